@@ -1,0 +1,10 @@
+import type { Knex } from 'knex';
+import * as createCoreTables from './20261129000000_create_core_tables';
+
+/**
+ * Every migration, in order. Listed statically (not read from the folder) so the same source works
+ * under tsx, vitest and a bundler; add each new migration file here.
+ */
+export const migrations: Record<string, Knex.Migration> = {
+  '20261129000000_create_core_tables': createCoreTables,
+};
