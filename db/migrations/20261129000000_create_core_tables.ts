@@ -63,6 +63,18 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
+  // files attached to a submission, kept until registration turns them into components
+  await knex.schema.createTable('submission_attachments', (t) => {
+    t.uuid('id').primary();
+    t.uuid('submission_id').notNullable().references('submissions.id').onDelete('CASCADE');
+    t.text('field_key').notNullable();
+    t.text('blob_sha256').notNullable().references('blobs.sha256');
+    t.text('file_name').notNullable();
+    t.text('media_type').notNullable();
+    t.integer('size').notNullable();
+    t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    t.index(['submission_id']);
+  });
   await knex.schema.createTable('submission_events', (t) => {
     t.bigIncrements('id');
     t.uuid('submission_id').notNullable().references('submissions.id').onDelete('CASCADE');
@@ -165,7 +177,7 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   for (const table of [
     'outbox_emails', 'audit_log_head', 'audit_log', 'journal', 'journal_counters', 'components',
-    'documents', 'submission_events', 'submissions', 'files', 'blobs', 'sessions', 'user_roles', 'users', 'settings',
+    'documents', 'submission_events', 'submission_attachments', 'submissions', 'files', 'blobs', 'sessions', 'user_roles', 'users', 'settings',
   ]) {
     await knex.schema.dropTableIfExists(table);
   }
