@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // test/e2e and run with `npm run test:e2e` (vitest.e2e.config.ts).
 export default defineConfig({
   test: {
-    include: ['{db,engine,workers,backoffice}/src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['{db,engine,workers,backoffice,portal}/src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'test/e2e/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
