@@ -1,0 +1,97 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DomainError } from './shared/domain-error';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface WorkersConfig {
+  /** `OFFICE_CODE` (default `MMKV`): the office's short code, in reference numbers and JIDs. Letters and digits, 2–12. */
+  readonly officeCode: string;
+  /** `OFFICE_NAME` (default `Magistrát města Karlovy Vary`): letterhead of outgoing documents and e-mails. */
+  readonly officeName: string;
+  /** `OFFICE_EMAIL` (default `podatelna@mmkv.example`): where reminders for the handlers go. */
+  readonly officeEmail: string;
+  /**
+   * `REFERENCE_NUMBER_MASK` (default `{office}/{seq}/{year}`): the číslo jednací. Placeholders
+   * `{office}`, `{seq}` (required), `{year}`; `{seq:5}` pads the running number to 5 digits.
+   */
+  readonly referenceNumberMask: string;
+  /** `PORTAL_URL` (default `http://localhost:4321`): base of links in e-mails (`<PORTAL_URL>/sledovani/<token>`). */
+  readonly portalUrl: string;
+  /** `SMTP_URL` (e.g. `smtp://user:pass@mail.example:587`; unset = no sending, messages go to the outbox folder only). */
+  readonly smtpUrl: string | null;
+  /** `MAIL_FROM` (default `"<OFFICE_NAME>" <OFFICE_EMAIL>`): sender of e-mails. */
+  readonly mailFrom: string;
+  /** `OPENSPIS_DATA_DIR` (default `./data`): data folder; unsent e-mails are written to `<dir>/outbox/*.eml`. */
+  readonly dataDir: string;
+  /** `<dataDir>/outbox` */
+  readonly outboxDir: string;
+  /** `TEMPLATES_DIR` (default `<repo>/templates`): handlebars templates of documents and e-mails. */
+  readonly templatesDir: string;
+  /** `<repo>/i18n/locales` (not configurable: the catalogue ships with the code) */
+  readonly localesDir: string;
+}
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
+const MASK_PLACEHOLDER = /\{(\w+)(?::(\d+))?\}/g;
+
+export function validateMask(mask: string): string | null {
+  const names = [...mask.matchAll(MASK_PLACEHOLDER)].map((m) => m[1]);
+  const unknown = names.filter((n) => !['office', 'seq', 'year'].includes(n));
+  if (unknown.length) return `unknown placeholder(s) ${unknown.map((n) => `{${n}}`).join(', ')}`;
+  if (!names.includes('seq')) return 'must contain {seq}';
+  return null;
+}
+
+function isUrl(value: string, protocols: string[]): boolean {
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** Parses the workers' environment once; throws naming every bad variable. The result is frozen. */
+export function readWorkersConfig(env: NodeJS.ProcessEnv): WorkersConfig {
+  const errors: string[] = [];
+  const get = (name: string, fallback: string) => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? fallback : v.trim();
+  };
+
+  const officeCode = get('OFFICE_CODE', 'MMKV');
+  if (!/^[A-Za-z0-9]{2,12}$/.test(officeCode)) errors.push(`OFFICE_CODE must be 2–12 letters or digits, got ${JSON.stringify(officeCode)}`);
+  const officeName = get('OFFICE_NAME', 'Magistrát města Karlovy Vary');
+  const officeEmail = get('OFFICE_EMAIL', 'podatelna@mmkv.example');
+  if (!EMAIL.test(officeEmail)) errors.push('OFFICE_EMAIL must be an e-mail address');
+  const referenceNumberMask = get('REFERENCE_NUMBER_MASK', '{office}/{seq}/{year}');
+  const maskError = validateMask(referenceNumberMask);
+  if (maskError) errors.push(`REFERENCE_NUMBER_MASK ${maskError}`);
+  const portalUrl = get('PORTAL_URL', 'http://localhost:4321').replace(/\/+$/, '');
+  if (!isUrl(portalUrl, ['http:', 'https:'])) errors.push('PORTAL_URL must be an http(s) URL');
+  const smtpRaw = get('SMTP_URL', '');
+  const smtpUrl = smtpRaw === '' ? null : smtpRaw;
+  if (smtpUrl && !isUrl(smtpUrl, ['smtp:', 'smtps:'])) errors.push('SMTP_URL must be an smtp:// or smtps:// URL');
+  const mailFrom = get('MAIL_FROM', `"${officeName.replace(/"/g, '')}" <${officeEmail}>`);
+  const fromAddress = /<([^>]+)>\s*$/.exec(mailFrom)?.[1] ?? mailFrom;
+  if (!EMAIL.test(fromAddress)) errors.push('MAIL_FROM must be an e-mail address or "Name" <address>');
+  const dataDir = path.resolve(get('OPENSPIS_DATA_DIR', './data'));
+  const templatesDir = path.resolve(get('TEMPLATES_DIR', path.join(REPO_ROOT, 'templates')));
+
+  if (errors.length) {
+    throw new DomainError('CONFIG_INVALID', `invalid workers configuration:\n- ${errors.join('\n- ')}`);
+  }
+  return Object.freeze({
+    officeCode,
+    officeName,
+    officeEmail,
+    referenceNumberMask,
+    portalUrl,
+    smtpUrl,
+    mailFrom,
+    dataDir,
+    outboxDir: path.join(dataDir, 'outbox'),
+    templatesDir,
+    localesDir: path.join(REPO_ROOT, 'i18n', 'locales'),
+  });
+}

@@ -1,0 +1,18 @@
+import type { Knex } from 'knex';
+import type pino from 'pino';
+import type { JobHandler } from '@openspis/engine/src/port';
+import type { WorkersConfig } from './config';
+import type { WorkerPorts } from './shared/ports';
+import { registerDocumentJob } from './registry/register-document.job';
+
+export { readWorkersConfig, type WorkersConfig } from './config';
+export { DomainError, type DomainErrorKind } from './shared/domain-error';
+export { registerDocument, DEFAULT_ANSWER_DAYS, type RegisterDocumentResult } from './registry/register-document.service';
+export { nextReferenceNumber, formatReferenceNumber, formatJid, nextJid, pragueYear, type ReferenceNumber } from './registry/reference-number.service';
+export { computeDeadline, deadlineDay, isCzechPublicHoliday, isWorkingDay, easterSunday, isoDuration, reminderAfter } from './registry/deadline.service';
+
+/** All job handlers of this workspace, ready to be polled by either engine adapter. */
+export function createJobHandlers(deps: { db: Knex; config: WorkersConfig; log: pino.Logger; clock?: () => Date }): JobHandler[] {
+  const ports: WorkerPorts = { db: deps.db, config: deps.config, log: deps.log, clock: deps.clock ?? (() => new Date()) };
+  return [registerDocumentJob(ports)];
+}

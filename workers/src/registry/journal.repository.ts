@@ -1,0 +1,47 @@
+import type { Knex } from 'knex';
+
+/**
+ * Next running number of the office's journal for the year. The counter row is incremented
+ * inside the caller's transaction: concurrent registrations queue on the row lock, and a rolled
+ * back registration rolls the counter back too, so numbers have no gaps and no duplicates.
+ */
+export async function incrementJournalCounter(trx: Knex.Transaction, office: string, year: number): Promise<number> {
+  const result = await trx.raw(
+    `insert into journal_counters (office, year, last_seq) values (?, ?, 1)
+     on conflict (office, year) do update set last_seq = journal_counters.last_seq + 1
+     returning last_seq`,
+    [office, year],
+  );
+  return Number(result.rows[0].last_seq);
+}
+
+/** Next value of `jid_seq` (not transactional: JIDs are unique, not gap-free). */
+export async function nextJidValue(trx: Knex.Transaction): Promise<number> {
+  const result = await trx.raw(`select nextval('jid_seq') as v`);
+  return Number(result.rows[0].v);
+}
+
+export interface JournalRow {
+  office: string;
+  year: number;
+  seq: number;
+  reference_number: string;
+  jid: string;
+  document_id: string;
+  file_id: string;
+  received_at: Date;
+  subject: string;
+  sender: string;
+}
+
+export async function insertJournalRow(trx: Knex.Transaction, row: JournalRow): Promise<void> {
+  await trx('journal').insert(row);
+}
+
+export async function findJournalByDocument(trx: Knex.Transaction, documentId: string) {
+  return trx('journal').where({ document_id: documentId }).first();
+}
+
+export async function settleJournalRow(trx: Knex.Transaction, documentId: string, settledAt: Date, method: string): Promise<void> {
+  await trx('journal').where({ document_id: documentId }).update({ settled_at: settledAt, settlement_method: method });
+}

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type Db } from '@openspis/db';
+import { formatJid, formatReferenceNumber, jidCheckCharacter, nextReferenceNumber, pragueYear } from './reference-number.service';
+import { registerDocument } from './register-document.service';
+import { insertSubmission, testConfig } from '../testing/fixtures';
+
+describe('formatReferenceNumber', () => {
+  it('fills the default mask', () => {
+    expect(formatReferenceNumber('{office}/{seq}/{year}', { office: 'MMKV', seq: 42, year: 2026 })).toBe('MMKV/42/2026');
+  });
+  it('pads the running number when asked', () => {
+    expect(formatReferenceNumber('{office}-{year}/{seq:5}', { office: 'MMKV', seq: 42, year: 2026 })).toBe('MMKV-2026/00042');
+  });
+});
+
+describe('JID', () => {
+  it('is the office, nine digits and a check character that catches a typo', () => {
+    const jid = formatJid('MMKV', 421);
+    expect(jid).toMatch(/^MMKV000000421[0-9X]$/);
+    expect(jidCheckCharacter('000000421')).not.toBe(jidCheckCharacter('000000412'));
+  });
+});
+
+describe('pragueYear', () => {
+  it('counts New Year in Prague time', () => {
+    expect(pragueYear(new Date('2026-12-31T23:30:00Z'))).toBe(2027);
+  });
+});
+
+describe('running numbers on a real database', () => {
+  let db: Db;
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ db, close } = await createTestDb()));
+  afterAll(() => close());
+
+  it('50 concurrent registrations get 1..50 with no gap and no duplicate', async () => {
+    // given
+    const config = testConfig();
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) ids.push(await insertSubmission(db, { subject: `Podání ${i}` }));
+    const clock = () => new Date('2026-12-01T10:00:00Z');
+
+    // when
+    const results = await Promise.all(ids.map((submissionId) => registerDocument({ db, clock, config }, { submissionId })));
+
+    // then
+    const seqs = results.map((r) => Number(r.referenceNumber.split('/')[1])).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(new Set(results.map((r) => r.jid)).size).toBe(50);
+    const journal = await db('journal').where({ office: 'MMKV', year: 2026 }).orderBy('seq');
+    expect(journal.map((r) => r.seq)).toEqual(seqs);
+  });
+
+  it('a rolled-back registration frees its number', async () => {
+    // given
+    const at = new Date('2027-02-01T10:00:00Z');
+    await expect(
+      db.transaction(async (trx) => {
+        const n = await nextReferenceNumber(trx, { office: 'MMKV', mask: '{office}/{seq}/{year}', at });
+        expect(n.referenceNumber).toBe('MMKV/1/2027');
+        throw new Error('registration failed half way');
+      }),
+    ).rejects.toThrow('half way');
+
+    // when
+    const submissionId = await insertSubmission(db);
+    const result = await registerDocument({ db, clock: () => at, config: testConfig() }, { submissionId });
+
+    // then
+    expect(result.referenceNumber).toBe('MMKV/1/2027');
+  });
+});
