@@ -4,15 +4,24 @@ import type { JobHandler } from '@openspis/engine/src/port';
 import type { WorkersConfig } from './config';
 import type { WorkerPorts } from './shared/ports';
 import { registerDocumentJob } from './registry/register-document.job';
+import { settleDocumentJob } from './registry/settle-document.job';
+import { renderAnswerJob } from './documents/render-answer.job';
+import { sendEmailJob } from './notify/send-email.job';
 
 export { readWorkersConfig, type WorkersConfig } from './config';
 export { DomainError, type DomainErrorKind } from './shared/domain-error';
+export { toOutcome, retryBackOff } from './shared/job-edge';
 export { registerDocument, DEFAULT_ANSWER_DAYS, type RegisterDocumentResult } from './registry/register-document.service';
+export { settleDocument, SETTLEMENT_METHODS, type SettlementMethod } from './registry/settle-document.service';
 export { nextReferenceNumber, formatReferenceNumber, formatJid, nextJid, pragueYear, type ReferenceNumber } from './registry/reference-number.service';
 export { computeDeadline, deadlineDay, isCzechPublicHoliday, isWorkingDay, easterSunday, isoDuration, reminderAfter } from './registry/deadline.service';
+export { renderAnswer } from './documents/render-answer.service';
+export { renderPdf, parseLayout, type Block } from './documents/pdf-renderer';
+export { sendEmail, EMAIL_TEMPLATES, RECIPIENTS, type EmailTemplate, type Recipient, type SendEmailResult } from './notify/send-email.service';
+export { createMailTransport, type MailTransport, type OutgoingMail } from './notify/mail-transport';
 
 /** All job handlers of this workspace, ready to be polled by either engine adapter. */
 export function createJobHandlers(deps: { db: Knex; config: WorkersConfig; log: pino.Logger; clock?: () => Date }): JobHandler[] {
   const ports: WorkerPorts = { db: deps.db, config: deps.config, log: deps.log, clock: deps.clock ?? (() => new Date()) };
-  return [registerDocumentJob(ports)];
+  return [registerDocumentJob(ports), settleDocumentJob(ports), renderAnswerJob(ports), sendEmailJob(ports)];
 }
