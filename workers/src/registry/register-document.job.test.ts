@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type Db } from '@openspis/db';
 import { createJobHandlers } from '../index';
-import { countRows, insertSubmission, jobCtx, makeJob, silentLog, testConfig } from '../testing/fixtures';
+import { completed, countRows, insertSubmission, jobCtx, makeJob, silentLog, testConfig } from '../testing/fixtures';
 
 const TABLES = ['files', 'documents', 'components', 'journal', 'audit_log', 'submission_events', 'blobs'];
 
@@ -23,7 +23,7 @@ describe('registry.register-document', () => {
 
     // then
     expect(result.outcome).toBe('complete');
-    const vars = (result as { variables: Record<string, string> }).variables;
+    const vars = completed(result);
     expect(vars.referenceNumber).toBe('MMKV/1/2026');
     expect(vars.fileReference).toBe('MMKV/1/2026');
     expect(vars.jid).toMatch(/^MMKV\d{9}[0-9X]$/);

@@ -33,7 +33,7 @@ describe('registry.settle-document', () => {
     expect(await db('journal').where({ document_id: reg.documentId }).first()).toMatchObject({ settlement_method: 'answered' });
     expect(await db('submissions').where({ id: submissionId }).first()).toMatchObject({ status: 'answered', answer_document_id: answerDocumentId });
     expect((await db('submission_events').where({ submission_id: submissionId }).orderBy('id')).map((e) => e.status)).toEqual(['received', 'registered', 'answered']);
-    expect(await db('audit_log').where({ object_id: reg.documentId, event_type: 'Vyrizeni' }).count({ n: '*' }).first()).toMatchObject({ n: expect.anything() });
+    expect(await db('audit_log').where({ object_id: reg.documentId, event_type: 'Vyrizeni' })).toHaveLength(1);
 
     // and a re-delivery changes nothing
     const before = await countRows(db, ['audit_log', 'submission_events']);

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import pino from 'pino';
-import type { ActivatedJob } from '@openspis/engine/src/port';
+import type { ActivatedJob, JobOutcome } from '@openspis/engine/src/port';
 import { readWorkersConfig, type WorkersConfig } from '../config';
 
 export const silentLog = pino({ level: 'silent' });
@@ -76,4 +76,10 @@ export async function countRows(db: Knex, tables: string[]): Promise<Record<stri
   const out: Record<string, number> = {};
   for (const t of tables) out[t] = Number((await db(t).count({ n: '*' }).first())?.n ?? 0);
   return out;
+}
+
+/** The variables of a completed job; throws with the failure otherwise. */
+export function completed<T = Record<string, string>>(outcome: JobOutcome): T {
+  if (outcome.outcome !== 'complete') throw new Error(`job did not complete: ${JSON.stringify(outcome)}`);
+  return (outcome.variables ?? {}) as T;
 }
