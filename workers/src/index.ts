@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type pino from 'pino';
-import type { JobHandler } from '@openspis/engine/src/port';
+import type { JobHandler } from './shared/engine-port';
 import type { WorkersConfig } from './config';
 import type { WorkerPorts } from './shared/ports';
 import { registerDocumentJob } from './registry/register-document.job';

@@ -1,4 +1,4 @@
-import type { JobHandler } from '@openspis/engine/src/port';
+import type { JobHandler } from '../shared/engine-port';
 import { defineJob, optionalString, requireString, requireUuid } from '../shared/job-edge';
 import { DomainError } from '../shared/domain-error';
 import type { WorkerPorts } from '../shared/ports';

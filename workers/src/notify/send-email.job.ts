@@ -1,4 +1,4 @@
-import type { JobHandler } from '@openspis/engine/src/port';
+import type { JobHandler } from '../shared/engine-port';
 import { defineJob, optionalString, requireHeader, requireUuid } from '../shared/job-edge';
 import type { WorkerPorts } from '../shared/ports';
 import { createMailTransport, type MailTransport } from './mail-transport';

@@ -79,6 +79,8 @@ export async function sendEmail(
     return { status: 'sent', via };
   } catch (err) {
     await markEmailFailed(db, input.idempotencyKey, err instanceof Error ? err.message : String(err));
-    throw new DomainError('EMAIL_NOT_SENT', 'the mail transport refused the message', 'transient', { cause: err });
+    // the transport's message may quote the address, so only its code reaches logs and incidents
+    const code = (err as { code?: unknown; responseCode?: unknown }).code ?? (err as { responseCode?: unknown }).responseCode ?? 'unknown';
+    throw new DomainError('EMAIL_NOT_SENT', `the mail transport did not accept the message (${String(code)})`, 'transient', { cause: err });
   }
 }

@@ -1,5 +1,5 @@
 import type pino from 'pino';
-import type { JobHandler } from '@openspis/engine/src/port';
+import type { JobHandler } from '../shared/engine-port';
 import { defineJob, requireUuid } from '../shared/job-edge';
 import type { WorkerPorts } from '../shared/ports';
 import { registerDocument } from './register-document.service';

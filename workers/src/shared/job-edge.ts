@@ -1,5 +1,5 @@
 import type pino from 'pino';
-import type { ActivatedJob, JobHandler, JobOutcome, Variables } from '@openspis/engine/src/port';
+import type { ActivatedJob, JobHandler, JobOutcome, Variables } from './engine-port';
 import { DomainError } from './domain-error';
 
 const MAX_BACKOFF_MS = 5 * 60_000;

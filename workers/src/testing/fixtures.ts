@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import pino from 'pino';
-import type { ActivatedJob, JobOutcome } from '@openspis/engine/src/port';
+import type { ActivatedJob, JobOutcome } from '../shared/engine-port';
 import { readWorkersConfig, type WorkersConfig } from '../config';
 
 export const silentLog = pino({ level: 'silent' });
