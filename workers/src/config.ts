@@ -30,6 +30,8 @@ export interface WorkersConfig {
   readonly templatesDir: string;
   /** `<repo>/i18n/locales` (not configurable: the catalogue ships with the code) */
   readonly localesDir: string;
+  /** `<repo>/processes` (not configurable): service catalogue entries, for each service's statutory deadline */
+  readonly processesDir: string;
 }
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
@@ -93,5 +95,6 @@ export function readWorkersConfig(env: NodeJS.ProcessEnv): WorkersConfig {
     outboxDir: path.join(dataDir, 'outbox'),
     templatesDir,
     localesDir: path.join(REPO_ROOT, 'i18n', 'locales'),
+    processesDir: path.join(REPO_ROOT, 'processes'),
   });
 }

@@ -5,7 +5,7 @@ import { DomainError } from '../shared/domain-error';
 import type { WorkerPorts } from '../shared/ports';
 import { createTranslate, formatDate, renderTextTemplate, toLocale, type Locale } from '../shared/templating';
 import { computeDeadline } from '../registry/deadline.service';
-import { DEFAULT_ANSWER_DAYS } from '../registry/register-document.service';
+import { answerDaysFor } from '../shared/service-catalogue';
 import { getSubmission } from '../registry/registry.repository';
 import type { MailTransport } from './mail-transport';
 import { findOutboxEmail, markEmailFailed, markEmailSent, upsertPendingEmail } from './outbox.repository';
@@ -58,7 +58,7 @@ export async function sendEmail(
 
   const secret = await loadAppSecret(db);
   const token = mintTrackingToken(secret, submission.id, new Date(submission.tracking_expires_at));
-  const dueDate = input.answerDueDate ?? computeDeadline(new Date(submission.created_at), DEFAULT_ANSWER_DAYS);
+  const dueDate = input.answerDueDate ?? computeDeadline(new Date(submission.created_at), answerDaysFor(config.processesDir, submission.service_code));
   const context = {
     officeName: config.officeName,
     referenceNumber: submission.reference_number ?? '—',

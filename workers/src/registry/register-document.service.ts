@@ -1,5 +1,6 @@
 import { appendAuditLog } from '@openspis/db';
 import { DomainError } from '../shared/domain-error';
+import { answerDaysFor } from '../shared/service-catalogue';
 import { SYSTEM_ACTOR, type WorkerPorts } from '../shared/ports';
 import { computeDeadline, reminderAfter } from './deadline.service';
 import { insertJournalRow } from './journal.repository';
@@ -29,8 +30,6 @@ export interface RegisterDocumentResult {
   reminderAfter: string;
 }
 
-/** Statutory deadline for the answer (správní řád § 71 applies 30 days by analogy). */
-export const DEFAULT_ANSWER_DAYS = 30;
 
 /**
  * Registers a submission as an incoming document: reference number, JID, a new file (spis) whose
@@ -40,13 +39,14 @@ export const DEFAULT_ANSWER_DAYS = 30;
  */
 export async function registerDocument(
   ports: Pick<WorkerPorts, 'db' | 'clock' | 'config'>,
+  /** `answerDays` overrides the service's `deadline.days` from its catalogue entry */
   input: { submissionId: string; answerDays?: number },
 ): Promise<RegisterDocumentResult> {
   const { db, clock, config } = ports;
-  const days = input.answerDays ?? DEFAULT_ANSWER_DAYS;
   return db.transaction(async (trx) => {
     const submission = await lockSubmission(trx, input.submissionId);
     if (!submission) throw new DomainError('SUBMISSION_NOT_FOUND', `submission ${input.submissionId} does not exist`);
+    const days = input.answerDays ?? answerDaysFor(config.processesDir, submission.service_code);
     const receivedAt = new Date(submission.created_at);
     const answerDueDate = computeDeadline(receivedAt, days);
     const now = clock();
