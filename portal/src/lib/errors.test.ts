@@ -11,16 +11,16 @@ const fields = buildFieldModel({
 });
 
 describe('mapFormErrors', () => {
-  it('lists field messages in the order of the form, linking to each control', () => {
+  it('lists field messages in the order of the form, linking to each control and naming the field', () => {
     const errors = mapFormErrors(
       fields,
       400,
-      { error: { code: 'VALIDATION_FAILED', message: 'Formulář obsahuje chyby.', fields: { applicantEmail: 'Zadejte e-mail.', applicantName: 'Vyplňte jméno.' } } },
+      { error: { code: 'VALIDATION_FAILED', message: 'Formulář obsahuje chyby.', fields: { applicantEmail: 'Zadejte e-mail.', applicantName: 'Vyplňte toto pole.' } } },
       'fallback',
     );
     expect(errors.code).toBe('VALIDATION_FAILED');
     expect(errors.summary).toEqual([
-      { key: 'applicantName', href: '#field-applicantName', message: 'Vyplňte jméno.' },
+      { key: 'applicantName', href: '#field-applicantName', message: 'Jméno: Vyplňte toto pole.' },
       { key: 'applicantEmail', href: '#field-applicantEmail', message: 'Zadejte e-mail.' },
     ]);
     expect(errors.fields.applicantEmail).toBe('Zadejte e-mail.');

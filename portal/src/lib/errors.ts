@@ -39,7 +39,10 @@ export function mapFormErrors(fields: FieldModel[], status: number, body: unknow
   }
   const summary: ErrorSummaryItem[] = [];
   for (const field of fields) {
-    if (byKey[field.key]) summary.push({ key: field.key, href: `#${field.inputId}`, message: byKey[field.key] });
+    // The API often says only "Fill in this field": name the field in the summary so each link
+    // makes sense on its own (WCAG 2.4.4).
+    const msg = byKey[field.key];
+    if (msg) summary.push({ key: field.key, href: `#${field.inputId}`, message: msg.toLocaleLowerCase().includes(field.label.toLocaleLowerCase()) ? msg : `${field.label}: ${msg}` });
   }
   for (const [key, msg] of Object.entries(byKey)) {
     if (!fields.some((f) => f.key === key)) summary.push({ key, href: '', message: msg });
