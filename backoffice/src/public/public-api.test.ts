@@ -1,0 +1,191 @@
+import request from 'supertest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadAppSecret, mintTrackingToken } from '@openspis/db';
+import { createTestServer } from '../testing/harness';
+
+const API = '/api/public/v1';
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+const valid = {
+  applicantName: 'Jana Nováková',
+  applicantEmail: 'jana.novakova@example.cz',
+  subject: 'Oprava chodníku',
+  message: 'Žádám o opravu rozbitého chodníku před domem.',
+};
+
+let t: Awaited<ReturnType<typeof createTestServer>>;
+beforeAll(async () => {
+  t = await createTestServer();
+});
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(() => {
+  t.engine.created = [];
+  t.engine.messages = [];
+  t.engine.afterCreate = undefined;
+});
+
+function post(fields: Record<string, string>, file?: { name: string; content: Buffer; type?: string }, lang = 'cs') {
+  let r = request(t.callback).post(`${API}/services/general-submission/submissions?lang=${lang}`);
+  for (const [k, v] of Object.entries(fields)) r = r.field(k, v);
+  if (file) r = r.attach('attachment', file.content, { filename: file.name, contentType: file.type ?? 'application/pdf' });
+  return r;
+}
+
+async function counts() {
+  const n = async (table: string) => Number((await t.db(table).count({ n: '*' }))[0].n);
+  return { submissions: await n('submissions'), attachments: await n('submission_attachments'), events: await n('submission_events'), blobs: await n('blobs') };
+}
+
+describe('services', () => {
+  it('lists services and gives a translated form', async () => {
+    const list = await request(t.callback).get(`${API}/services?lang=en`).expect(200);
+    expect(list.body.services[0]).toMatchObject({ code: 'general-submission', name: 'General submission', deadlineDays: 30, fee: null });
+    const detail = await request(t.callback).get(`${API}/services/general-submission?lang=en`).expect(200);
+    expect(detail.body.service.statuses.received).toBe('Submission received');
+    expect(detail.body.form.id).toBe('general-submission-submission');
+    await request(t.callback).get(`${API}/services/nope`).expect(404);
+  });
+});
+
+describe('POST submission', () => {
+  it('stores a valid submission and starts the instance with the contract variables', async () => {
+    // given a registration that happens while the API waits
+    t.engine.afterCreate = async (i) => {
+      setTimeout(() => void t.db('submissions').where({ id: i.variables.submissionId }).update({ reference_number: 'MMKV/1/2026', status: 'registered' }).then(), 50);
+    };
+    // when
+    const res = await post(valid, { name: 'foto.pdf', content: PDF }).expect(201);
+    // then
+    expect(res.body).toMatchObject({ referenceNumber: 'MMKV/1/2026', status: 'registered' });
+    expect(res.body.trackingToken).toMatch(/^[A-Za-z0-9_-]{48}$/);
+    const row = await t.db('submissions').where({ id: res.body.submissionId }).first();
+    expect(row.status).toBe('registered');
+    expect(row.process_instance_key).toBeTruthy();
+    expect(row.applicant_email).toBe(valid.applicantEmail);
+    const att = await t.db('submission_attachments').where({ submission_id: res.body.submissionId });
+    expect(att).toHaveLength(1);
+    expect(att[0]).toMatchObject({ media_type: 'application/pdf', file_name: 'foto.pdf', size: PDF.length });
+    expect(await t.db('submission_events').where({ submission_id: res.body.submissionId })).toHaveLength(1);
+    expect(t.engine.created).toEqual([
+      {
+        bpmnProcessId: 'general-submission',
+        variables: { submissionId: res.body.submissionId, serviceCode: 'general-submission', subject: valid.subject, applicantName: valid.applicantName, applicantEmail: valid.applicantEmail, locale: 'cs' },
+      },
+    ]);
+  });
+
+  it('answers with referenceNumber null when registration takes longer', async () => {
+    const res = await post(valid, undefined, 'uk').expect(201);
+    expect(res.body).toMatchObject({ referenceNumber: null, status: 'received' });
+    expect(t.engine.created[0].variables?.locale).toBe('uk');
+  });
+
+  it('rejects a missing required field with a translated message and stores nothing', async () => {
+    const before = await counts();
+    const cs = await post({ ...valid, subject: '' }, { name: 'a.pdf', content: PDF }).expect(400);
+    expect(cs.body.error.code).toBe('VALIDATION_FAILED');
+    expect(cs.body.error.fields).toEqual({ subject: 'Toto pole je povinné.' });
+    const en = await post({ ...valid, subject: '', applicantEmail: 'nope' }, undefined, 'en').expect(400);
+    expect(en.body.error.fields.subject).toBe('This field is required.');
+    expect(en.body.error.fields.applicantEmail).toMatch(/valid e-mail/);
+    const short = await post({ ...valid, message: 'krátké' }, undefined, 'en').expect(400);
+    expect(short.body.error.fields.message).toBe('Enter at least 10 characters.');
+    expect(await counts()).toEqual(before);
+    expect(t.engine.created).toHaveLength(0);
+  });
+
+  it('rejects an oversized attachment with 413 and stores nothing', async () => {
+    const before = await counts();
+    const big = Buffer.concat([PDF, Buffer.alloc(t.config.uploadMaxBytes)]);
+    const res = await post(valid, { name: 'big.pdf', content: big }).expect(413);
+    expect(res.body.error.code).toBe('ATTACHMENT_TOO_LARGE');
+    expect(res.body.error.fields.attachment).toMatch(/příliš velký/);
+    expect(await counts()).toEqual(before);
+    expect(t.engine.created).toHaveLength(0);
+  });
+
+  it('detects the type by content: a .pdf that is not a PDF gets 415 and nothing is stored', async () => {
+    const before = await counts();
+    const res = await post(valid, { name: 'virus.pdf', content: Buffer.from('MZ this is an executable, honestly'), type: 'application/pdf' }, 'en').expect(415);
+    expect(res.body.error).toMatchObject({ code: 'ATTACHMENT_TYPE_NOT_ALLOWED' });
+    expect(res.body.error.message).toMatch(/cannot be attached/);
+    expect(await counts()).toEqual(before);
+    expect(t.engine.created).toHaveLength(0);
+  });
+
+  it('takes the submission back when the engine cannot start the instance', async () => {
+    const before = await counts();
+    t.engine.failNextCreate = true;
+    const res = await post(valid).expect(503);
+    expect(res.body.error.code).toBe('ENGINE_UNAVAILABLE');
+    expect((await counts()).submissions).toBe(before.submissions);
+  });
+});
+
+describe('tracking', () => {
+  async function submitted() {
+    const res = await post(valid).expect(201);
+    return res.body as { submissionId: string; trackingToken: string };
+  }
+
+  it('shows status and timeline for a valid token', async () => {
+    const s = await submitted();
+    await t.db('submissions').where({ id: s.submissionId }).update({ status: 'registered', reference_number: 'MMKV/7/2026' });
+    await t.db('submission_events').insert({ submission_id: s.submissionId, status: 'registered' });
+    const res = await request(t.callback).get(`${API}/tracking/${s.trackingToken}?lang=en`).expect(200);
+    expect(res.body.submission).toMatchObject({ id: s.submissionId, status: 'registered', statusLabel: 'Registered, reference number assigned', referenceNumber: 'MMKV/7/2026', subject: valid.subject, serviceName: 'General submission' });
+    expect(res.body.timeline.map((e: { status: string }) => e.status)).toEqual(['received', 'registered']);
+    expect(res.body.timeline[0].label).toBe('Submission received');
+    expect(res.body.documents).toEqual([]);
+  });
+
+  it('answers 404 to a forged or expired token', async () => {
+    const s = await submitted();
+    const forged = `${s.trackingToken.slice(0, 40)}AAAAAAAA`;
+    const res = await request(t.callback).get(`${API}/tracking/${forged}`).expect(404);
+    expect(res.body.error).toMatchObject({ code: 'TRACKING_NOT_FOUND', message: 'Odkaz pro sledování je neplatný nebo jeho platnost skončila.' });
+    const expired = mintTrackingToken(await loadAppSecret(t.db), s.submissionId, new Date(Date.now() - 1000));
+    await request(t.callback).get(`${API}/tracking/${expired}`).expect(404);
+    await request(t.callback).get(`${API}/tracking/short`).expect(404);
+  });
+
+  it('downloads only this submission’s outgoing documents', async () => {
+    const a = await submitted();
+    const b = await submitted();
+    const answerA = await addOutgoingDocument(a.submissionId, 'odpoved-a.pdf', PDF);
+    const answerB = await addOutgoingDocument(b.submissionId, 'odpoved-b.pdf', Buffer.concat([PDF, Buffer.from('b')]));
+    const tracking = await request(t.callback).get(`${API}/tracking/${a.trackingToken}`).expect(200);
+    expect(tracking.body.documents).toEqual([{ id: answerA, fileName: 'odpoved-a.pdf', mediaType: 'application/pdf', size: PDF.length, kind: 'answer' }]);
+    const dl = await request(t.callback).get(`${API}/tracking/${a.trackingToken}/documents/${answerA}`).buffer(true).parse(binary).expect(200);
+    expect(dl.headers['content-disposition']).toMatch(/attachment; filename="odpoved-a.pdf"/);
+    expect(Buffer.compare(dl.body as Buffer, PDF)).toBe(0);
+    await request(t.callback).get(`${API}/tracking/${a.trackingToken}/documents/${answerB}`).expect(404);
+  });
+
+  it('withdraws by message, and refuses once settled', async () => {
+    const s = await submitted();
+    await request(t.callback).post(`${API}/tracking/${s.trackingToken}/withdraw`).expect(202);
+    expect(t.engine.messages).toEqual([{ name: 'submission-withdrawn', correlationKey: s.submissionId }]);
+    await t.db('submissions').where({ id: s.submissionId }).update({ status: 'answered' });
+    const res = await request(t.callback).post(`${API}/tracking/${s.trackingToken}/withdraw`).expect(409);
+    expect(res.body.error.code).toBe('ALREADY_SETTLED');
+  });
+});
+
+function binary(res: request.Response, cb: (err: Error | null, body: Buffer) => void) {
+  const chunks: Buffer[] = [];
+  (res as unknown as NodeJS.ReadableStream).on('data', (c: Buffer) => chunks.push(c));
+  (res as unknown as NodeJS.ReadableStream).on('end', () => cb(null, Buffer.concat(chunks)));
+}
+
+let jid = 0;
+async function addOutgoingDocument(submissionId: string, fileName: string, content: Buffer): Promise<string> {
+  const { createHash, randomUUID } = await import('node:crypto');
+  const sha256 = createHash('sha256').update(content).digest('hex');
+  const id = randomUUID();
+  await t.db('blobs').insert({ sha256, size: content.length, content }).onConflict('sha256').ignore();
+  await t.db('documents').insert({ id, jid: `TEST${++jid}`, direction: 'outgoing', subject: 'Odpověď', submission_id: submissionId, state: 'created', created_by: 'system:test' });
+  await t.db('components').insert({ id: randomUUID(), document_id: id, blob_sha256: sha256, file_name: fileName, media_type: 'application/pdf', size: content.length });
+  return id;
+}

@@ -1,0 +1,111 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+
+export interface NewAttachment {
+  fieldKey: string;
+  fileName: string;
+  mediaType: string;
+  content: Buffer;
+}
+
+export interface NewSubmission {
+  id: string;
+  serviceCode: string;
+  locale: string;
+  formData: Record<string, unknown>;
+  applicantName: string | null;
+  applicantEmail: string | null;
+  trackingExpiresAt: Date;
+  at: Date;
+}
+
+/** blobs + submission + attachments + the `received` event, inside the caller's transaction */
+export async function insertSubmission(trx: Knex.Transaction, s: NewSubmission, attachments: NewAttachment[]): Promise<void> {
+  await trx('submissions').insert({
+    id: s.id,
+    service_code: s.serviceCode,
+    locale: s.locale,
+    status: 'received',
+    form_data: JSON.stringify(s.formData),
+    applicant_name: s.applicantName,
+    applicant_email: s.applicantEmail,
+    tracking_expires_at: s.trackingExpiresAt,
+    created_at: s.at,
+    updated_at: s.at,
+  });
+  for (const a of attachments) {
+    const sha256 = createHash('sha256').update(a.content).digest('hex');
+    await trx('blobs').insert({ sha256, size: a.content.length, content: a.content, created_at: s.at }).onConflict('sha256').ignore();
+    await trx('submission_attachments').insert({
+      id: randomUUID(),
+      submission_id: s.id,
+      field_key: a.fieldKey,
+      blob_sha256: sha256,
+      file_name: a.fileName,
+      media_type: a.mediaType,
+      size: a.content.length,
+      created_at: s.at,
+    });
+  }
+  await trx('submission_events').insert({ submission_id: s.id, status: 'received', created_at: s.at });
+}
+
+export async function deleteSubmission(db: Knex, id: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('submission_events').where({ submission_id: id }).delete();
+    await trx('submission_attachments').where({ submission_id: id }).delete();
+    await trx('submissions').where({ id }).delete();
+  });
+}
+
+export interface SubmissionRow {
+  id: string;
+  service_code: string;
+  locale: string;
+  status: string;
+  form_data: Record<string, unknown> | string;
+  applicant_name: string | null;
+  applicant_email: string | null;
+  tracking_expires_at: Date;
+  process_instance_key: string | null;
+  reference_number: string | null;
+  document_id: string | null;
+  answer_document_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function getSubmission(db: Knex, id: string): Promise<SubmissionRow | undefined> {
+  return db('submissions').where({ id }).first();
+}
+
+export async function setProcessInstanceKey(db: Knex, id: string, key: string): Promise<void> {
+  await db('submissions').where({ id }).update({ process_instance_key: key });
+}
+
+export function listEvents(db: Knex, submissionId: string): Promise<{ status: string; created_at: Date }[]> {
+  return db('submission_events').where({ submission_id: submissionId }).orderBy([{ column: 'created_at' }, { column: 'id' }]).select('status', 'created_at');
+}
+
+export interface ComponentRow {
+  id: string;
+  document_id: string;
+  file_name: string;
+  media_type: string;
+  size: number;
+  blob_sha256: string;
+}
+
+/** components of the outgoing documents that answer this submission */
+export function listAnswerComponents(db: Knex, submissionId: string): Promise<ComponentRow[]> {
+  return db('components as c')
+    .join('documents as d', 'd.id', 'c.document_id')
+    .where({ 'd.submission_id': submissionId, 'd.direction': 'outgoing' })
+    .orderBy([{ column: 'c.created_at' }, { column: 'c.id' }])
+    .select('c.id', 'c.document_id', 'c.file_name', 'c.media_type', 'c.size', 'c.blob_sha256');
+}
+
+export async function readBlob(db: Knex, sha256: string): Promise<Buffer> {
+  const row = await db('blobs').where({ sha256 }).first('content');
+  return Buffer.from(row.content);
+}
