@@ -80,7 +80,7 @@ export function createServer(deps: ServerDeps): Koa<AppState> {
       const t = ctx.state.t;
       const message = t(`errors:${err.code}`, { max: formatBytes(deps.config.uploadMaxBytes) });
       ctx.status = err.status;
-      if (ctx.path.startsWith('/api/')) {
+      if (ctx.path.startsWith('/api/') || ctx.request.is('application/json') === 'application/json' || ctx.accepts('html', 'json') === 'json') {
         const fields = err.fields ? Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, t(`errors:${v.key}`, v.values ?? {})])) : undefined;
         ctx.type = 'application/json';
         ctx.body = { error: { code: err.code, message, ...(fields ? { fields } : {}) } };

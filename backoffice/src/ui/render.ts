@@ -43,6 +43,12 @@ export function createRenderer(viewsDir: string): Renderer {
 
   const templates = new Map<string, Handlebars.TemplateDelegate>();
   for (const file of fs.readdirSync(viewsDir).filter((f) => f.endsWith('.hbs'))) {
+    if (file.startsWith('_')) {
+      // `_case-body.hbs` is the partial `caseBody`
+      const name = file.slice(1, -4).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+      hbs.registerPartial(name, fs.readFileSync(path.join(viewsDir, file), 'utf8'));
+      continue;
+    }
     templates.set(file.slice(0, -4), hbs.compile(fs.readFileSync(path.join(viewsDir, file), 'utf8'), { strict: false }));
   }
   const layout = templates.get('layout');

@@ -1,0 +1,49 @@
+import type { Knex } from 'knex';
+
+export interface CaseSummary {
+  submissionId: string;
+  processInstanceKey: string | null;
+  referenceNumber: string | null;
+  subject: string;
+}
+
+/** reference number and subject of the submissions behind these instances */
+export async function casesByInstance(db: Knex, processInstanceKeys: string[]): Promise<Map<string, CaseSummary>> {
+  if (!processInstanceKeys.length) return new Map();
+  const rows = await db('submissions').whereIn('process_instance_key', processInstanceKeys).select('id', 'process_instance_key', 'reference_number', 'form_data');
+  return new Map(rows.map((r) => [r.process_instance_key as string, toSummary(r)]));
+}
+
+function toSummary(r: { id: string; process_instance_key: string | null; reference_number: string | null; form_data: unknown }): CaseSummary {
+  const data = (typeof r.form_data === 'string' ? JSON.parse(r.form_data) : r.form_data) as Record<string, unknown>;
+  return { submissionId: r.id, processInstanceKey: r.process_instance_key, referenceNumber: r.reference_number, subject: typeof data?.subject === 'string' ? data.subject : '' };
+}
+
+/** Everything the case page shows: the submission, its documents with components, the journal row, the timeline. */
+export async function caseDetail(db: Knex, submissionId: string) {
+  const s = await db('submissions').where({ id: submissionId }).first();
+  if (!s) return null;
+  const formData = (typeof s.form_data === 'string' ? JSON.parse(s.form_data) : s.form_data) as Record<string, unknown>;
+  const documents = await db('documents').where({ submission_id: submissionId }).orderBy([{ column: 'created_at' }, { column: 'id' }]);
+  const components = documents.length
+    ? await db('components').whereIn('document_id', documents.map((d) => d.id)).orderBy([{ column: 'created_at' }, { column: 'file_name' }])
+    : [];
+  const journal = s.document_id ? await db('journal').where({ document_id: s.document_id }).first() : undefined;
+  const events = await db('submission_events').where({ submission_id: submissionId }).orderBy([{ column: 'created_at' }, { column: 'id' }]);
+  const attachments = await db('submission_attachments').where({ submission_id: submissionId }).orderBy('created_at').select('id', 'file_name', 'media_type', 'size');
+  return {
+    submission: s as { id: string; service_code: string; status: string; reference_number: string | null; process_instance_key: string | null; created_at: Date; applicant_name: string | null; applicant_email: string | null },
+    formData,
+    documents: documents.map((d) => ({ ...d, components: components.filter((c) => c.document_id === d.id) })),
+    journal: journal ?? null,
+    events,
+    attachments,
+  };
+}
+
+export async function componentForDownload(db: Knex, componentId: string) {
+  const c = await db('components as c').join('documents as d', 'd.id', 'c.document_id').where('c.id', componentId).first('c.id', 'c.file_name', 'c.media_type', 'c.blob_sha256', 'd.submission_id');
+  if (!c) return null;
+  const blob = await db('blobs').where({ sha256: c.blob_sha256 }).first('content');
+  return { fileName: c.file_name as string, mediaType: c.media_type as string, submissionId: c.submission_id as string | null, content: Buffer.from(blob.content) };
+}

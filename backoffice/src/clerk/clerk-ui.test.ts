@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { seedDemoUsers } from '../seed/demo-users';
+import { createTestServer } from '../testing/harness';
+
+const ORIGIN = 'http://localhost:3000';
+let t: Awaited<ReturnType<typeof createTestServer>>;
+let instanceKey = '';
+let submissionId = '';
+
+beforeAll(async () => {
+  t = await createTestServer();
+  expect(await seedDemoUsers(t.db)).toBe(true);
+  expect(await seedDemoUsers(t.db)).toBe(false);
+  submissionId = randomUUID();
+  instanceKey = '77';
+  await t.db('submissions').insert({
+    id: submissionId, service_code: 'general-submission', status: 'registered', reference_number: 'MMKV/42/2026',
+    form_data: JSON.stringify({ subject: 'Oprava chodníku', applicantName: 'Jana Nováková', message: 'Prosím o opravu.' }),
+    tracking_expires_at: new Date(Date.now() + 86_400_000), process_instance_key: instanceKey,
+  });
+});
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(() => {
+  t.engine.tasks.clear();
+  t.engine.completed = [];
+});
+
+async function signIn(username: string) {
+  const res = await request(t.callback).post('/login').set('Origin', ORIGIN).type('form').send({ username, password: 'demo' }).expect(302);
+  const cookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('openspis_session='))!;
+  expect(cookie).toMatch(/httponly/i);
+  expect(cookie).toMatch(/samesite=strict/i);
+  return cookie.split(';')[0];
+}
+
+function addAnswerTask(extra: Partial<import('../engine-port').UserTask> = {}) {
+  return t.engine.addTask(
+    { processInstanceKey: instanceKey, dueDate: new Date(Date.now() - 86_400_000).toISOString(), ...extra },
+    { submissionId, referenceNumber: 'MMKV/42/2026', subject: 'Oprava chodníku' },
+  );
+}
+
+describe('login', () => {
+  it('rejects a wrong password with a translated message and signs in with the right one', async () => {
+    const cs = await request(t.callback).post('/login').set('Origin', ORIGIN).type('form').send({ username: 'referent', password: 'nope' }).expect(401);
+    expect(cs.text).toContain('Nesprávné uživatelské jméno nebo heslo.');
+    expect(cs.headers['set-cookie']?.toString() ?? '').not.toContain('openspis_session=');
+    const en = await request(t.callback).post('/login?lang=en').set('Origin', ORIGIN).type('form').send({ username: 'referent', password: 'nope' }).expect(401);
+    expect(en.text).toContain('Wrong user name or password.');
+    const cookie = await signIn('referent');
+    const sessions = await t.db('sessions').select('id');
+    expect(sessions.map((s) => s.id)).not.toContain(cookie.split('=')[1]);
+    const inbox = await request(t.callback).get('/tasks').set('Cookie', cookie).expect(200);
+    expect(inbox.text).toContain('<html lang="cs">');
+    expect(inbox.text).toContain('Moje úkoly');
+  });
+
+  it('sends anonymous visitors to the login page and refuses cross-site POSTs', async () => {
+    const res = await request(t.callback).get('/tasks').expect(302);
+    expect(res.headers.location).toBe('/login?next=%2Ftasks');
+    await request(t.callback).post('/login').set('Origin', 'https://evil.example').type('form').send({ username: 'referent', password: 'demo' }).expect(403);
+    await request(t.callback).post('/login').type('form').send({ username: 'referent', password: 'demo' }).expect(403);
+  });
+});
+
+describe('inbox, claim and complete', () => {
+  it('shows group tasks only to members of the candidate groups', async () => {
+    addAnswerTask();
+    const referent = await signIn('referent');
+    const groups = await request(t.callback).get('/tasks?tab=groups').set('Cookie', referent).expect(200);
+    expect(groups.text).toContain('MMKV/42/2026');
+    expect(groups.text).toContain('Oprava chodníku');
+    expect(groups.text).toContain('class="overdue"');
+    const podatelna = await signIn('podatelna');
+    const other = await request(t.callback).get('/tasks?tab=groups').set('Cookie', podatelna).expect(200);
+    expect(other.text).not.toContain('MMKV/42/2026');
+  });
+
+  it('lets a member claim, then shows the form; others get 403', async () => {
+    const task = addAnswerTask();
+    const referent = await signIn('referent');
+    const before = await request(t.callback).get(`/tasks/${task.userTaskKey}`).set('Cookie', referent).expect(200);
+    expect(before.text).toContain('Převzít');
+    expect(before.text).not.toContain('id="task-form"');
+    expect(before.text).toContain('MMKV/42/2026');
+    const admin = await signIn('admin');
+    await request(t.callback).get(`/tasks/${task.userTaskKey}`).set('Cookie', admin).expect(403);
+    await request(t.callback).post(`/tasks/${task.userTaskKey}/claim`).set('Origin', ORIGIN).set('Cookie', admin).expect(403);
+
+    await request(t.callback).post(`/tasks/${task.userTaskKey}/claim`).set('Origin', ORIGIN).set('Cookie', referent).expect(302);
+    expect(t.engine.tasks.get(task.userTaskKey)?.assignee).toBe('referent');
+    const after = await request(t.callback).get(`/tasks/${task.userTaskKey}`).set('Cookie', referent).expect(200);
+    expect(after.text).toContain('id="task-form"');
+    expect(after.text).toContain('Text odpovědi');
+    const mine = await request(t.callback).get('/tasks').set('Cookie', referent).expect(200);
+    expect(mine.text).toContain('MMKV/42/2026');
+
+    // vedouci is a referent too, but the task is taken
+    const vedouci = await signIn('vedouci');
+    await request(t.callback).post(`/tasks/${task.userTaskKey}/claim`).set('Origin', ORIGIN).set('Cookie', vedouci).expect(409);
+    await request(t.callback).post(`/tasks/${task.userTaskKey}/complete`).set('Origin', ORIGIN).set('Cookie', vedouci).send({ data: { answerText: 'Odpověď od někoho jiného.' } }).expect(403);
+  });
+
+  it('validates the task data again on the server before completing', async () => {
+    const task = addAnswerTask({ assignee: 'referent' });
+    const referent = await signIn('referent');
+    const bad = await request(t.callback).post(`/tasks/${task.userTaskKey}/complete?lang=en`).set('Origin', ORIGIN).set('Cookie', referent).send({ data: { answerText: 'short' } }).expect(400);
+    expect(bad.body.error).toMatchObject({ code: 'VALIDATION_FAILED', fields: { answerText: 'Enter at least 10 characters.' } });
+    expect(t.engine.completed).toHaveLength(0);
+    const ok = await request(t.callback).post(`/tasks/${task.userTaskKey}/complete`).set('Origin', ORIGIN).set('Cookie', referent).send({ data: { answerText: 'Oprava je naplánována na duben.', injected: 'x' } }).expect(200);
+    expect(ok.body.redirect).toBe(`/tasks?done=${task.userTaskKey}`);
+    expect(t.engine.completed).toEqual([{ userTaskKey: task.userTaskKey, variables: { answerText: 'Oprava je naplánována na duben.', answeredBy: 'referent' } }]);
+    const inbox = await request(t.callback).get(ok.body.redirect).set('Cookie', referent).expect(200);
+    expect(inbox.text).toContain('Úkol byl dokončen.');
+  });
+
+  it('shows the case to people with a task on it or oversight, 403 to others', async () => {
+    const referent = await signIn('referent');
+    await request(t.callback).get(`/cases/${submissionId}`).set('Cookie', referent).expect(403);
+    addAnswerTask();
+    const page = await request(t.callback).get(`/cases/${submissionId}`).set('Cookie', referent).expect(200);
+    expect(page.text).toContain('Podací deník');
+    expect(page.text).toContain('Prosím o opravu.');
+    const vedouci = await signIn('vedouci');
+    await request(t.callback).get(`/cases/${submissionId}`).set('Cookie', vedouci).expect(200);
+    const admin = await signIn('admin');
+    await request(t.callback).get(`/cases/${submissionId}`).set('Cookie', admin).expect(403);
+  });
+});

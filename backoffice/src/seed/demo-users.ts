@@ -1,0 +1,25 @@
+import type { Knex } from 'knex';
+import { hashPassword } from '../clerk/auth.service';
+
+/** The demo accounts of docs/contracts.md (password `demo`). Roles are the engine's candidate groups. */
+export const DEMO_USERS = [
+  { username: 'podatelna', displayName: 'Petra Podatelná', roles: ['podatelna'] },
+  { username: 'referent', displayName: 'Radek Referent', roles: ['referent'] },
+  { username: 'vedouci', displayName: 'Věra Vedoucí', roles: ['vedouci', 'referent'] },
+  { username: 'admin', displayName: 'Adam Správce', roles: ['admin'] },
+] as const;
+export const DEMO_PASSWORD = 'demo';
+
+/** Seeds the demo users when the users table is empty; returns whether it did. */
+export async function seedDemoUsers(db: Knex): Promise<boolean> {
+  const hashed = await hashPassword(DEMO_PASSWORD);
+  return db.transaction(async (trx) => {
+    const [{ n }] = await trx('users').count({ n: '*' });
+    if (Number(n) > 0) return false;
+    for (const u of DEMO_USERS) {
+      const [{ id }] = await trx('users').insert({ username: u.username, display_name: u.displayName, password_hash: hashed }).returning('id');
+      await trx('user_roles').insert(u.roles.map((role) => ({ user_id: id, role })));
+    }
+    return true;
+  });
+}
