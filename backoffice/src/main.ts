@@ -1,0 +1,86 @@
+// Composition root of the app process: database, embedded engine, job workers and the
+// back-office HTTP server (public API + clerk UI). `npm start` runs this via scripts/start.mjs.
+import http from 'node:http';
+import os from 'node:os';
+import { closeDb, createDb, migrate, readDbConfig } from '@openspis/db';
+import { createEmbeddedEngine, deployProcessDirectory, startJobWorkers } from '@openspis/engine';
+import { createJobHandlers, readWorkersConfig } from '@openspis/workers';
+import { loadCatalogue } from './catalogue';
+import { readServerConfig } from './config';
+import { loadI18n } from './i18n';
+import { createLogger } from './logger';
+import { LOCALES_DIR, PROCESSES_DIR } from './paths';
+import { DEMO_PASSWORD, DEMO_USERS, seedDemoUsers } from './seed/demo-users';
+import { createServer } from './server';
+import { buildClient } from './ui/build-client';
+
+async function main(): Promise<void> {
+  // configuration first: a bad variable stops the process before anything is opened
+  const dbConfig = readDbConfig(process.env);
+  const config = readServerConfig(process.env);
+  const workersConfig = readWorkersConfig(process.env);
+  const log = createLogger(config.logLevel);
+  const clock = () => new Date();
+
+  const catalogue = loadCatalogue(PROCESSES_DIR);
+  const i18n = loadI18n(LOCALES_DIR);
+  await buildClient();
+
+  const db = createDb(dbConfig);
+  await migrate(db);
+  const engine = createEmbeddedEngine({ db, log: log.child({ component: 'engine' }), clock });
+  await engine.start();
+  await deployProcessDirectory(engine, PROCESSES_DIR);
+  const workers = startJobWorkers(engine, createJobHandlers({ db, config: workersConfig, log: log.child({ component: 'workers' }), clock }), {
+    workerName: `${os.hostname()}-${process.pid}`,
+    log: log.child({ component: 'workers' }),
+  });
+
+  const seeded = config.demoUsers ? await seedDemoUsers(db) : false;
+
+  const app = createServer({ db, engine, config, log, catalogue, clock, i18n });
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+
+  const lines = [
+    `openspis back-office: ${config.publicBaseUrl}/login (listening on ${config.host}:${config.port})`,
+    `public API:           ${config.publicBaseUrl}/api/public/v1/services`,
+    `citizen portal:       ${config.portalUrl}`,
+  ];
+  if (config.demoUsers) {
+    lines.push(`demo logins${seeded ? ' (just created)' : ''}: ${DEMO_USERS.map((u) => `${u.username} (${u.roles.join(', ')})`).join('; ')}, password "${DEMO_PASSWORD}"`);
+  }
+  console.log(lines.join('\n'));
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    try {
+      // stop taking requests, let running ones finish, then stop polling jobs, then the engine, then the database
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await workers.stop();
+      await engine.stop();
+      await closeDb(db);
+      process.exit(0);
+    } catch (err) {
+      log.error({ err }, 'unclean shutdown');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  if (err instanceof Error && err.cause) console.error(err.cause);
+  process.exit(1);
+});
