@@ -101,12 +101,21 @@ export function createServer(deps: ServerDeps): Koa<AppState> {
           'style-src': ["'self'", "'unsafe-inline'"],
           'img-src': ["'self'", 'data:'],
           'form-action': ["'self'"],
+          // on plain-http installations (the default) an upgrade would break every form post
+          'upgrade-insecure-requests': deps.config.publicBaseUrl.startsWith('https:') ? [] : null,
         },
       },
+      // with "no-referrer" browsers send `Origin: null` on form posts, which the CSRF check needs
+      referrerPolicy: { policy: 'same-origin' },
+      hsts: deps.config.publicBaseUrl.startsWith('https:'),
       crossOriginEmbedderPolicy: false,
     }),
   );
 
+  app.use(async (ctx, next) => {
+    if (ctx.path !== '/favicon.ico') return next();
+    ctx.status = 204;
+  });
   app.use(mount('/static', serve(PUBLIC_DIR, { maxage: 60 * 60 * 1000, gzip: false })));
 
   const api = publicApiRouter({
