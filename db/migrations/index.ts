@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as createCoreTables from './20261129000000_create_core_tables';
+import * as createEngineTables from './20261129000100_create_engine_tables';
 
 /**
  * Every migration, in order. Listed statically (not read from the folder) so the same source works
@@ -7,4 +8,5 @@ import * as createCoreTables from './20261129000000_create_core_tables';
  */
 export const migrations: Record<string, Knex.Migration> = {
   '20261129000000_create_core_tables': createCoreTables,
+  '20261129000100_create_engine_tables': createEngineTables,
 };

@@ -1,0 +1,93 @@
+import type { Knex } from 'knex';
+import type { EnginePort } from '../port';
+import { DefinitionRepository } from './definition.repository';
+import { EngineContext, type EngineLogger } from './engine-context';
+import { IncidentsService } from './incidents.service';
+import { InstancesService } from './instances.service';
+import { JobsService } from './jobs.service';
+import { MessagesService } from './messages.service';
+import { dropExpiredMessages, fireDueTimers } from './timers.poller';
+import { UserTasksService } from './user-tasks.service';
+
+export interface EmbeddedEngineOptions {
+  db: Knex;
+  /** pino-like; gets incidents and poll errors, never variables */
+  log?: EngineLogger;
+  /** every time decision (timers, TTLs, lock deadlines, backoff) uses this, so tests can move time */
+  clock?: () => Date;
+  /** names this node in logs */
+  nodeId?: string;
+  /** how often due timers and expired messages are looked for (default 1000 ms) */
+  timerPollIntervalMs?: number;
+}
+
+export interface EmbeddedEngine extends EnginePort {
+  /** begins polling due timers and expired message TTLs */
+  start(): void;
+  /** stops the poll loop and waits for commands in flight */
+  stop(): Promise<void>;
+  /** one poll round now (fires due timers); for tests and tools. Resolves with the number fired. */
+  runDueTimers(): Promise<number>;
+}
+
+/**
+ * The embedded engine: bpmn-engine + feelin, durable in PostgreSQL/PGlite. All state lives in the
+ * database and every command commits atomically, so a new engine object on the same database
+ * (after a crash, or on another node) carries on where the last one stopped.
+ */
+export function createEmbeddedEngine(opts: EmbeddedEngineOptions): EmbeddedEngine {
+  const ctx = new EngineContext(opts.db, new DefinitionRepository(), opts.clock ?? (() => new Date()), opts.log);
+  const instances = new InstancesService(ctx);
+  const jobs = new JobsService(ctx);
+  const tasks = new UserTasksService(ctx);
+  const messages = new MessagesService(ctx);
+  const incidents = new IncidentsService(ctx);
+  const interval = opts.timerPollIntervalMs ?? 1000;
+  let timer: NodeJS.Timeout | null = null;
+  let polling: Promise<void> | null = null;
+
+  const poll = async () => {
+    try {
+      await fireDueTimers(ctx);
+      await dropExpiredMessages(ctx);
+    } catch (err) {
+      opts.log?.error({ err, nodeId: opts.nodeId }, 'engine timer poll failed');
+    }
+  };
+
+  return {
+    deploy: (resources) => ctx.defs.deploy(opts.db, resources),
+    createProcessInstance: (req) => instances.createProcessInstance(req),
+    getProcessInstance: (key) => instances.getProcessInstance(key),
+    cancelProcessInstance: (key) => instances.cancelProcessInstance(key),
+    publishMessage: (req) => messages.publishMessage(req),
+    activateJobs: (req) => jobs.activateJobs(req),
+    completeJob: (key, variables) => jobs.completeJob(key, variables),
+    failJob: (key, req) => jobs.failJob(key, req),
+    throwJobError: (key, req) => jobs.throwJobError(key, req),
+    updateJobRetries: (key, retries) => jobs.updateJobRetries(key, retries),
+    searchUserTasks: (filter) => tasks.searchUserTasks(filter),
+    getUserTask: (key) => tasks.getUserTask(key),
+    getUserTaskVariables: (key) => tasks.getUserTaskVariables(key),
+    assignUserTask: (key, assignee, o) => tasks.assignUserTask(key, assignee, o),
+    unassignUserTask: (key) => tasks.unassignUserTask(key),
+    completeUserTask: (key, variables) => tasks.completeUserTask(key, variables),
+    searchIncidents: (filter) => incidents.searchIncidents(filter),
+    resolveIncident: (key) => incidents.resolveIncident(key),
+    runDueTimers: () => fireDueTimers(ctx),
+    start() {
+      if (timer) return;
+      timer = setInterval(() => {
+        if (polling) return; // never two rounds at once
+        polling = poll().finally(() => { polling = null; });
+      }, interval);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      if (polling) await polling;
+      await ctx.drain();
+    },
+  };
+}

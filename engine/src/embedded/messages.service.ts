@@ -1,0 +1,51 @@
+import { EngineError, type PublishMessageRequest } from '../port';
+import type { EngineContext } from './engine-context';
+import { runCommand } from './instance-runner';
+
+interface SubscriptionRow { key: string | number; instance_key: string | number; execution_id: string; message_ref: string }
+
+/** Message correlation by name + correlation key, with a TTL buffer and messageId deduplication. */
+export class MessagesService {
+  constructor(private readonly ctx: EngineContext) {}
+
+  async publishMessage(req: PublishMessageRequest): Promise<{ messageKey: string; correlated: boolean }> {
+    if (!req.name) throw new EngineError('INVALID_ARGUMENT', 'message name is required');
+    const { db, clock } = this.ctx;
+    return this.ctx.track(db.transaction(async (trx) => {
+      const now = clock();
+      // one publisher per (name, key) at a time, so dedup and correlation see each other's rows
+      await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`engine-message:${req.name}:${req.correlationKey}`]);
+      if (req.messageId) {
+        const duplicate = await trx('engine_messages')
+          .where({ name: req.name, correlation_key: req.correlationKey, message_id: req.messageId })
+          .where('expires_at', '>', now).first();
+        if (duplicate) throw new EngineError('DUPLICATE_MESSAGE', `message ${req.name} with id ${req.messageId} was already published`);
+      }
+      const [inserted] = await trx('engine_messages').insert({
+        name: req.name, correlation_key: req.correlationKey, message_id: req.messageId ?? null,
+        variables: JSON.stringify(req.variables ?? {}), expires_at: new Date(now.getTime() + Math.max(0, req.timeToLive ?? 0)),
+      }).returning('key');
+      const messageKey = String(typeof inserted === 'object' ? inserted.key : inserted);
+
+      const subs = (await trx('engine_message_subscriptions')
+        .where({ message_name: req.name, correlation_key: req.correlationKey })
+        .orderBy('instance_key').orderBy('key')) as SubscriptionRow[];
+      // at most one subscription per instance receives the message (as in Zeebe); instances in key order avoids lock cycles
+      const perInstance = new Map<string, SubscriptionRow>();
+      for (const s of subs) if (!perInstance.has(String(s.instance_key))) perInstance.set(String(s.instance_key), s);
+
+      let correlated = false;
+      for (const [instanceKey, sub] of perInstance) {
+        const scope = await this.ctx.lockInstance(trx, instanceKey);
+        if (!scope || scope.instance.state !== 'ACTIVE') continue;
+        const still = await trx('engine_message_subscriptions').where({ key: sub.key }).first();
+        if (!still) continue;
+        Object.assign(scope.vars, req.variables ?? {});
+        await runCommand(trx, { ...scope, now, command: { kind: 'signal', executionId: sub.execution_id, payload: { id: sub.message_ref } } });
+        correlated = true;
+      }
+      if (correlated) await trx('engine_messages').where({ key: messageKey }).update({ correlated_at: now });
+      return { messageKey, correlated };
+    }));
+  }
+}

@@ -1,0 +1,104 @@
+import type { ActivatedJob, EnginePort, JobHandler, JobLogger, JobOutcome } from './port';
+
+type Logger = JobLogger & { child?(bindings: object): JobLogger };
+
+export interface JobWorkersOptions {
+  workerName: string;
+  /** pino-like; each job gets a child with its keys. Variables are never logged (personal data). */
+  log: Logger;
+  /** wait between polls when there was nothing to do (default 500 ms) */
+  pollIntervalMs?: number;
+  maxJobsToActivate?: number;
+  /** first retry delay after a thrown exception; doubles per failure of the same job (default 1 s, max 5 min) */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/**
+ * Polls every handler's job type and turns what the handler returns into exactly one of
+ * complete / fail / BPMN error. An exception is a technical error: fail with one retry less and a
+ * growing backoff, so it ends as an incident instead of ever reaching the process model.
+ */
+export function startJobWorkers(engine: EnginePort, handlers: JobHandler[], opts: JobWorkersOptions): { stop(): Promise<void> } {
+  const pollIntervalMs = opts.pollIntervalMs ?? 500;
+  const maxJobs = opts.maxJobsToActivate ?? 10;
+  const baseBackoff = opts.baseBackoffMs ?? 1000;
+  const maxBackoff = opts.maxBackoffMs ?? 300_000;
+  // failures per job in this process; a restart only resets the backoff to its base
+  const failures = new Map<string, number>();
+  let stopped = false;
+  const wakers = new Set<() => void>();
+
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() { clearTimeout(t); wakers.delete(done); resolve(); }
+    wakers.add(done);
+  });
+
+  async function settle(job: ActivatedJob, outcome: JobOutcome, log: JobLogger): Promise<void> {
+    switch (outcome.outcome) {
+      case 'complete':
+        await engine.completeJob(job.jobKey, outcome.variables);
+        failures.delete(job.jobKey);
+        log.info({}, 'job completed');
+        return;
+      case 'error':
+        await engine.throwJobError(job.jobKey, { errorCode: outcome.errorCode, errorMessage: outcome.errorMessage, variables: outcome.variables });
+        failures.delete(job.jobKey);
+        log.info({ errorCode: outcome.errorCode }, 'job threw a BPMN error');
+        return;
+      case 'fail': {
+        const retries = outcome.retries ?? Math.max(0, job.retries - 1);
+        await engine.failJob(job.jobKey, { retries, errorMessage: outcome.errorMessage, retryBackOff: outcome.retryBackOff ?? 0 });
+        log.warn({ retries, reason: outcome.errorMessage }, 'job failed');
+      }
+    }
+  }
+
+  async function runJob(handler: JobHandler, job: ActivatedJob): Promise<void> {
+    const bindings = { jobKey: job.jobKey, processInstanceKey: job.processInstanceKey, jobType: job.type, elementId: job.elementId, worker: opts.workerName };
+    const log: JobLogger = opts.log.child ? opts.log.child(bindings) : opts.log;
+    let outcome: JobOutcome;
+    try {
+      outcome = await handler.handle(job, { log });
+    } catch (err) {
+      const count = (failures.get(job.jobKey) ?? 0) + 1;
+      failures.set(job.jobKey, count);
+      const retries = Math.max(0, job.retries - 1);
+      const retryBackOff = Math.min(maxBackoff, baseBackoff * 2 ** (count - 1));
+      log.error({ err, retries, retryBackOff }, 'job handler threw');
+      outcome = { outcome: 'fail', errorMessage: (err as Error)?.message ?? String(err), retries, retryBackOff };
+    }
+    try {
+      await settle(job, outcome, log);
+    } catch (err) {
+      // typically the job was canceled meanwhile (an interrupting event) or its lock expired and it completed elsewhere
+      log.warn({ err }, 'could not report the job outcome');
+    }
+  }
+
+  async function loop(handler: JobHandler): Promise<void> {
+    while (!stopped) {
+      let jobs: ActivatedJob[] = [];
+      try {
+        jobs = await engine.activateJobs({ type: handler.type, worker: opts.workerName, maxJobsToActivate: maxJobs, timeout: handler.timeout ?? 30_000 });
+      } catch (err) {
+        opts.log.error({ err, jobType: handler.type }, 'activating jobs failed');
+      }
+      if (!jobs.length) {
+        await sleep(pollIntervalMs);
+        continue;
+      }
+      await Promise.all(jobs.map((job) => runJob(handler, job)));
+    }
+  }
+
+  const loops = handlers.map((h) => loop(h));
+  return {
+    async stop() {
+      stopped = true;
+      for (const wake of [...wakers]) wake();
+      await Promise.all(loops);
+    },
+  };
+}
