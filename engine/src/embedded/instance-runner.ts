@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Engine } from 'bpmn-engine';
 import type { Knex } from 'knex';
 import type { Variables } from '../port';
-import { evaluateFeel } from './feel';
+import { evaluateFeel, FeelError } from './feel';
 import type { LoadedDefinition } from './definition.repository';
 import { reconcileWaits, type TimerRequest, type Postponed } from './wait-states';
 
@@ -122,33 +122,48 @@ export async function runCommand(
   listener.on('activity.leave', (api: { id: string; type: string }) => events.push({ element_id: api.id, element_type: api.type, event: 'ELEMENT_LEFT' }));
   listener.on('activity.error', (api: { id: string }) => { failedElement = api.id; });
 
+  const fail = (err: unknown): never => {
+    if (err instanceof RunFailure) throw err;
+    throw new RunFailure((err as Error)?.message ?? String(err), failedElement, { cause: err });
+  };
+  // only what happens inside bpmn-engine (or a FEEL evaluation) is a model failure; database errors propagate as they are
+  const inEngine = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      return fail(err);
+    }
+  };
+  const reconcile = (exec: { getPostponed(): Postponed[] }) =>
+    reconcileWaits(trx, { def, instance, vars, now, timerRequests, execution: exec }).catch((err) => (err instanceof FeelError ? fail(err) : Promise.reject(err)));
+
   let execution: Awaited<ReturnType<typeof engine.execute>>;
   try {
     if (command.kind === 'start' || !instance.engine_state) {
       execution = await engine.execute({ listener });
     } else {
-      const state = JSON.parse(instance.engine_state);
-      engine.recover(state);
+      engine.recover(JSON.parse(instance.engine_state));
       execution = await engine.resume({ listener });
     }
+  } catch (err) {
+    fail(err);
+  }
+  const exec = execution! as unknown as { getPostponed(): Postponed[] };
+  inEngine(() => {
     for (const fire of fireCallbacks) fire();
     if (command.kind === 'signal') {
-      const target = (execution.getPostponed() as unknown as Postponed[]).find((p) => p.executionId === command.executionId);
+      const target = exec.getPostponed().find((p) => p.executionId === command.executionId);
       if (!target) throw new RunFailure(`nothing waits at execution ${command.executionId}`, null);
       target.signal(command.payload ?? {});
     }
-    const exec = execution as unknown as { getPostponed(): Postponed[] };
-    // a buffered message may complete a wait that just opened, which may open the next one
-    for (let round = 0; round < 50 && !failure && !ended; round++) {
-      const match = await reconcileWaits(trx, { def, instance, vars, now, timerRequests, execution: exec });
-      if (!match) break;
-      Object.assign(vars, match.variables);
-      exec.getPostponed().find((p) => p.executionId === match.executionId)?.signal({ id: match.ref });
-      events.push({ element_id: null, element_type: null, event: `MESSAGE_CORRELATED:${match.messageKey}` });
-    }
-  } catch (err) {
-    if (err instanceof RunFailure) throw err;
-    throw new RunFailure((err as Error).message, failedElement, { cause: err });
+  });
+  // a buffered message may complete a wait that just opened, which may open the next one
+  for (let round = 0; round < 50 && !failure && !ended; round++) {
+    const match = await reconcile(exec);
+    if (!match) break;
+    Object.assign(vars, match.variables);
+    inEngine(() => exec.getPostponed().find((p) => p.executionId === match.executionId)?.signal({ id: match.ref }));
+    events.push({ element_id: null, element_type: null, event: `MESSAGE_CORRELATED:${match.messageKey}` });
   }
   if (failure) {
     const f = failure as { message?: string; source?: { content?: { id?: string } } };
@@ -156,7 +171,7 @@ export async function runCommand(
   }
 
   const key = String(instance.key);
-  if (ended) await reconcileWaits(trx, { def, instance, vars, now, timerRequests, execution: { getPostponed: () => [] } });
+  if (ended) await reconcile({ getPostponed: () => [] });
   const state = (await engine.getState()) as { definitions?: { source?: unknown }[] };
   // the definition source is re-supplied from the deployment on recover, so it is not stored per instance
   for (const d of state.definitions ?? []) delete d.source;

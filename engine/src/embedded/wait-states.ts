@@ -21,7 +21,8 @@ export async function reconcileWaits(
 ): Promise<BufferedMatch | null> {
   const { def, vars, now } = ctx;
   const instanceKey = String(ctx.instance.key);
-  const postponed = ctx.execution.getPostponed();
+  // gateways waiting for a join have no execution id of their own; nothing of ours hangs on them
+  const postponed = ctx.execution.getPostponed().filter((p) => typeof p.executionId === 'string');
   const waiting = postponed.map((p) => p.executionId);
 
   // closed: whatever bpmn-engine no longer waits for (completed, interrupted by a boundary, process ended)
