@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type Db } from '@openspis/db';
+import { createEmbeddedEngine, type EmbeddedEngine } from './embedded/embedded-engine';
+import { fixture } from './embedded/test-support';
+import { startJobWorkers } from './job-workers';
+import type { JobHandler } from './port';
+
+function recordingLogger() {
+  const lines: { bindings: object; obj: object; msg?: string }[] = [];
+  const make = (bindings: object) => {
+    const at = (obj: object, msg?: string) => { lines.push({ bindings, obj, msg }); };
+    return { info: at, warn: at, error: at, child: (more: object) => make({ ...bindings, ...more }) };
+  };
+  return { log: make({}), lines };
+}
+
+describe('job workers', () => {
+  let db: Db;
+  let close: () => Promise<void>;
+  let engine: EmbeddedEngine;
+  beforeAll(async () => {
+    ({ db, close } = await createTestDb());
+    engine = createEmbeddedEngine({ db });
+    await engine.deploy([fixture('errors.bpmn')]);
+  });
+  afterAll(() => close());
+
+  it('completes, fails with backoff when a handler throws, and logs per job without variables', async () => {
+    const instance = await engine.createProcessInstance({ bpmnProcessId: 'errors', variables: { birthNumber: '010101/1234' } });
+    let fragileCalls = 0;
+    const handlers: JobHandler[] = [
+      { type: 'test.risky', handle: async (job, { log }) => { log.info({}, 'working'); return { outcome: 'complete', variables: { seen: job.variables.birthNumber !== undefined } }; } },
+      {
+        type: 'test.fragile',
+        handle: async () => {
+          fragileCalls++;
+          if (fragileCalls === 1) throw new Error('SMTP timeout');
+          return { outcome: 'complete' };
+        },
+      },
+    ];
+    const { log, lines } = recordingLogger();
+    const workers = startJobWorkers(engine, handlers, { workerName: 'test-node', log, pollIntervalMs: 20, baseBackoffMs: 50 });
+    await expect.poll(async () => (await engine.getProcessInstance(instance.processInstanceKey))?.state, { timeout: 10_000 }).toBe('COMPLETED');
+    await workers.stop();
+
+    expect(fragileCalls).toBe(2);
+    expect((await engine.getProcessInstance(instance.processInstanceKey))?.variables?.seen).toBe(true);
+    const thrown = lines.find((l) => l.msg === 'job handler threw');
+    expect(thrown?.bindings).toMatchObject({ processInstanceKey: instance.processInstanceKey, jobType: 'test.fragile', worker: 'test-node' });
+    expect(thrown?.obj).toMatchObject({ retries: 1, retryBackOff: 50 });
+    expect(lines.find((l) => l.msg === 'working')?.bindings).toHaveProperty('jobKey');
+    expect(JSON.stringify(lines)).not.toContain('010101/1234');
+  });
+
+  it('maps a BPMN error outcome to the error boundary and a fail outcome to an incident at 0 retries', async () => {
+    const refused = await engine.createProcessInstance({ bpmnProcessId: 'errors' });
+    const { log } = recordingLogger();
+    const workers = startJobWorkers(engine, [
+      { type: 'test.risky', handle: async () => ({ outcome: 'error', errorCode: 'NOT_ALLOWED' }) },
+      { type: 'test.handle-refusal', handle: async () => ({ outcome: 'fail', errorMessage: 'bad input', retries: 0 }) },
+    ], { workerName: 'w', log, pollIntervalMs: 20 });
+    await expect.poll(async () => (await engine.searchIncidents({ processInstanceKey: refused.processInstanceKey })).length, { timeout: 10_000 }).toBe(1);
+    await workers.stop();
+    const [incident] = await engine.searchIncidents({ processInstanceKey: refused.processInstanceKey });
+    expect(incident).toMatchObject({ elementId: 'handle-refusal', errorType: 'JOB_NO_RETRIES', errorMessage: 'bad input' });
+  });
+});
