@@ -119,7 +119,10 @@ export async function runCommand(
   engine.once('end', () => { ended = true; });
   const listener = new EventEmitter();
   listener.on('activity.enter', (api: { id: string; type: string }) => events.push({ element_id: api.id, element_type: api.type, event: 'ELEMENT_ENTERED' }));
-  listener.on('activity.leave', (api: { id: string; type: string }) => events.push({ element_id: api.id, element_type: api.type, event: 'ELEMENT_LEFT' }));
+  listener.on('activity.leave', (api: { id: string; type: string; content?: { discardSequence?: unknown } }) => {
+    // elements on a path not taken are "left" by bpmn-engine too; history only wants what ran
+    if (!api.content?.discardSequence) events.push({ element_id: api.id, element_type: api.type, event: 'ELEMENT_LEFT' });
+  });
   listener.on('activity.error', (api: { id: string }) => { failedElement = api.id; });
 
   const fail = (err: unknown): never => {

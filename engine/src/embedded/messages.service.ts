@@ -1,8 +1,8 @@
 import { EngineError, type PublishMessageRequest } from '../port';
 import type { EngineContext } from './engine-context';
-import { runCommand } from './instance-runner';
+import { runCommand, RunFailure } from './instance-runner';
 
-interface SubscriptionRow { key: string | number; instance_key: string | number; execution_id: string; message_ref: string }
+interface SubscriptionRow { key: string | number; instance_key: string | number; element_id: string; execution_id: string; message_ref: string }
 
 /** Message correlation by name + correlation key, with a TTL buffer and messageId deduplication. */
 export class MessagesService {
@@ -10,9 +10,9 @@ export class MessagesService {
 
   async publishMessage(req: PublishMessageRequest): Promise<{ messageKey: string; correlated: boolean }> {
     if (!req.name) throw new EngineError('INVALID_ARGUMENT', 'message name is required');
-    const { db, clock } = this.ctx;
-    return this.ctx.track(db.transaction(async (trx) => {
-      const now = clock();
+    const failures: { instanceKey: string; elementId: string; failure: RunFailure }[] = [];
+    const result = await this.ctx.track(this.ctx.db.transaction(async (trx) => {
+      const now = this.ctx.clock();
       // one publisher per (name, key) at a time, so dedup and correlation see each other's rows
       await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`engine-message:${req.name}:${req.correlationKey}`]);
       if (req.messageId) {
@@ -36,16 +36,26 @@ export class MessagesService {
 
       let correlated = false;
       for (const [instanceKey, sub] of perInstance) {
-        const scope = await this.ctx.lockInstance(trx, instanceKey);
-        if (!scope || scope.instance.state !== 'ACTIVE') continue;
-        const still = await trx('engine_message_subscriptions').where({ key: sub.key }).first();
-        if (!still) continue;
-        Object.assign(scope.vars, req.variables ?? {});
-        await runCommand(trx, { ...scope, now, command: { kind: 'signal', executionId: sub.execution_id, payload: { id: sub.message_ref } } });
-        correlated = true;
+        try {
+          // a savepoint per instance: one instance whose model breaks does not undo the others
+          correlated = (await trx.transaction(async (sp) => {
+            const scope = await this.ctx.lockInstance(sp, instanceKey);
+            if (!scope || scope.instance.state !== 'ACTIVE') return false;
+            if (!(await sp('engine_message_subscriptions').where({ key: sub.key }).first())) return false;
+            Object.assign(scope.vars, req.variables ?? {});
+            await runCommand(sp, { ...scope, now, command: { kind: 'signal', executionId: sub.execution_id, payload: { id: sub.message_ref } } });
+            return true;
+          })) || correlated;
+        } catch (err) {
+          if (!(err instanceof RunFailure)) throw err;
+          failures.push({ instanceKey, elementId: sub.element_id, failure: err });
+        }
       }
       if (correlated) await trx('engine_messages').where({ key: messageKey }).update({ correlated_at: now });
       return { messageKey, correlated };
     }));
+    // after the commit: recording takes its own transaction (PGlite has a single connection)
+    for (const f of failures) await this.ctx.recordRunFailure(f.instanceKey, f.failure, { elementId: f.elementId });
+    return result;
   }
 }
