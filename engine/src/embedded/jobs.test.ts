@@ -11,7 +11,7 @@ describe('service-task jobs', () => {
   beforeAll(async () => {
     ({ db, close } = await createTestDb());
     engine = createEmbeddedEngine({ db, clock: clock.now });
-    await engine.deploy([fixture('routing.bpmn'), fixture('errors.bpmn')]);
+    await engine.deploy([fixture('routing.bpmn'), fixture('errors.bpmn'), fixture('gateway.bpmn')]);
   });
   afterAll(() => close());
 
@@ -117,6 +117,34 @@ describe('service-task jobs', () => {
     await completeOne(restarted, 'test.fragile');
     expect((await restarted.getProcessInstance(instance.processInstanceKey))?.state).toBe('COMPLETED');
     engine = restarted;
+  });
+
+  it('rolls a completion back into an incident when no gateway condition holds, and continues once resolved', async () => {
+    const instance = await engine.createProcessInstance({ bpmnProcessId: 'gateway' });
+    const job = await activateOne(engine, 'test.pick');
+    await engine.completeJob(job.jobKey, { choice: 'c' });
+    const [incident] = await engine.searchIncidents({ processInstanceKey: instance.processInstanceKey, state: 'ACTIVE' });
+    expect(incident).toMatchObject({ jobKey: job.jobKey, errorType: 'CONDITION_ERROR' });
+    // nothing of the broken run was kept: the instance still waits at the task, the variable was not set
+    const stored = await engine.getProcessInstance(instance.processInstanceKey);
+    expect(stored).toMatchObject({ state: 'ACTIVE' });
+    expect(stored?.variables).not.toHaveProperty('choice');
+
+    await engine.resolveIncident(incident.incidentKey);
+    await completeOne(engine, 'test.pick', { choice: 'b' });
+    expect(await engine.getProcessInstance(instance.processInstanceKey)).toMatchObject({ state: 'COMPLETED', variables: { choice: 'b' } });
+  });
+
+  it('never hands the same job to two engine objects polling at once', async () => {
+    const keys = [];
+    for (let i = 0; i < 6; i++) keys.push((await engine.createProcessInstance({ bpmnProcessId: 'gateway' })).processInstanceKey);
+    const other = createEmbeddedEngine({ db, clock: clock.now });
+    const poll = (e: EmbeddedEngine, worker: string) => e.activateJobs({ type: 'test.pick', worker, maxJobsToActivate: 4, timeout: 60_000 });
+    const [a, b] = await Promise.all([poll(engine, 'a'), poll(other, 'b')]);
+    const handed = [...a, ...b].map((j) => j.jobKey);
+    expect(handed).toHaveLength(6);
+    expect(new Set(handed).size).toBe(6);
+    for (const key of keys) await engine.cancelProcessInstance(key);
   });
 
   it('cancels an instance with everything it waits for', async () => {
