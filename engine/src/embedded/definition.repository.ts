@@ -25,20 +25,18 @@ export interface DefinitionRow {
  * command then costs no XML parsing.
  */
 export class DefinitionRepository {
-  private readonly cache = new Map<string, Promise<LoadedDefinition>>();
+  // only finished loads are shared: awaiting another caller's in-flight query from inside a
+  // transaction could deadlock PGlite's single connection
+  private readonly cache = new Map<string, LoadedDefinition>();
 
   async load(trx: Knex | Knex.Transaction, key: string): Promise<LoadedDefinition> {
-    let hit = this.cache.get(key);
-    if (!hit) {
-      hit = (async () => {
-        const row = (await trx('engine_process_definitions').where({ key }).first()) as DefinitionRow | undefined;
-        if (!row) throw new EngineError('NOT_FOUND', `process definition ${key} not found`);
-        return { key: String(row.key), bpmnProcessId: row.bpmn_process_id, version: row.version, parsed: await parseBpmn(row.xml) };
-      })();
-      this.cache.set(key, hit);
-      hit.catch(() => this.cache.delete(key));
-    }
-    return hit;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const row = (await trx('engine_process_definitions').where({ key }).first()) as DefinitionRow | undefined;
+    if (!row) throw new EngineError('NOT_FOUND', `process definition ${key} not found`);
+    const loaded = { key: String(row.key), bpmnProcessId: row.bpmn_process_id, version: row.version, parsed: await parseBpmn(row.xml) };
+    this.cache.set(key, loaded);
+    return loaded;
   }
 
   async findLatest(db: Knex | Knex.Transaction, bpmnProcessId: string, version?: number): Promise<DefinitionRow | undefined> {
