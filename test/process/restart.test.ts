@@ -174,5 +174,5 @@ describe('crash and restart on the embedded defaults', () => {
       await closeDb(db);
     }
     expect(fs.existsSync(path.join(dataDir, 'pglite'))).toBe(true);
-  }, 240_000); // three app starts and waits of up to 60 s each: far beyond the default 30 s on a loaded machine
+  }, 240_000); // three app starts on a loaded machine
 });
