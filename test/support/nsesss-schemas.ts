@@ -5,14 +5,16 @@ import { validateXML } from 'xmllint-wasm';
 
 /**
  * Validation of exported XML against the official NSESSS schemas with libxml2 (xmllint-wasm). The
- * schemas are never copied or edited: they are read from `shared/standards/nsesss`, found beside
- * the repository or one of its parent folders (CI puts `shared/` next to the clone), or from
- * `NSESSS_SCHEMA_DIR`.
+ * schemas are never edited: they are read from `NSESSS_SCHEMA_DIR`, else the repository's verbatim
+ * copies in `standards/nsesss`, else `shared/standards/nsesss` beside the repository or one of its
+ * parent folders.
  */
 export function nsesssSchemaDir(): string {
   const fromEnv = process.env.NSESSS_SCHEMA_DIR;
   if (fromEnv) return fromEnv;
   let dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const inRepo = path.join(dir, 'standards', 'nsesss');
+  if (existsSync(path.join(inRepo, 'nsesss.xsd'))) return inRepo;
   for (;;) {
     const candidate = path.join(dir, 'shared', 'standards', 'nsesss');
     if (existsSync(path.join(candidate, 'nsesss.xsd'))) return candidate;

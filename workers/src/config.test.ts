@@ -11,6 +11,12 @@ describe('readWorkersConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('reads the originator identity for SIP packages and refuses an IČO that is not 8 digits', () => {
+    expect(readWorkersConfig({ OFFICE_ICO: '12345678', OFFICE_ADDRESS: 'Náměstí 1, Obec' })).toMatchObject({ officeId: '12345678', officeAddress: 'Náměstí 1, Obec' });
+    expect(readWorkersConfig({})).toMatchObject({ officeId: '00254657' });
+    expect(() => readWorkersConfig({ OFFICE_ICO: '1234' })).toThrow(/OFFICE_ICO must be 8 digits/);
+  });
+
   it('names every bad variable at once', () => {
     expect(() => readWorkersConfig({ OFFICE_CODE: 'M/K', REFERENCE_NUMBER_MASK: '{office}/{year}/{nr}', PORTAL_URL: 'nope', SMTP_URL: 'http://x', JOB_TIMEOUT_MS: '500' })).toThrow(
       /OFFICE_CODE[\s\S]*REFERENCE_NUMBER_MASK[\s\S]*PORTAL_URL[\s\S]*SMTP_URL[\s\S]*JOB_TIMEOUT_MS/,

@@ -9,6 +9,10 @@ export interface WorkersConfig {
   readonly officeCode: string;
   /** `OFFICE_NAME` (default `Magistrát města Karlovy Vary`): letterhead of outgoing documents and e-mails. */
   readonly officeName: string;
+  /** `OFFICE_ICO` (default `00254657`): the office's IČO, which identifies it as originator (původce) in SIP packages and towards the archive. 8 digits. */
+  readonly officeId: string;
+  /** `OFFICE_ADDRESS` (default `Moskevská 2035/21, 361 20 Karlovy Vary`): the office's seat (sídlo), in SIP packages. */
+  readonly officeAddress: string;
   /** `OFFICE_EMAIL` (default `podatelna@mmkv.example`): where reminders for the handlers go. */
   readonly officeEmail: string;
   /**
@@ -86,6 +90,9 @@ export function readWorkersConfig(env: NodeJS.ProcessEnv): WorkersConfig {
   const officeCode = get('OFFICE_CODE', 'MMKV');
   if (!/^[A-Za-z0-9]{2,12}$/.test(officeCode)) errors.push(`OFFICE_CODE must be 2–12 letters or digits, got ${JSON.stringify(officeCode)}`);
   const officeName = get('OFFICE_NAME', 'Magistrát města Karlovy Vary');
+  const officeId = get('OFFICE_ICO', '00254657');
+  if (!/^\d{8}$/.test(officeId)) errors.push('OFFICE_ICO must be 8 digits');
+  const officeAddress = get('OFFICE_ADDRESS', 'Moskevská 2035/21, 361 20 Karlovy Vary');
   const officeEmail = get('OFFICE_EMAIL', 'podatelna@mmkv.example');
   if (!EMAIL.test(officeEmail)) errors.push('OFFICE_EMAIL must be an e-mail address');
   const referenceNumberMask = get('REFERENCE_NUMBER_MASK', '{office}/{seq}/{year}');
@@ -124,6 +131,8 @@ export function readWorkersConfig(env: NodeJS.ProcessEnv): WorkersConfig {
   return Object.freeze({
     officeCode,
     officeName,
+    officeId,
+    officeAddress,
     officeEmail,
     referenceNumberMask,
     portalUrl,
