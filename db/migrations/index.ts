@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as createCoreTables from './20261129000000_create_core_tables';
 import * as createEngineTables from './20261129000100_create_engine_tables';
+import * as createRecordsTables from './20261130020000_create_records_tables';
 
 /**
  * Every migration, in order. Listed statically (not read from the folder) so the same source works
@@ -9,4 +10,5 @@ import * as createEngineTables from './20261129000100_create_engine_tables';
 export const migrations: Record<string, Knex.Migration> = {
   '20261129000000_create_core_tables': createCoreTables,
   '20261129000100_create_engine_tables': createEngineTables,
+  '20261130020000_create_records_tables': createRecordsTables,
 };
