@@ -1,8 +1,8 @@
 // The one place this workspace reaches into the engine workspace for the port (types only, erased
-// at run time). If @openspis/engine gains an `exports` map, import from its entry point instead.
-import type { EngineErrorCode } from '@openspis/engine/src/port';
+// at run time).
+import type { EngineErrorCode } from '@openspis/engine';
 
-export type { EnginePort, UserTask, UserTaskFilter, Variables, ProcessInstance, EngineErrorCode } from '@openspis/engine/src/port';
+export type { EnginePort, UserTask, UserTaskFilter, Variables, ProcessInstance, EngineErrorCode } from '@openspis/engine';
 
 /** true for an `EngineError` with that code (checked by shape: the class is not imported at run time) */
 export function isEngineError(err: unknown, code?: EngineErrorCode): boolean {

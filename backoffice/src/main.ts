@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   await deployProcessDirectory(engine, PROCESSES_DIR);
   const workers = startJobWorkers(engine, createJobHandlers({ db, config: workersConfig, log: log.child({ component: 'workers' }), clock }), {
     workerName: `${os.hostname()}-${process.pid}`,
+    jobTimeoutMs: workersConfig.jobTimeoutMs,
     log: log.child({ component: 'workers' }),
   });
 

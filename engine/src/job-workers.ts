@@ -9,6 +9,8 @@ export interface JobWorkersOptions {
   /** wait between polls when there was nothing to do (default 500 ms) */
   pollIntervalMs?: number;
   maxJobsToActivate?: number;
+  /** lock timeout of activated jobs for handlers that set none (default 30 s): a job whose worker died is handed out again after it */
+  jobTimeoutMs?: number;
   /** first retry delay after a thrown exception; doubles per failure of the same job (default 1 s, max 5 min) */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
@@ -81,7 +83,7 @@ export function startJobWorkers(engine: EnginePort, handlers: JobHandler[], opts
     while (!stopped) {
       let jobs: ActivatedJob[] = [];
       try {
-        jobs = await engine.activateJobs({ type: handler.type, worker: opts.workerName, maxJobsToActivate: maxJobs, timeout: handler.timeout ?? 30_000 });
+        jobs = await engine.activateJobs({ type: handler.type, worker: opts.workerName, maxJobsToActivate: maxJobs, timeout: handler.timeout ?? opts.jobTimeoutMs ?? 30_000 });
       } catch (err) {
         opts.log.error({ err, jobType: handler.type }, 'activating jobs failed');
       }

@@ -5,15 +5,15 @@ import { readWorkersConfig } from './config';
 describe('readWorkersConfig', () => {
   it('has defaults for a fresh machine', () => {
     const config = readWorkersConfig({});
-    expect(config).toMatchObject({ officeCode: 'MMKV', referenceNumberMask: '{office}/{seq}/{year}', smtpUrl: null, portalUrl: 'http://localhost:4321' });
+    expect(config).toMatchObject({ officeCode: 'MMKV', referenceNumberMask: '{office}/{seq}/{year}', smtpUrl: null, portalUrl: 'http://localhost:4321', jobTimeoutMs: 30_000 });
     expect(config.outboxDir).toBe(path.resolve('./data/outbox'));
     expect(config.templatesDir.endsWith(`${path.sep}templates`)).toBe(true);
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('names every bad variable at once', () => {
-    expect(() => readWorkersConfig({ OFFICE_CODE: 'M/K', REFERENCE_NUMBER_MASK: '{office}/{year}/{nr}', PORTAL_URL: 'nope', SMTP_URL: 'http://x' })).toThrow(
-      /OFFICE_CODE[\s\S]*REFERENCE_NUMBER_MASK[\s\S]*PORTAL_URL[\s\S]*SMTP_URL/,
+    expect(() => readWorkersConfig({ OFFICE_CODE: 'M/K', REFERENCE_NUMBER_MASK: '{office}/{year}/{nr}', PORTAL_URL: 'nope', SMTP_URL: 'http://x', JOB_TIMEOUT_MS: '500' })).toThrow(
+      /OFFICE_CODE[\s\S]*REFERENCE_NUMBER_MASK[\s\S]*PORTAL_URL[\s\S]*SMTP_URL[\s\S]*JOB_TIMEOUT_MS/,
     );
   });
 });

@@ -28,6 +28,12 @@ export interface WorkersConfig {
   readonly outboxDir: string;
   /** `TEMPLATES_DIR` (default `<repo>/templates`): handlebars templates of documents and e-mails. */
   readonly templatesDir: string;
+  /**
+   * `JOB_TIMEOUT_MS` (default 30000): how long an activated job stays locked to this process. If the
+   * process dies mid-job, another poll (after a restart, or on another node) takes the job again once
+   * this has passed; a job must finish well within it.
+   */
+  readonly jobTimeoutMs: number;
   /** `<repo>/i18n/locales` (not configurable: the catalogue ships with the code) */
   readonly localesDir: string;
   /** `<repo>/processes` (not configurable): service catalogue entries, for each service's statutory deadline */
@@ -79,6 +85,9 @@ export function readWorkersConfig(env: NodeJS.ProcessEnv): WorkersConfig {
   if (!EMAIL.test(fromAddress)) errors.push('MAIL_FROM must be an e-mail address or "Name" <address>');
   const dataDir = path.resolve(get('OPENSPIS_DATA_DIR', './data'));
   const templatesDir = path.resolve(get('TEMPLATES_DIR', path.join(REPO_ROOT, 'templates')));
+  const jobTimeoutRaw = get('JOB_TIMEOUT_MS', '30000');
+  const jobTimeoutMs = Number(jobTimeoutRaw);
+  if (!/^\d+$/.test(jobTimeoutRaw) || jobTimeoutMs < 1000 || jobTimeoutMs > 3_600_000) errors.push('JOB_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 3600000');
 
   if (errors.length) {
     throw new DomainError('CONFIG_INVALID', `invalid workers configuration:\n- ${errors.join('\n- ')}`);
@@ -94,6 +103,7 @@ export function readWorkersConfig(env: NodeJS.ProcessEnv): WorkersConfig {
     dataDir,
     outboxDir: path.join(dataDir, 'outbox'),
     templatesDir,
+    jobTimeoutMs,
     localesDir: path.join(REPO_ROOT, 'i18n', 'locales'),
     processesDir: path.join(REPO_ROOT, 'processes'),
   });

@@ -1,3 +1,4 @@
+import type { SubmissionRow } from '@openspis/db';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 
@@ -58,22 +59,7 @@ export async function deleteSubmission(db: Knex, id: string): Promise<void> {
   });
 }
 
-export interface SubmissionRow {
-  id: string;
-  service_code: string;
-  locale: string;
-  status: string;
-  form_data: Record<string, unknown> | string;
-  applicant_name: string | null;
-  applicant_email: string | null;
-  tracking_expires_at: Date;
-  process_instance_key: string | null;
-  reference_number: string | null;
-  document_id: string | null;
-  answer_document_id: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type { SubmissionRow } from '@openspis/db';
 
 export function getSubmission(db: Knex, id: string): Promise<SubmissionRow | undefined> {
   return db('submissions').where({ id }).first();

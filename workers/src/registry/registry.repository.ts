@@ -1,22 +1,9 @@
+import type { SubmissionRow } from '@openspis/db';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { normalizeSearchText } from '../records/search-text';
 
-export interface SubmissionRow {
-  id: string;
-  service_code: string;
-  locale: string;
-  status: string;
-  form_data: Record<string, unknown>;
-  applicant_name: string | null;
-  applicant_email: string | null;
-  tracking_expires_at: Date;
-  process_instance_key: string | null;
-  reference_number: string | null;
-  document_id: string | null;
-  answer_document_id: string | null;
-  created_at: Date;
-}
+export type { SubmissionRow } from '@openspis/db';
 
 export interface DocumentRow {
   id: string;
