@@ -16,6 +16,8 @@ export interface SubmissionRow {
   reference_number: string | null;
   document_id: string | null;
   answer_document_id: string | null;
+  /** the client's `Idempotency-Key`, unique when set */
+  idempotency_key: string | null;
   created_at: Date;
   updated_at: Date;
 }

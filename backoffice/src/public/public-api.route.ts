@@ -89,8 +89,9 @@ export function publicApiRouter(deps: PublicApiDeps): Router<AppState> {
     const serviceCode = parse(code, ctx.params.code, 'SERVICE_NOT_FOUND');
     const body = (ctx.request as unknown as { body?: Record<string, unknown> }).body ?? {};
     const files = (Array.isArray(ctx.request.files) ? ctx.request.files : []) as UploadedFile[];
-    const result = await submitSubmission({ ...deps.submit, log: ctx.state.log }, { serviceCode, locale: ctx.state.lng, fields: { ...body }, files });
-    ctx.status = 201;
+    const idempotencyKey = ctx.get('Idempotency-Key') || null;
+    const { replayed, ...result } = await submitSubmission({ ...deps.submit, log: ctx.state.log }, { serviceCode, locale: ctx.state.lng, fields: { ...body }, files, idempotencyKey });
+    ctx.status = replayed ? 200 : 201;
     ctx.body = result;
   });
 

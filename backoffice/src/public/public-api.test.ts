@@ -49,6 +49,33 @@ describe('services', () => {
 });
 
 describe('POST submission', () => {
+  it('answers a repeated Idempotency-Key with the submission it already has, storing nothing new', async () => {
+    const key = 'c0ffee00-1111-4222-8333-944445555666';
+    const first = await post(valid).set('Idempotency-Key', key).expect(201);
+    const before = await counts();
+    const again = await post(valid).set('Idempotency-Key', key).expect(200);
+    expect(again.body.submissionId).toBe(first.body.submissionId);
+    expect(again.body.trackingToken).toBe(first.body.trackingToken);
+    expect(await counts()).toEqual(before);
+    expect(t.engine.created).toHaveLength(1);
+    // two requests with the same key at the same moment still make one submission
+    const key2 = 'c0ffee00-2222-4222-8333-944445555666';
+    const [a, b] = await Promise.all([post(valid).set('Idempotency-Key', key2), post(valid).set('Idempotency-Key', key2)]);
+    expect([a.status, b.status].sort()).toEqual([200, 201]);
+    expect(a.body.submissionId).toBe(b.body.submissionId);
+    expect(await t.db('submissions').where({ idempotency_key: key2 })).toHaveLength(1);
+    expect(t.engine.created).toHaveLength(2);
+  });
+
+  it('refuses a malformed Idempotency-Key with a translated error and stores nothing', async () => {
+    const before = await counts();
+    const res = await post(valid, undefined, 'en').set('Idempotency-Key', 'short').expect(400);
+    expect(res.body.error.code).toBe('IDEMPOTENCY_KEY_INVALID');
+    expect(res.body.error.message).toBe('The submission cannot be accepted: the form identifier is invalid. Please reload the form.');
+    expect(await counts()).toEqual(before);
+    expect(t.engine.created).toHaveLength(0);
+  });
+
   it('stores a valid submission and starts the instance with the contract variables', async () => {
     // given a registration that happens while the API waits
     t.engine.afterCreate = async (i) => {

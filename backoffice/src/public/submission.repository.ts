@@ -18,6 +18,7 @@ export interface NewSubmission {
   applicantEmail: string | null;
   trackingExpiresAt: Date;
   at: Date;
+  idempotencyKey: string | null;
 }
 
 /** blobs + submission + attachments + the `received` event, inside the caller's transaction */
@@ -31,6 +32,7 @@ export async function insertSubmission(trx: Knex.Transaction, s: NewSubmission, 
     applicant_name: s.applicantName,
     applicant_email: s.applicantEmail,
     tracking_expires_at: s.trackingExpiresAt,
+    idempotency_key: s.idempotencyKey,
     created_at: s.at,
     updated_at: s.at,
   });
@@ -60,6 +62,10 @@ export async function deleteSubmission(db: Knex, id: string): Promise<void> {
 }
 
 export type { SubmissionRow } from '@openspis/db';
+
+export function findSubmissionByIdempotencyKey(db: Knex, key: string): Promise<SubmissionRow | undefined> {
+  return db('submissions').where({ idempotency_key: key }).first();
+}
 
 export function getSubmission(db: Knex, id: string): Promise<SubmissionRow | undefined> {
   return db('submissions').where({ id }).first();

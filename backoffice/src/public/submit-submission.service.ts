@@ -7,7 +7,7 @@ import { AppError, type FieldErrors } from '../app-error';
 import type { Catalogue } from '../catalogue';
 import { fileComponents, validateFormData } from '../forms/form-validator';
 import type { Language } from '../i18n';
-import { deleteSubmission, getSubmission, insertSubmission, setProcessInstanceKey, type NewAttachment } from './submission.repository';
+import { deleteSubmission, findSubmissionByIdempotencyKey, getSubmission, insertSubmission, setProcessInstanceKey, type NewAttachment, type SubmissionRow } from './submission.repository';
 
 /** What the office accepts, decided by the bytes (never by the name the browser sent). */
 export const ALLOWED_MEDIA_TYPES = new Set([
@@ -17,6 +17,9 @@ export const ALLOWED_MEDIA_TYPES = new Set([
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   'application/vnd.oasis.opendocument.text',
 ]);
+
+/** `Idempotency-Key` header: the portal sends a random UUID per form; other clients anything of this shape. */
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{16,100}$/;
 
 /** How long a citizen can follow a submission by its link. */
 export const TRACKING_VALID_DAYS = 365;
@@ -45,14 +48,23 @@ export interface SubmitResult {
   trackingToken: string;
   referenceNumber: string | null;
   status: string;
+  /** true when the idempotency key matched a submission received before: nothing new was stored */
+  replayed: boolean;
 }
 
 export async function submitSubmission(
   deps: SubmitDeps,
-  input: { serviceCode: string; locale: Language; fields: Record<string, unknown>; files: UploadedFile[] },
+  input: { serviceCode: string; locale: Language; fields: Record<string, unknown>; files: UploadedFile[]; idempotencyKey?: string | null },
 ): Promise<SubmitResult> {
   const service = deps.catalogue.service(input.serviceCode);
   if (!service) throw new AppError('SERVICE_NOT_FOUND');
+  const idempotencyKey = input.idempotencyKey ?? null;
+  if (idempotencyKey !== null) {
+    if (!IDEMPOTENCY_KEY.test(idempotencyKey)) throw new AppError('IDEMPOTENCY_KEY_INVALID');
+    // the same form sent again (a retry after a timeout, a second click): answer with what we have
+    const earlier = await findSubmissionByIdempotencyKey(deps.db, idempotencyKey);
+    if (earlier) return replay(deps, service.code, earlier);
+  }
   const form = deps.catalogue.form(service.submissionFormId);
   if (!form) throw new Error(`form ${service.submissionFormId} of service ${service.code} is missing`);
 
@@ -64,22 +76,30 @@ export async function submitSubmission(
   const submissionId = randomUUID();
   const trackingExpiresAt = new Date(now.getTime() + TRACKING_VALID_DAYS * 86_400_000);
   const str = (k: string) => (typeof data[k] === 'string' ? (data[k] as string) : null);
-  await deps.db.transaction((trx) =>
-    insertSubmission(
-      trx,
-      {
-        id: submissionId,
-        serviceCode: service.code,
-        locale: input.locale,
-        formData: data,
-        applicantName: str('applicantName'),
-        applicantEmail: str('applicantEmail'),
-        trackingExpiresAt,
-        at: now,
-      },
-      attachments,
-    ),
-  );
+  try {
+    await deps.db.transaction((trx) =>
+      insertSubmission(
+        trx,
+        {
+          id: submissionId,
+          serviceCode: service.code,
+          locale: input.locale,
+          formData: data,
+          applicantName: str('applicantName'),
+          applicantEmail: str('applicantEmail'),
+          trackingExpiresAt,
+          at: now,
+          idempotencyKey,
+        },
+        attachments,
+      ),
+    );
+  } catch (err) {
+    // the same key arrived twice at once and the other request stored it first
+    const earlier = idempotencyKey !== null && isUniqueViolation(err) ? await findSubmissionByIdempotencyKey(deps.db, idempotencyKey) : undefined;
+    if (earlier) return replay(deps, service.code, earlier);
+    throw err;
+  }
 
   try {
     const instance = await deps.engine.createProcessInstance({
@@ -107,7 +127,25 @@ export async function submitSubmission(
     trackingToken: await deps.mintToken(submissionId, trackingExpiresAt),
     referenceNumber: row?.reference_number ?? null,
     status: row?.status ?? 'received',
+    replayed: false,
   };
+}
+
+async function replay(deps: SubmitDeps, serviceCode: string, row: SubmissionRow): Promise<SubmitResult> {
+  // a key is one form of one service; reusing it for another service is a client error
+  if (row.service_code !== serviceCode) throw new AppError('IDEMPOTENCY_KEY_INVALID');
+  deps.log.info({ submissionId: row.id }, 'submission received again with the same idempotency key');
+  return {
+    submissionId: row.id,
+    trackingToken: await deps.mintToken(row.id, new Date(row.tracking_expires_at)),
+    referenceNumber: row.reference_number,
+    status: row.status,
+    replayed: true,
+  };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
 }
 
 async function checkAttachments(deps: SubmitDeps, fileKeys: string[], files: UploadedFile[]): Promise<NewAttachment[]> {

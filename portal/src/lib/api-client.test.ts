@@ -47,9 +47,10 @@ describe('public API client', () => {
     const { calls, client } = fakeFetch(() => json(201, { submissionId: 's', trackingToken: 'tok', referenceNumber: 'MMKV/1/2026', status: 'registered' }));
     const body = new FormData();
     body.append('subject', 'Chodník');
-    const result = await client.submit('general-submission', 'uk', body);
+    const result = await client.submit('general-submission', 'uk', body, '5f0c1c3e-6f0a-4c55-9a38-0d6f1f7a2b11');
     expect(result).toEqual({ ok: true, data: expect.objectContaining({ trackingToken: 'tok', referenceNumber: 'MMKV/1/2026' }) });
     expect(calls[0].init.method).toBe('POST');
+    expect(calls[0].init.headers).toMatchObject({ 'idempotency-key': '5f0c1c3e-6f0a-4c55-9a38-0d6f1f7a2b11' });
     expect(calls[0].init.body).toBe(body);
     expect(calls[0].url).toBe('http://api/api/public/v1/services/general-submission/submissions?lang=uk');
   });

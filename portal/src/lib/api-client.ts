@@ -125,11 +125,12 @@ export function createApiClient(options: ApiClientOptions) {
       return json(`/services/${enc(code)}`, lang);
     },
 
-    async submit(code: string, lang: Language, body: FormData): Promise<{ ok: true; data: SubmissionCreated } | Rejected> {
+    /** `idempotencyKey`: one per rendered form, so that sending the same form again cannot make a second submission */
+    async submit(code: string, lang: Language, body: FormData, idempotencyKey?: string): Promise<{ ok: true; data: SubmissionCreated } | Rejected> {
       const res = await call(`/services/${enc(code)}/submissions`, lang, {
         method: 'POST',
         body,
-        headers: { accept: 'application/json' },
+        headers: { accept: 'application/json', ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
       });
       const data = await readJson(res);
       if (res.ok && data && typeof (data as SubmissionCreated).trackingToken === 'string') {
