@@ -2,10 +2,23 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort, repoRoot, tempDataDir } from '../support/processes';
 
 // The whole system as `npm start` runs it (scripts/start.mjs), driven in headless Chromium.
+
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** WCAG 2.1 A and AA rules of axe-core on the page as it is now; returns the violations, summarised */
+async function wcagViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+  });
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
 
 const pdf = Buffer.from(
   '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj ' +
@@ -125,4 +138,46 @@ describe('general submission, end to end', () => {
     await download.saveAs(file);
     expect(fs.readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
   });
+
+  it('works without JavaScript: the form, its errors and the confirmation', async () => {
+    const context = await browser.newContext({ locale: 'cs-CZ', javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${portalUrl}/sluzby/general-submission/podani`);
+    // an empty form comes back with a summary of the errors, keeping the page usable
+    await page.getByRole('button', { name: /Odeslat/ }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').innerText()).toMatch(/Předmět/);
+    await page.getByLabel('Jméno a příjmení nebo název').fill('Petr Dvořák');
+    await page.getByLabel('E-mail').fill('petr.dvorak@example.cz');
+    await page.getByLabel('Předmět (věc)').fill('Dotaz bez JavaScriptu');
+    await page.getByLabel('Text podání').fill('Funguje formulář i v prohlížeči bez JavaScriptu?');
+    await page.getByRole('button', { name: /Odeslat/ }).click();
+    await page.getByRole('heading', { level: 1, name: /Podání bylo přijato/ }).waitFor();
+    await context.close();
+  });
+
+  it('meets WCAG 2.1 A and AA (axe-core) on every portal page, in Czech, English and Ukrainian', async () => {
+    // the portal's CSP allows no script at all; the test lets only its own axe-core in
+    const context = await browser.newContext({ locale: 'cs-CZ', bypassCSP: true });
+    const page = await context.newPage();
+    const { trackingUrl } = await submitAsCitizen(page);
+    const confirmationUrl = page.url();
+    const found: string[] = [];
+    for (const lang of ['cs', 'en', 'uk']) {
+      const urls = ['/', '/sluzby/general-submission', '/sluzby/general-submission/podani', '/sledovani', '/pristupnost', '/neexistuje'].map((u) => new URL(u, portalUrl).toString());
+      for (const url of [...urls, confirmationUrl, trackingUrl]) {
+        const target = new URL(url);
+        target.searchParams.set('lang', lang);
+        await page.goto(target.toString());
+        found.push(...(await wcagViolations(page)).map((v) => `${target.pathname}?lang=${lang} ${v}`));
+      }
+      // the form showing its errors
+      await page.goto(new URL(`/sluzby/general-submission/podani?lang=${lang}`, portalUrl).toString());
+      await page.getByRole('button').last().click();
+      await page.getByRole('alert').waitFor();
+      found.push(...(await wcagViolations(page)).map((v) => `form with errors (${lang}) ${v}`));
+    }
+    expect(found).toEqual([]);
+    await context.close();
+  }, 300_000); // 27 pages, each loaded and checked
 });

@@ -174,5 +174,5 @@ describe('crash and restart on the embedded defaults', () => {
       await closeDb(db);
     }
     expect(fs.existsSync(path.join(dataDir, 'pglite'))).toBe(true);
-  }, 300_000); // three app starts on PGlite: minutes on a loaded machine; the waits inside have their own limits
+  }, 240_000); // three app starts on a loaded machine
 });

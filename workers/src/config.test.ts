@@ -16,4 +16,10 @@ describe('readWorkersConfig', () => {
       /OFFICE_CODE[\s\S]*REFERENCE_NUMBER_MASK[\s\S]*PORTAL_URL[\s\S]*SMTP_URL[\s\S]*JOB_TIMEOUT_MS/,
     );
   });
+
+  it('reads the document-intake limits and rejects ones that are not positive whole numbers', () => {
+    expect(readWorkersConfig({})).toMatchObject({ unpackMaxEntries: 1000, unpackMaxBytes: 209715200, conversionConcurrency: 1, sofficePath: 'soffice' });
+    expect(readWorkersConfig({ TRUST_ANCHORS_DIR: '/etc/openspis/anchors' }).trustAnchorsDir).toBe('/etc/openspis/anchors');
+    expect(() => readWorkersConfig({ UNPACK_MAX_BYTES: '10MB', CONVERSION_TIMEOUT_MS: '0' })).toThrow(/UNPACK_MAX_BYTES[\s\S]*CONVERSION_TIMEOUT_MS/);
+  });
 });

@@ -38,6 +38,22 @@ export interface WorkersConfig {
   readonly localesDir: string;
   /** `<repo>/processes` (not configurable): service catalogue entries, for each service's statutory deadline */
   readonly processesDir: string;
+  /** `UNPACK_MAX_ENTRIES` (default `1000`): most parts taken out of one container (ZIP, ASiC, EML, ZFO). */
+  readonly unpackMaxEntries: number;
+  /** `UNPACK_MAX_BYTES` (default `209715200`, 200 MiB): most bytes unpacked from one container (guards against ZIP bombs). */
+  readonly unpackMaxBytes: number;
+  /**
+   * `TRUST_ANCHORS_DIR` (default `<dataDir>/trust-anchors`): folder of trusted root (and TSA) certificates,
+   * PEM or DER (`.pem`, `.crt`, `.cer`, `.der`), against which `signing.verify` builds certificate chains.
+   * A missing or empty folder means no signature can be trusted (verdict `indeterminate`).
+   */
+  readonly trustAnchorsDir: string;
+  /** `SOFFICE_PATH` (default `soffice`): the LibreOffice binary used by `documents.convert`. */
+  readonly sofficePath: string;
+  /** `CONVERSION_TIMEOUT_MS` (default `120000`): a conversion running longer is killed and retried later. */
+  readonly conversionTimeoutMs: number;
+  /** `CONVERSION_CONCURRENCY` (default `1`): LibreOffice conversions running at once in this process. */
+  readonly conversionConcurrency: number;
 }
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
@@ -89,6 +105,19 @@ export function readWorkersConfig(env: NodeJS.ProcessEnv): WorkersConfig {
   const jobTimeoutMs = Number(jobTimeoutRaw);
   if (!/^\d+$/.test(jobTimeoutRaw) || jobTimeoutMs < 1000 || jobTimeoutMs > 3_600_000) errors.push('JOB_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 3600000');
 
+  const positiveInt = (name: string, fallback: number) => {
+    const raw = get(name, String(fallback));
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < 1) errors.push(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  const unpackMaxEntries = positiveInt('UNPACK_MAX_ENTRIES', 1000);
+  const unpackMaxBytes = positiveInt('UNPACK_MAX_BYTES', 200 * 1024 * 1024);
+  const trustAnchorsDir = path.resolve(get('TRUST_ANCHORS_DIR', path.join(dataDir, 'trust-anchors')));
+  const sofficePath = get('SOFFICE_PATH', 'soffice');
+  const conversionTimeoutMs = positiveInt('CONVERSION_TIMEOUT_MS', 120_000);
+  const conversionConcurrency = positiveInt('CONVERSION_CONCURRENCY', 1);
+
   if (errors.length) {
     throw new DomainError('CONFIG_INVALID', `invalid workers configuration:\n- ${errors.join('\n- ')}`);
   }
@@ -106,5 +135,11 @@ export function readWorkersConfig(env: NodeJS.ProcessEnv): WorkersConfig {
     jobTimeoutMs,
     localesDir: path.join(REPO_ROOT, 'i18n', 'locales'),
     processesDir: path.join(REPO_ROOT, 'processes'),
+    unpackMaxEntries,
+    unpackMaxBytes,
+    trustAnchorsDir,
+    sofficePath,
+    conversionTimeoutMs,
+    conversionConcurrency,
   });
 }
