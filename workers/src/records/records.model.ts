@@ -82,6 +82,8 @@ export interface FilePlanRow {
   identifier: string;
   title: string;
   issuer: string;
+  issuer_id: string; // IČO
+  issuer_seat: string;
   comment: string | null;
   valid_from: string; // ISO date
   valid_to: string | null;
