@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import * as createCoreTables from './20261129000000_create_core_tables';
 import * as createEngineTables from './20261129000100_create_engine_tables';
+import * as createRecordsTables from './20261130020000_create_records_tables';
+import * as addFilePlanIssuer from './20261130020100_add_file_plan_issuer';
 import * as createDisposalTables from './20261130025000_create_disposal_tables';
 import * as addComponentDerivationAndVerification from './20261130035000_add_component_derivation_and_verification';
 import * as submissionIdempotencyKey from './20261130050000_submission_idempotency_key';
@@ -12,6 +14,8 @@ import * as submissionIdempotencyKey from './20261130050000_submission_idempoten
 export const migrations: Record<string, Knex.Migration> = {
   '20261129000000_create_core_tables': createCoreTables,
   '20261129000100_create_engine_tables': createEngineTables,
+  '20261130020000_create_records_tables': createRecordsTables,
+  '20261130020100_add_file_plan_issuer': addFilePlanIssuer,
   '20261130025000_create_disposal_tables': createDisposalTables,
   '20261130035000_add_component_derivation_and_verification': addComponentDerivationAndVerification,
   '20261130050000_submission_idempotency_key': submissionIdempotencyKey,
