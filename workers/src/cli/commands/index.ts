@@ -1,10 +1,12 @@
 import type { CliCommand } from '../cli-command';
+import { decisionImportCommand } from './decision-import.command';
 import { demoCommand } from './demo.command';
 import { filesListCommand } from './files-list.command';
 import { fileplanExportCommand } from './fileplan-export.command';
 import { fileplanImportCommand } from './fileplan-import.command';
 import { logExportCommand } from './log-export.command';
 import { logVerifyCommand } from './log-verify.command';
+import { sipExportCommand } from './sip-export.command';
 
 /** Every command of `npm run cli`, one module each; add new ones here. */
 export const COMMANDS: CliCommand[] = [
@@ -14,4 +16,6 @@ export const COMMANDS: CliCommand[] = [
   logExportCommand,
   logVerifyCommand,
   filesListCommand,
+  sipExportCommand,
+  decisionImportCommand,
 ];

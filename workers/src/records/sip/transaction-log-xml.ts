@@ -1,4 +1,4 @@
-import { AUDIT_EVENT_TYPES_TRP } from './trp-vocabulary';
+import { isNsesssEventType } from '@openspis/db';
 import type { SipLogEvent } from './sip.model';
 import { isoDateTime } from './nsesss-metadata';
 import { el, optional, type XmlElement } from './xml-writer';
@@ -36,7 +36,7 @@ export function buildObjectLog(object: LogObject, events: readonly SipLogEvent[]
       el('tp:Poradi', String(i + 1)),
       el('tp:DatumVzniku', isoDateTime(e.occurredAt)),
       el('tp:provedlKdo', (e.actor || 'system').slice(0, 100)),
-      el('tp:TypUdalosti', (AUDIT_EVENT_TYPES_TRP as readonly string[]).includes(e.eventType)
+      el('tp:TypUdalosti', isNsesssEventType(e.eventType)
         ? el('tp:TypUdalostiId', e.eventType)
         : el('tp:TypUdalostiText', e.eventType)),
       optional('tp:PopisUdalosti', e.description)))),
