@@ -8,6 +8,7 @@ import { settleDocumentJob } from './registry/settle-document.job';
 import { renderAnswerJob } from './documents/render-answer.job';
 import { sendEmailJob } from './notify/send-email.job';
 import { unpackComponentJob } from './intake/unpack-component.job';
+import { verifySignaturesJob } from './verification/verify-signatures.job';
 
 export { readWorkersConfig, type WorkersConfig } from './config';
 export { DomainError, type DomainErrorKind } from './shared/domain-error';
@@ -22,10 +23,12 @@ export { renderPdf, parseLayout, type Block } from './documents/pdf-renderer';
 export { sendEmail, EMAIL_TEMPLATES, RECIPIENTS, type EmailTemplate, type Recipient, type SendEmailResult } from './notify/send-email.service';
 export { detectFormat, type DetectedFormat, type FormatCode } from './intake/format-detection';
 export { unpackComponent, type UnpackResult } from './intake/unpack-component.service';
+export { verifySignatures, type VerifyResult } from './verification/verify-signatures.service';
+export { loadTrustAnchors } from './verification/certificates';
 export { createMailTransport, type MailTransport, type OutgoingMail } from './notify/mail-transport';
 
 /** All job handlers of this workspace, ready to be polled by either engine adapter. */
 export function createJobHandlers(deps: { db: Knex; config: WorkersConfig; log: pino.Logger; clock?: () => Date }): JobHandler[] {
   const ports: WorkerPorts = { db: deps.db, config: deps.config, log: deps.log, clock: deps.clock ?? (() => new Date()) };
-  return [registerDocumentJob(ports), settleDocumentJob(ports), renderAnswerJob(ports), sendEmailJob(ports), unpackComponentJob(ports)];
+  return [registerDocumentJob(ports), settleDocumentJob(ports), renderAnswerJob(ports), sendEmailJob(ports), unpackComponentJob(ports), verifySignaturesJob(ports)];
 }
