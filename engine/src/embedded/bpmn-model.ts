@@ -12,7 +12,8 @@ export interface ElementModel {
   id: string;
   type: string;
   name: string;
-  job?: { type: string; retries: number; headers: Record<string, string> };
+  /** type and retries as written (FEEL when they start with `=`) */
+  job?: { type: string; retries: string; headers: Record<string, string> };
   inputs: Mapping[];
   outputs: Mapping[];
   userTask?: {
@@ -74,8 +75,7 @@ function elementModel(el: ModdleEl): ElementModel {
   if (taskDef) {
     const headers: Record<string, string> = {};
     for (const h of ((ext(el, 'zeebe:TaskHeaders')?.values as ModdleEl[] | undefined) ?? [])) headers[String(h.key)] = String(h.value ?? '');
-    const retries = Number(taskDef.retries ?? 3);
-    model.job = { type: String(taskDef.type), retries: Number.isFinite(retries) ? retries : 3, headers };
+    model.job = { type: String(taskDef.type ?? ''), retries: String(taskDef.retries ?? '3'), headers };
   }
   const io = ext(el, 'zeebe:IoMapping');
   if (io) {

@@ -3,6 +3,8 @@ import type { Variables } from '../port';
 
 /** A value that failed to evaluate: becomes an incident, never an exception inside bpmn-engine. */
 export class FeelError extends Error {
+  /** the element whose expression failed, when known: the incident is raised there */
+  elementId: string | null = null;
   constructor(readonly expression: string, message: string) {
     super(message);
     this.name = 'FeelError';

@@ -127,7 +127,8 @@ export async function runCommand(
 
   const fail = (err: unknown): never => {
     if (err instanceof RunFailure) throw err;
-    throw new RunFailure((err as Error)?.message ?? String(err), failedElement, { cause: err });
+    const elementId = failedElement ?? (err instanceof FeelError ? err.elementId : null);
+    throw new RunFailure((err as Error)?.message ?? String(err), elementId, { cause: err });
   };
   // only what happens inside bpmn-engine (or a FEEL evaluation) is a model failure; database errors propagate as they are
   const inEngine = <T>(fn: () => T): T => {

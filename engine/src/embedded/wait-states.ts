@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Variables } from '../port';
 import type { LoadedDefinition } from './definition.repository';
-import { resolveList, resolveString, timerDueAt } from './feel';
+import { FeelError, resolveList, resolveString, timerDueAt } from './feel';
 import type { InstanceRow } from './instance-runner';
 
 /**
@@ -47,37 +47,47 @@ export async function reconcileWaits(
   for (const p of postponed) {
     const model = def.parsed.elements.get(p.id);
     if (!model) continue;
-    if (model.job && model.type !== 'bpmn:UserTask' && !jobs.has(p.executionId)) {
-      await trx('engine_jobs').insert({
-        instance_key: instanceKey, element_id: p.id, execution_id: p.executionId, type: model.job.type, retries: model.job.retries,
-        state: 'ACTIVATABLE', custom_headers: JSON.stringify(model.job.headers),
-      }).onConflict(['instance_key', 'execution_id']).ignore();
-    }
-    if (model.userTask && !tasks.has(p.executionId)) {
-      const u = model.userTask;
-      const priority = Number(resolveString(u.priority, vars) ?? 50);
-      await trx('engine_user_tasks').insert({
-        instance_key: instanceKey, element_id: p.id, execution_id: p.executionId, name: model.name, state: 'CREATED',
-        assignee: resolveString(u.assignee, vars),
-        candidate_groups: JSON.stringify(resolveList(u.candidateGroups, vars)),
-        candidate_users: JSON.stringify(resolveList(u.candidateUsers, vars)),
-        form_id: u.formId, due_date: resolveString(u.dueDate, vars), follow_up_date: resolveString(u.followUpDate, vars),
-        priority: Number.isFinite(priority) ? priority : 50, creation_date: now,
-      }).onConflict(['instance_key', 'execution_id']).ignore();
-    }
-    if (model.message && !subs.has(p.executionId)) {
-      const correlationKey = resolveString(model.message.correlationKey, vars) ?? '';
-      await trx('engine_message_subscriptions').insert({
-        instance_key: instanceKey, element_id: p.id, execution_id: p.executionId, message_ref: model.message.ref,
-        message_name: model.message.name, correlation_key: correlationKey,
-      }).onConflict(['instance_key', 'execution_id']).ignore();
-      newSubs.push({ executionId: p.executionId, ref: model.message.ref, name: model.message.name, correlationKey });
-    }
-    const timer = ctx.timerRequests.get(p.executionId);
-    if (timer && !timers.has(p.executionId)) {
-      await trx('engine_timers').insert({
-        instance_key: instanceKey, element_id: timer.elementId, execution_id: p.executionId, due_at: timerDueAt(now, timer),
-      }).onConflict(['instance_key', 'execution_id']).ignore();
+    try {
+      if (model.job && model.type !== 'bpmn:UserTask' && !jobs.has(p.executionId)) {
+        // Zeebe evaluates a FEEL type and retries when the job is created
+        const type = resolveString(model.job.type, vars);
+        if (!type) throw new FeelError(model.job.type, `job type of "${p.id}" evaluated to nothing: ${model.job.type}`);
+        const retries = Number(resolveString(model.job.retries, vars) ?? 3);
+        if (!Number.isInteger(retries) || retries < 0) throw new FeelError(model.job.retries, `job retries of "${p.id}" are not a whole number: ${model.job.retries}`);
+        await trx('engine_jobs').insert({
+          instance_key: instanceKey, element_id: p.id, execution_id: p.executionId, type, retries,
+          state: 'ACTIVATABLE', custom_headers: JSON.stringify(model.job.headers),
+        }).onConflict(['instance_key', 'execution_id']).ignore();
+      }
+      if (model.userTask && !tasks.has(p.executionId)) {
+        const u = model.userTask;
+        const priority = Number(resolveString(u.priority, vars) ?? 50);
+        await trx('engine_user_tasks').insert({
+          instance_key: instanceKey, element_id: p.id, execution_id: p.executionId, name: model.name, state: 'CREATED',
+          assignee: resolveString(u.assignee, vars),
+          candidate_groups: JSON.stringify(resolveList(u.candidateGroups, vars)),
+          candidate_users: JSON.stringify(resolveList(u.candidateUsers, vars)),
+          form_id: u.formId, due_date: resolveString(u.dueDate, vars), follow_up_date: resolveString(u.followUpDate, vars),
+          priority: Number.isFinite(priority) ? priority : 50, creation_date: now,
+        }).onConflict(['instance_key', 'execution_id']).ignore();
+      }
+      if (model.message && !subs.has(p.executionId)) {
+        const correlationKey = resolveString(model.message.correlationKey, vars) ?? '';
+        await trx('engine_message_subscriptions').insert({
+          instance_key: instanceKey, element_id: p.id, execution_id: p.executionId, message_ref: model.message.ref,
+          message_name: model.message.name, correlation_key: correlationKey,
+        }).onConflict(['instance_key', 'execution_id']).ignore();
+        newSubs.push({ executionId: p.executionId, ref: model.message.ref, name: model.message.name, correlationKey });
+      }
+      const timer = ctx.timerRequests.get(p.executionId);
+      if (timer && !timers.has(p.executionId)) {
+        await trx('engine_timers').insert({
+          instance_key: instanceKey, element_id: timer.elementId, execution_id: p.executionId, due_at: timerDueAt(now, timer),
+        }).onConflict(['instance_key', 'execution_id']).ignore();
+      }
+    } catch (err) {
+      if (err instanceof FeelError) err.elementId ??= p.id;
+      throw err;
     }
   }
 
