@@ -74,6 +74,9 @@ describe('documents.convert with LibreOffice', () => {
       for (const line of fonts) expect(line.split(/\s+/).slice(-5, -4)[0], line).toBe('yes');
       expect(poppler('pdftotext', pdf, dir)).toContain('Příliš žluťoučký kůň úpěl ďábelské ódy.');
 
+      const events = await db('audit_log').whereIn('object_id', [source.id, converted.id]).select('event_type', 'object_id');
+      expect(events).toEqual(expect.arrayContaining([{ event_type: 'KonverzeFormatu', object_id: source.id }, { event_type: 'Zalozeni', object_id: converted.id }]));
+
       // re-delivery returns the same component and converts nothing again
       const rows = await countRows(db, ['components', 'blobs', 'audit_log']);
       expect(completed(await handler().handle(job, jobCtx))).toEqual(out);

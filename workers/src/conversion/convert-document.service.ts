@@ -71,7 +71,9 @@ export async function convertDocument(
       },
       at: now,
     });
-    await appendAuditLog(trx, { actor: SYSTEM_ACTOR, eventType: 'Zalozeni', objectType: 'Komponenta', objectId: convertedComponentId, details: { documentId: locked.document_id, convertedFrom: locked.id, tool: toolVersion } });
+    await appendAuditLog(trx, { actor: SYSTEM_ACTOR, eventType: 'Zalozeni', objectType: 'Komponenta', objectId: convertedComponentId, details: { documentId: locked.document_id, convertedFrom: locked.id, tool: toolVersion }, occurredAt: now });
+    // NSESSS transaction-log vocabulary: the conversion itself, on the converted component
+    await appendAuditLog(trx, { actor: SYSTEM_ACTOR, eventType: 'KonverzeFormatu', objectType: 'Komponenta', objectId: locked.id, details: { documentId: locked.document_id, output: convertedComponentId, tool: toolVersion }, occurredAt: now });
     return { convertedComponentId, converted: true, created: true };
   });
 }

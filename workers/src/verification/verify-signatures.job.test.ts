@@ -85,6 +85,8 @@ describe('signing.verify', () => {
     expect(r).toMatchObject({ signatureVerdict: 'valid', signatureFormat: 'pades' });
     expect(r.signatures[0]).toMatchObject({ indication: 'TOTAL_PASSED', coversWholeDocument: true, timeStamp: null });
     expect((await db('components').where({ id }).first()).format).toBe('pdf');
+    const events = await db('audit_log').where({ object_id: id }).orderBy('id', 'desc').first();
+    expect(events).toMatchObject({ event_type: 'Uprava', object_type: 'Komponenta' });
     if (hasPdftotext) {
       const text = pdfText(r.report);
       expect(text).toContain('Protokol o ověření elektronických podpisů');

@@ -115,8 +115,8 @@ export async function verifySignatures(
       verified_at: now,
       created_at: now,
     });
-    await appendAuditLog(trx, { actor: SYSTEM_ACTOR, eventType: 'Zalozeni', objectType: 'Komponenta', objectId: reportComponentId, details: { documentId: locked.document_id, verificationReportOf: locked.id } });
-    await appendAuditLog(trx, { actor: SYSTEM_ACTOR, eventType: 'OvereniPodpisu', objectType: 'Komponenta', objectId: locked.id, details: { verdict, signatureFormat, signatures: checks.length }, occurredAt: now });
+    await appendAuditLog(trx, { actor: SYSTEM_ACTOR, eventType: 'Zalozeni', objectType: 'Komponenta', objectId: reportComponentId, details: { documentId: locked.document_id, verificationReportOf: locked.id }, occurredAt: now });
+    await appendAuditLog(trx, { actor: SYSTEM_ACTOR, eventType: 'Uprava', objectType: 'Komponenta', objectId: locked.id, details: { action: 'signature-verification', verdict, signatureFormat, signatures: checks.length }, occurredAt: now });
     return { verificationId, verdict, signatureFormat, reportComponentId, created: true };
   });
 }
