@@ -11,6 +11,8 @@ import { sealDocumentJob } from './signing/seal-document.job';
 import { createSealingPorts, type SealingPorts } from './signing/seal-key-provider';
 import { sendEmailJob } from './notify/send-email.job';
 import { unpackComponentJob } from './intake/unpack-component.job';
+import { verifySignaturesJob } from './verification/verify-signatures.job';
+import { convertDocumentJob } from './conversion/convert-document.job';
 
 export { readWorkersConfig, type WorkersConfig } from './config';
 export { DomainError, type DomainErrorKind } from './shared/domain-error';
@@ -40,6 +42,10 @@ export { sealPdf, type PadesLevel, type SealPdfResult } from './signing/pades';
 export { extractPdfSignatures, signatureValueAndTimeStamp, type PdfSignatureField } from './signing/pdf-signature';
 export { detectFormat, type DetectedFormat, type FormatCode } from './intake/format-detection';
 export { unpackComponent, type UnpackResult } from './intake/unpack-component.service';
+export { verifySignatures, type VerifyResult } from './verification/verify-signatures.service';
+export { loadTrustAnchors } from './verification/certificates';
+export { convertDocument, type ConvertResult } from './conversion/convert-document.service';
+export { convertToPdfA, libreOfficeVersion } from './conversion/libreoffice-converter';
 export { createMailTransport, type MailTransport, type OutgoingMail } from './notify/mail-transport';
 
 /** All job handlers of this workspace, ready to be polled by either engine adapter. */
@@ -55,5 +61,7 @@ export function createJobHandlers(deps: { db: Knex; config: WorkersConfig; log: 
     sealDocumentJob({ ...ports, sealing }),
     sendEmailJob(ports),
     unpackComponentJob(ports),
+    verifySignaturesJob(ports),
+    convertDocumentJob(ports),
   ];
 }
