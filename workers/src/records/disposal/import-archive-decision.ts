@@ -98,7 +98,7 @@ export async function importArchiveDecision(
       if (e.operation === 'vybrat za archiválii') {
         const { path } = await writeFileSip(trx, ports, actor, file, {
           kind: 'transfer', outDir: input.outDir, format: input.format ?? 'zip',
-          decision: { decidedAt: decision.createdAt, assessor: { username: decision.archiveId, name: decision.archiveId, orgUnit: '', position: 'archiv' }, reason: null },
+          decision: { decidedAt: decision.createdAt, reason: `${decision.archiveId}: ${decision.disposalProcedureId ?? decision.listId}` },
         });
         await trx('files').where({ id: file.id }).update({ state: 'transferred', disposed_at: now });
         await mark(e.operation);

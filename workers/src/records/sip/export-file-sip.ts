@@ -29,7 +29,7 @@ export async function writeFileSip(
   ports: Pick<WorkerPorts, 'clock' | 'config'>,
   actor: Actor,
   file: CaseFileRow,
-  opts: { kind: SipKind; outDir: string; format: SipOutputFormat; decision?: SipDisposalDecision | null },
+  opts: { kind: SipKind; outDir: string; format: SipOutputFormat; decision?: Omit<SipDisposalDecision, 'assessor'> | null },
 ): Promise<{ packageName: string; path: string }> {
   const now = ports.clock();
   const kindCode = opts.kind === 'disposal' ? 'SR' : 'PA';

@@ -81,7 +81,7 @@ async function classPath(db: Db, classId: string): Promise<FileClassRow[]> {
 export async function loadSipInput(
   db: Db,
   file: CaseFileRow,
-  opts: { kind: SipKind; packageId: string; createdAt: Date; creator: string; decision: SipDisposalDecision | null; config: WorkersConfig; version: string },
+  opts: { kind: SipKind; packageId: string; createdAt: Date; creator: string; decision: Omit<SipDisposalDecision, 'assessor'> | null; config: WorkersConfig; version: string },
 ): Promise<SipInput> {
   const { config } = opts;
   if (!file.class_id) throw new DomainError('FILE_NO_CLASS', `file ${file.file_reference} has no class of the file plan`);
@@ -167,9 +167,12 @@ export async function loadSipInput(
     documents: sipDocuments,
     log: await log(db, 'Spis', file.id),
   };
+  const creator = await person(db, opts.creator, config);
   return {
     kind: opts.kind, packageId: opts.packageId, createdAt: opts.createdAt, identifierSource: config.officeCode,
     journalName: `Podací deník ${config.officeCode}`, software: { name: 'openspis', version: opts.version },
-    organisation, creator: await person(db, opts.creator, config), file: sipFile, decision: opts.decision,
+    organisation, creator, file: sipFile,
+    // the records manager who carries out the archive's decision assessed the file (posuzovatel)
+    decision: opts.decision ? { ...opts.decision, assessor: creator } : null,
   };
 }
