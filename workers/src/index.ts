@@ -20,6 +20,13 @@ export { computeDeadline, deadlineDay, isCzechPublicHoliday, isWorkingDay, easte
 export { renderAnswer } from './documents/render-answer.service';
 export { renderPdf, parseLayout, type Block } from './documents/pdf-renderer';
 export { sendEmail, EMAIL_TEMPLATES, RECIPIENTS, type EmailTemplate, type Recipient, type SendEmailResult } from './notify/send-email.service';
+export { createTestCa, issueCertificate, toPkcs12, createTestPki, type TestCa, type TestCertificate, type TestPki, type IssueOptions, type CertificateKind } from './signing/test-pki';
+export { openPkcs12Key } from './signing/pkcs12-key';
+export type { SealKey } from './signing/seal-key';
+export { httpTimeStamper, parseTimeStampReply, type TimeStamp, type TimeStamper } from './signing/tsa-client';
+export { createCadesDetached, type CadesResult } from './signing/cades';
+export { sealPdf, type PadesLevel, type SealPdfResult } from './signing/pades';
+export { extractPdfSignatures, signatureValueAndTimeStamp, type PdfSignatureField } from './signing/pdf-signature';
 export { detectFormat, type DetectedFormat, type FormatCode } from './intake/format-detection';
 export { unpackComponent, type UnpackResult } from './intake/unpack-component.service';
 export { createMailTransport, type MailTransport, type OutgoingMail } from './notify/mail-transport';

@@ -1,0 +1,212 @@
+import type {
+  SipCaseFile, SipComponent, SipDisposalDecision, SipDocument, SipExternalParty, SipFileClass, SipFilePlan, SipInput,
+  SipInternalPerson, SipOrganisation, SipRetention,
+} from './sip.model';
+import { el, optional, type XmlElement } from './xml-writer';
+
+/** XML IDs (xs:ID, NCName) of the entities; METS refers to them from structMap and fileSec. */
+export const xmlId = {
+  plan: (p: SipFilePlan) => `plan-${p.id}`,
+  fileClass: (c: SipFileClass) => `vs-${c.id}`,
+  file: (f: SipCaseFile) => `spis-${f.id}`,
+  document: (d: SipDocument) => `dok-${d.id}`,
+  component: (c: SipComponent) => `komp-${c.id}`,
+};
+
+/** The calendar date in Prague (the office's time zone), as xs:date. */
+export function pragueDate(d: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Prague', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
+/** xs:dateTime without milliseconds, UTC. */
+export function isoDateTime(d: Date): string {
+  return `${d.toISOString().slice(0, 19)}Z`;
+}
+
+/** tDatum: the date, with the exact moment in the `datum` attribute. */
+function datum(name: string, d: Date): XmlElement {
+  return el(`nsesss:${name}`, { datum: isoDateTime(d) }, pragueDate(d));
+}
+
+/** tDatum for a date without a time of day. */
+function plainDate(name: string, isoDate: string): XmlElement {
+  return el(`nsesss:${name}`, isoDate.slice(0, 10));
+}
+
+function identifikator(value: string, source: string, name = 'nsesss:Identifikator'): XmlElement {
+  return el(name, { zdroj: source }, value.slice(0, 50));
+}
+
+function internalSubject(p: SipInternalPerson, org: SipOrganisation, source: string): XmlElement {
+  return el('nsesss:Subjekt',
+    identifikator(org.identifier, 'IČO', 'nsesss:IdentifikatorOrganizace'),
+    el('nsesss:NazevOrganizace', org.name),
+    identifikator(p.username, source, 'nsesss:IdentifikatorFyzickeOsoby'),
+    el('nsesss:NazevFyzickeOsoby', p.name),
+    el('nsesss:OrganizacniUtvar', p.orgUnit.slice(0, 100)),
+    el('nsesss:PracovniPozice', p.position.slice(0, 100)),
+    el('nsesss:SidloOrganizace', org.address),
+  );
+}
+
+function externalSubject(p: SipExternalParty, source: string): XmlElement {
+  if (p.kind === 'organisation') {
+    return el('nsesss:Subjekt',
+      identifikator(p.identifier ?? '', 'IČO', 'nsesss:IdentifikatorOrganizace'),
+      el('nsesss:NazevOrganizace', p.name),
+      el('nsesss:SidloOrganizace', p.address),
+      p.email ? el('nsesss:ElektronickyKontakt', p.email.slice(0, 100)) : null,
+    );
+  }
+  return el('nsesss:Subjekt',
+    p.identifier ? identifikator(p.identifier, source, 'nsesss:IdentifikatorFyzickeOsoby') : null,
+    el('nsesss:NazevFyzickeOsoby', p.name),
+    el('nsesss:PostovniAdresa', p.address),
+    el('nsesss:ElektronickyKontakt', (p.email ?? '').slice(0, 100)),
+  );
+}
+
+function organisationAsExternal(org: SipOrganisation): XmlElement {
+  return el('nsesss:Subjekt',
+    identifikator(org.identifier, 'IČO', 'nsesss:IdentifikatorOrganizace'),
+    el('nsesss:NazevOrganizace', org.name),
+    el('nsesss:SidloOrganizace', org.address),
+  );
+}
+
+function skartacniRezim(r: SipRetention, source: string): XmlElement {
+  return el('nsesss:SkartacniRezim',
+    identifikator(r.identifier, source),
+    el('nsesss:Nazev', r.name),
+    el('nsesss:Oduvodneni', r.reason),
+    el('nsesss:SkartacniZnak', r.disposalCode),
+    el('nsesss:SkartacniLhuta', String(r.years)),
+    el('nsesss:SpousteciUdalost', r.triggerEvent),
+  );
+}
+
+function trideni(cls: SipFileClass, ...more: (XmlElement | null)[]): XmlElement {
+  return el('nsesss:Trideni', el('nsesss:JednoduchySpisovyZnak', cls.simpleCode), el('nsesss:PlneUrcenySpisovyZnak', cls.classCode), ...more);
+}
+
+function spisovyPlan(plan: SipFilePlan, source: string): XmlElement {
+  return el('nsesss:SpisovyPlan', { ID: xmlId.plan(plan) },
+    identifikator(plan.identifier, source),
+    el('nsesss:Nazev', plan.title),
+    el('nsesss:Manipulace', plainDate('DatumOtevreni', plan.validFrom), plan.validTo ? plainDate('DatumUzavreni', plan.validTo) : null),
+    el('nsesss:Vydavatel', organisationAsExternal(plan.issuer)),
+  );
+}
+
+/** The class and, nested inside it, every class above it up to the file plan. */
+function vecnaSkupina(path: SipFileClass[], index: number, plan: SipFilePlan, source: string): XmlElement {
+  const cls = path[index];
+  const parent = index === 0
+    ? spisovyPlan(plan, source)
+    : el('nsesss:MaterskaEntita', vecnaSkupina(path, index - 1, plan, source));
+  return el('nsesss:VecnaSkupina', { ID: xmlId.fileClass(cls) },
+    el('nsesss:EvidencniUdaje',
+      el('nsesss:Identifikace', identifikator(`${plan.identifier}:${cls.classCode}`, source)),
+      el('nsesss:Popis', el('nsesss:Nazev', cls.title)),
+      el('nsesss:Puvod', plainDate('DatumVytvoreni', cls.validFrom)),
+      trideni(cls, parent),
+      el('nsesss:Vyrazovani', cls.retention ? skartacniRezim(cls.retention, source) : null),
+      el('nsesss:Manipulace',
+        el('nsesss:AnalogovyDokument', 'ne'),
+        plainDate('DatumOtevreni', cls.validFrom),
+        cls.validTo ? plainDate('DatumUzavreni', cls.validTo) : null),
+      cls.numberingMethod ? el('nsesss:ZpusobVedeni', cls.numberingMethod) : null,
+    ),
+  );
+}
+
+function komponenta(c: SipComponent, cls: SipFileClass, source: string): XmlElement {
+  return el('nsesss:Komponenta', { ID: xmlId.component(c), poradi: c.order, druh: c.kind.slice(0, 50), verze: c.version, forma_uchovani: c.preservationForm },
+    el('nsesss:EvidencniUdaje',
+      el('nsesss:Identifikace', identifikator(c.id, source)),
+      el('nsesss:Popis', el('nsesss:Nazev', c.fileName)),
+      trideni(cls),
+    ),
+  );
+}
+
+function dokument(d: SipDocument, input: SipInput, cls: SipFileClass): XmlElement {
+  const { identifierSource: source, organisation: org } = input;
+  const puvod = d.origin.kind === 'received'
+    ? el('nsesss:DorucenyDokument',
+      datum('DatumDoruceni', d.origin.receivedAt),
+      optional('nsesss:OdesilatelovoEvidencniCislo', d.origin.senderReference?.slice(0, 50)),
+      el('nsesss:Odesilatel', externalSubject(d.origin.sender, source)))
+    : el('nsesss:VlastniDokument',
+      datum('DatumVytvoreni', d.origin.createdAt),
+      el('nsesss:Autor', internalSubject(d.origin.author, org, source)));
+  return el('nsesss:Dokument', { ID: xmlId.document(d) },
+    el('nsesss:EvidencniUdaje',
+      el('nsesss:Identifikace', identifikator(d.jid, source)),
+      el('nsesss:Popis', el('nsesss:Nazev', d.subject)),
+      el('nsesss:Evidence',
+        optional('nsesss:EvidencniCislo', d.referenceNumber?.slice(0, 50)),
+        optional('nsesss:PoradoveCislo', d.seq),
+        el('nsesss:UrceneCasoveObdobi', el('nsesss:Rok', String(d.year))),
+        el('nsesss:NazevEvidenceDokumentu', input.journalName)),
+      el('nsesss:Puvod', puvod),
+      trideni(cls),
+      d.settlement
+        ? el('nsesss:Vyrizeni',
+          datum('Datum', d.settlement.at),
+          optional('nsesss:Zpusob', d.settlement.method),
+          optional('nsesss:Oduvodneni', d.settlement.note),
+          el('nsesss:Zpracovatel', internalSubject(d.settlement.by, org, source)))
+        : null,
+      el('nsesss:Vyrazovani', skartacniRezim(d.retention, source)),
+      el('nsesss:Manipulace', el('nsesss:AnalogovyDokument', d.analog ? 'ano' : 'ne')),
+    ),
+    d.components.length ? el('nsesss:Komponenty', ...d.components.map((c) => komponenta(c, cls, source))) : null,
+  );
+}
+
+function skartacniRizeni(decision: SipDisposalDecision, input: SipInput): XmlElement {
+  return el('nsesss:SkartacniRizeni',
+    datum('Datum', decision.decidedAt),
+    el('nsesss:SkartacniOperace', 'trvalé uložení'),
+    optional('nsesss:Oduvodneni', decision.reason),
+    el('nsesss:Posuzovatel', internalSubject(decision.assessor, input.organisation, input.identifierSource)),
+  );
+}
+
+/** `<nsesss:Spis>` (nsesss.xsd) for the file, its documents and, nested in its class, the file plan. */
+export function buildSpis(input: SipInput): XmlElement {
+  const f = input.file;
+  const source = input.identifierSource;
+  const cls = f.classPath[f.classPath.length - 1];
+  if (!cls) throw new RangeError(`file ${f.fileReference} has no class`);
+  return el('nsesss:Spis', { ID: xmlId.file(f) },
+    el('nsesss:EvidencniUdaje',
+      el('nsesss:Identifikace', identifikator(f.id, source)),
+      el('nsesss:Popis', el('nsesss:Nazev', f.subject)),
+      el('nsesss:Evidence',
+        el('nsesss:EvidencniCislo', f.fileReference.slice(0, 50)),
+        optional('nsesss:PoradoveCislo', f.seq),
+        el('nsesss:UrceneCasoveObdobi', el('nsesss:Rok', String(f.year))),
+        el('nsesss:NazevEvidenceDokumentu', input.journalName)),
+      el('nsesss:Puvod', datum('DatumVytvoreni', f.createdAt)),
+      trideni(cls, el('nsesss:MaterskaEntita', vecnaSkupina(f.classPath, f.classPath.length - 1, f.plan, source))),
+      el('nsesss:VyrizeniUzavreni',
+        datum('Datum', f.closedAt),
+        optional('nsesss:Zpusob', f.settlementMethod),
+        el('nsesss:Zpracovatel', internalSubject(f.closedBy, input.organisation, source))),
+      el('nsesss:Vyrazovani',
+        skartacniRezim(f.retention, source),
+        el('nsesss:DataceVyrazeni',
+          el('nsesss:RokSpousteciUdalosti', String(f.triggerYear)),
+          el('nsesss:RokSkartacniOperace', String(f.disposalYear))),
+        input.kind === 'transfer' && input.decision ? skartacniRizeni(input.decision, input) : null),
+      el('nsesss:Manipulace',
+        el('nsesss:AnalogovyDokument', f.documents.some((d) => d.analog) ? 'ano' : 'ne'),
+        datum('DatumOtevreni', f.createdAt),
+        datum('DatumUzavreni', f.closedAt),
+        optional('nsesss:Umisteni', f.storageUnit)),
+    ),
+    el('nsesss:Dokumenty', ...f.documents.map((d) => dokument(d, input, cls))),
+  );
+}
