@@ -8,6 +8,8 @@ import { settleDocumentJob } from './registry/settle-document.job';
 import { renderAnswerJob } from './documents/render-answer.job';
 import { sendEmailJob } from './notify/send-email.job';
 import { unpackComponentJob } from './intake/unpack-component.job';
+import { verifySignaturesJob } from './verification/verify-signatures.job';
+import { convertDocumentJob } from './conversion/convert-document.job';
 
 export { readWorkersConfig, type WorkersConfig } from './config';
 export { DomainError, type DomainErrorKind } from './shared/domain-error';
@@ -29,10 +31,14 @@ export { sealPdf, type PadesLevel, type SealPdfResult } from './signing/pades';
 export { extractPdfSignatures, signatureValueAndTimeStamp, type PdfSignatureField } from './signing/pdf-signature';
 export { detectFormat, type DetectedFormat, type FormatCode } from './intake/format-detection';
 export { unpackComponent, type UnpackResult } from './intake/unpack-component.service';
+export { verifySignatures, type VerifyResult } from './verification/verify-signatures.service';
+export { loadTrustAnchors } from './verification/certificates';
+export { convertDocument, type ConvertResult } from './conversion/convert-document.service';
+export { convertToPdfA, libreOfficeVersion } from './conversion/libreoffice-converter';
 export { createMailTransport, type MailTransport, type OutgoingMail } from './notify/mail-transport';
 
 /** All job handlers of this workspace, ready to be polled by either engine adapter. */
 export function createJobHandlers(deps: { db: Knex; config: WorkersConfig; log: pino.Logger; clock?: () => Date }): JobHandler[] {
   const ports: WorkerPorts = { db: deps.db, config: deps.config, log: deps.log, clock: deps.clock ?? (() => new Date()) };
-  return [registerDocumentJob(ports), settleDocumentJob(ports), renderAnswerJob(ports), sendEmailJob(ports), unpackComponentJob(ports)];
+  return [registerDocumentJob(ports), settleDocumentJob(ports), renderAnswerJob(ports), sendEmailJob(ports), unpackComponentJob(ports), verifySignaturesJob(ports), convertDocumentJob(ports)];
 }

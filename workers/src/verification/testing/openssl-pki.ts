@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
 
 /**
  * A throw-away PKI made with the openssl CLI for verification tests: a trusted root with a signer,
@@ -85,7 +87,7 @@ function makeCa(dir: string, name: string, cn: string): { cert: string; key: str
   fs.writeFileSync(path.join(caDir, 'ca.cnf'), CA_CONFIG);
   const key = path.join(caDir, 'ca.key');
   const cert = path.join(caDir, 'ca.pem');
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '3650', '-subj', `/CN=${cn}/O=openspis test`, '-config', path.join(caDir, 'ca.cnf'), '-extensions', 'v3_ca'], { cwd: caDir });
+  openssl(['req', '-utf8', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '3650', '-subj', `/CN=${cn}/O=openspis test`, '-config', path.join(caDir, 'ca.cnf'), '-extensions', 'v3_ca'], { cwd: caDir });
   return { cert, key, dir: caDir };
 }
 
@@ -93,7 +95,7 @@ function issue(ca: { cert: string; key: string; dir: string }, name: string, cn:
   const key = path.join(ca.dir, `${name}.key`);
   const csr = path.join(ca.dir, `${name}.csr`);
   const cert = path.join(ca.dir, `${name}.pem`);
-  openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', `/CN=${cn}/O=openspis test`]);
+  openssl(['req', '-utf8', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', `/CN=${cn}/O=openspis test`]);
   openssl(['ca', '-batch', '-notext', '-config', 'ca.cnf', '-cert', ca.cert, '-keyfile', ca.key, '-in', csr, '-out', cert, '-extensions', ext, '-startdate', validity.start, '-enddate', validity.end], { cwd: ca.dir });
   return { cert, key };
 }
@@ -147,4 +149,22 @@ export function timeStampToken(pki: TestPki, data: Buffer): Buffer {
   } finally {
     fs.rmSync(qfile, { force: true });
   }
+}
+
+/**
+ * CAdES-T: adds a signature time stamp (from the `openssl ts` TSA, over the signature value) as an
+ * unsigned attribute of every signer. The signed part is left byte for byte as it was.
+ */
+export async function addSignatureTimeStamp(cms: Buffer, pki: TestPki): Promise<Buffer> {
+  const asn = asn1js.fromBER(new Uint8Array(cms).buffer);
+  const info = new pkijs.ContentInfo({ schema: asn.result });
+  const signed = new pkijs.SignedData({ schema: info.content });
+  for (const signer of signed.signerInfos) {
+    const token = timeStampToken(pki, Buffer.from(signer.signature.valueBlock.valueHexView));
+    const tokenAsn = asn1js.fromBER(new Uint8Array(token).buffer);
+    const attr = new pkijs.Attribute({ type: '1.2.840.113549.1.9.16.2.14', values: [tokenAsn.result] });
+    signer.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({ type: 1, attributes: [attr] });
+  }
+  const out = new pkijs.ContentInfo({ contentType: info.contentType, content: signed.toSchema(true) });
+  return Buffer.from(out.toSchema().toBER());
 }

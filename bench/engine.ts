@@ -1,0 +1,247 @@
+/**
+ * `npm run bench:engine` — throughput and latency of the embedded engine on PostgreSQL, next to
+ * the two ceilings it is judged against (issue 5, acceptance 4):
+ *
+ * - (a) start → 3 service tasks → end, the jobs done by in-process job workers (startJobWorkers);
+ * - (b) a procedure with a user task that this script completes (search, then complete);
+ * - bpmn-engine alone running diagram (a) in memory, no persistence (the model parsed once, as the
+ *   adapter does);
+ * - PostgreSQL's one-row transaction rate (BEGIN; UPDATE one row; COMMIT — pgbench-style) from
+ *   Node with pg, at 1 and 8 clients.
+ *
+ * Each concurrency level is a closed loop: N drivers each start an instance, wait until it has
+ * ended, and start the next. Latency is start → end of one instance. Everything runs in a
+ * throw-away schema that is dropped at the end.
+ *
+ * Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), BENCH_SECONDS per
+ * measurement (default 8), BENCH_POOL_MAX (default 20), BENCH_CONCURRENCY (default 1,8,32).
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Engine } from 'bpmn-engine';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import { migrate } from '@openspis/db';
+import { createEmbeddedEngine, startJobWorkers, type EnginePort, type JobHandler, type JobLogger } from '@openspis/engine';
+import { parseBpmn } from '../engine/src/embedded/bpmn-model';
+
+const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const SECONDS = Number(process.env.BENCH_SECONDS || 8);
+const POOL_MAX = Number(process.env.BENCH_POOL_MAX || 20);
+const LEVELS = (process.env.BENCH_CONCURRENCY || '1,8,32').split(',').map(Number);
+// a comma list of a,b,memory,pg to run only those parts (for profiling); all by default
+const ONLY = new Set((process.env.BENCH_ONLY || 'a,b,memory,pg').split(','));
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+const read = (name: string) => ({ name, content: fs.readFileSync(path.join(FIXTURES, name), 'utf8') });
+const THREE_TASKS = read('bench-three-tasks.bpmn');
+const USER_TASK = read('bench-user-task.bpmn');
+const TASK_TYPES = ['bench.task-one', 'bench.task-two', 'bench.task-three'];
+
+interface Result { rate: number; p50: number; p99: number; count: number }
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** N drivers run `once` back to back for `seconds`; rate counts what finished inside the window. */
+async function closedLoop(concurrency: number, seconds: number, once: (driver: number) => Promise<void>): Promise<Result> {
+  const latencies: number[] = [];
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  const driver = async (_: unknown, i: number) => {
+    while (performance.now() < until) {
+      const t0 = performance.now();
+      await once(i);
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, driver));
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((x, y) => x - y);
+  return { rate: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), count: latencies.length };
+}
+
+const fmt = (r: Result) => `${r.rate.toFixed(1).padStart(7)} inst/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  (${r.count})`;
+
+const quiet: JobLogger & { child(): JobLogger } = { info() {}, warn() {}, error: (obj, msg) => console.error(msg, obj), child: () => quiet };
+
+async function withSchema<T>(fn: (db: Knex) => Promise<T>): Promise<T> {
+  const schema = `bench_${randomBytes(5).toString('hex')}`;
+  const admin = knexFactory({ client: 'pg', connection: DATABASE_URL, pool: { min: 0, max: 1 } });
+  await admin.raw(`create schema ${schema}`);
+  const db = knexFactory({ client: 'pg', connection: DATABASE_URL, searchPath: [schema], pool: { min: 0, max: POOL_MAX } });
+  try {
+    await migrate(db);
+    return await fn(db);
+  } finally {
+    await db.destroy();
+    await admin.raw(`drop schema ${schema} cascade`);
+    await admin.destroy();
+  }
+}
+
+/** (a): the drivers start instances; the job workers complete the jobs; the third completion ends the instance. */
+async function benchServiceTasks(db: Knex, concurrency: number): Promise<Result> {
+  const engine = createEmbeddedEngine({ db, nodeId: 'bench' });
+  await engine.deploy([THREE_TASKS]);
+  const waiting = new Map<string, () => void>();
+  const endedEarly = new Set<string>();
+  const lastJobs = new Map<string, string>();
+  // the instance ends inside the transaction that completes its third job: resolve its driver then
+  const observed: EnginePort = Object.create(engine, {
+    completeJob: {
+      value: async (jobKey: string, variables?: Record<string, unknown>) => {
+        await engine.completeJob(jobKey, variables);
+        const done = lastJobs.get(jobKey);
+        if (!done) return;
+        lastJobs.delete(jobKey);
+        const release = waiting.get(done);
+        if (release) release();
+        else endedEarly.add(done);
+      },
+    },
+  });
+  const handlers: JobHandler[] = TASK_TYPES.map((type, i) => ({
+    type,
+    timeout: 30_000,
+    async handle(job) {
+      if (i === TASK_TYPES.length - 1) lastJobs.set(job.jobKey, job.processInstanceKey);
+      return { outcome: 'complete', variables: { [`step${i + 1}`]: true } };
+    },
+  }));
+  const workers = startJobWorkers(observed, handlers, { workerName: 'bench', log: quiet, pollIntervalMs: 5, maxJobsToActivate: 32 });
+  try {
+    const result = await closedLoop(concurrency, SECONDS, async () => {
+      let release!: () => void;
+      const ended = new Promise<void>((resolve) => { release = resolve; });
+      const { processInstanceKey } = await engine.createProcessInstance({ bpmnProcessId: 'bench-three-tasks', variables: { amount: 100 } });
+      waiting.set(processInstanceKey, release);
+      if (endedEarly.delete(processInstanceKey)) release();
+      await ended;
+      waiting.delete(processInstanceKey);
+    });
+    const notEnded = await db('engine_process_instances').where({ bpmn_process_id: 'bench-three-tasks' }).whereNot({ state: 'COMPLETED' }).count({ n: '*' }).first();
+    if (Number(notEnded?.n) > concurrency) throw new Error(`${notEnded?.n} instances of (a) did not end`);
+    return result;
+  } finally {
+    await workers.stop();
+    await engine.stop();
+  }
+}
+
+/** (b): start, find the user task, complete it (the gateway then takes the approved path). */
+async function benchUserTask(db: Knex, concurrency: number): Promise<Result> {
+  const engine = createEmbeddedEngine({ db, nodeId: 'bench' });
+  await engine.deploy([USER_TASK]);
+  try {
+    return await closedLoop(concurrency, SECONDS, async () => {
+      const { processInstanceKey } = await engine.createProcessInstance({
+        bpmnProcessId: 'bench-user-task', variables: { receivedAt: '2026-12-01T08:00:00Z' },
+      });
+      const [task] = await engine.searchUserTasks({ processInstanceKey, state: 'CREATED' });
+      if (!task) throw new Error(`no user task for instance ${processInstanceKey}`);
+      await engine.completeUserTask(task.userTaskKey, { approved: true });
+      const instance = await engine.getProcessInstance(processInstanceKey);
+      if (instance?.state !== 'COMPLETED') throw new Error(`instance ${processInstanceKey} did not end`);
+    });
+  } finally {
+    await engine.stop();
+  }
+}
+
+/** Ceiling 1: bpmn-engine alone, diagram (a), in memory; every service task calls back at once. */
+async function benchBpmnEngineInMemory(concurrency: number): Promise<Result> {
+  const { moddleContext } = await parseBpmn(THREE_TASKS.content);
+  class Immediate {
+    execute(_msg: unknown, callback: (err: Error | null, result?: unknown) => void) { setImmediate(callback, null, {}); }
+  }
+  const run = () => new Promise<void>((resolve, reject) => {
+    const engine = new Engine({
+      name: 'in-memory',
+      moddleContext,
+      Logger: () => ({ debug() {}, error() {}, warn() {} }),
+      extensions: {
+        immediate(activity: { type: string; behaviour: Record<string, unknown> }) {
+          if (activity.type === 'bpmn:ServiceTask') activity.behaviour.Service = Immediate;
+        },
+      },
+    } as unknown as ConstructorParameters<typeof Engine>[0]);
+    engine.once('end', () => resolve());
+    engine.once('error', reject);
+    engine.execute().catch(reject);
+  });
+  await closedLoop(1, 1, run); // warm-up
+  return closedLoop(concurrency, SECONDS, run);
+}
+
+/** Ceiling 2: one-row transactions from Node (BEGIN; UPDATE one random row; COMMIT). */
+async function benchPgOneRow(clients: number): Promise<Result> {
+  const schema = `bench_${randomBytes(5).toString('hex')}`;
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: clients });
+  const rows = 10_000;
+  await pool.query(`create schema ${schema}`);
+  try {
+    await pool.query(`create table ${schema}.accounts (id int primary key, balance bigint not null)`);
+    await pool.query(`insert into ${schema}.accounts select g, 0 from generate_series(1, ${rows}) g`);
+    const conns = await Promise.all(Array.from({ length: clients }, () => pool.connect()));
+    const result = await closedLoop(clients, SECONDS, async (driver) => {
+      const c = conns[driver];
+      await c.query('begin');
+      await c.query(`update ${schema}.accounts set balance = balance + $1 where id = $2`, [1, 1 + Math.floor(Math.random() * rows)]);
+      await c.query('commit');
+    });
+    conns.forEach((c) => c.release());
+    return result;
+  } finally {
+    await pool.query(`drop schema ${schema} cascade`);
+    await pool.end();
+  }
+}
+
+const NONE: Result = { rate: NaN, p50: NaN, p99: NaN, count: 0 };
+
+async function main(): Promise<void> {
+  console.log(`bench:engine on ${DATABASE_URL.replace(/\/\/[^@]*@/, '//***@')}, ${SECONDS} s per measurement, pool ${POOL_MAX}`);
+  const a = new Map<number, Result>();
+  const b = new Map<number, Result>();
+  for (const c of ONLY.has('a') ? LEVELS : []) {
+    a.set(c, await withSchema((db) => benchServiceTasks(db, c)));
+    console.log(`(a) 3 service tasks   c=${String(c).padEnd(2)} ${fmt(a.get(c)!)}`);
+  }
+  for (const c of ONLY.has('b') ? LEVELS : []) {
+    b.set(c, await withSchema((db) => benchUserTask(db, c)));
+    console.log(`(b) user task         c=${String(c).padEnd(2)} ${fmt(b.get(c)!)}`);
+  }
+  let mem1 = NONE, mem8 = NONE, pg8 = NONE;
+  if (ONLY.has('memory')) {
+    mem1 = await benchBpmnEngineInMemory(1);
+    console.log(`bpmn-engine in memory c=1  ${fmt(mem1)}`);
+    mem8 = await benchBpmnEngineInMemory(8);
+    console.log(`bpmn-engine in memory c=8  ${fmt(mem8)}`);
+  }
+  if (ONLY.has('pg')) {
+    const pg1 = await benchPgOneRow(1);
+    console.log(`pg one-row trx        c=1  ${fmt(pg1).replace('inst/s', 'trx/s ')}`);
+    pg8 = await benchPgOneRow(8);
+    console.log(`pg one-row trx        c=8  ${fmt(pg8).replace('inst/s', 'trx/s ')}`);
+  }
+
+  const a8 = a.get(8)?.rate ?? NaN;
+  const b8 = b.get(8)?.rate ?? NaN;
+  const memCeiling = Math.max(mem1.rate, mem8.rate);
+  const r1 = a8 / memCeiling;
+  const r2 = a8 / pg8.rate;
+  const p99 = a.get(8)?.p99 ?? NaN;
+  const verdict = a8 >= 100 && p99 < 250 && r1 >= 0.5 ? 'met' : 'NOT met';
+  console.log(`target (a, c=8): >= 100 inst/s, p99 < 250 ms, >= 0.5 of bpmn-engine in memory (${memCeiling.toFixed(1)}/s): ${verdict}`);
+  console.log(`engine: ${a8.toFixed(1)} inst/s, ${b8.toFixed(1)} inst/s, ratio-to-bpmn-engine ${r1.toFixed(2)}, ratio-to-pg ${r2.toFixed(3)}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
