@@ -83,3 +83,4 @@ export { validateNsesssXml, NSESSS_SCHEMA_DIR, type NsesssSchema } from './recor
 export { xmlEscape, el, elx, clip } from './records/xml/xml-writer';
 export { seedRecordsDemo, DEMO_ORG_UNITS } from './records/demo/seed-records-demo';
 export { type CliCommand, type CliContext, UsageError } from './cli/cli-command';
+export { searchJournal, searchFiles, type JournalSearch, type FileSearch, type FileListRow, type Page } from './records/search/records-search.service';

@@ -73,7 +73,7 @@ describe('records on a real database', () => {
       const journal = await db('journal').where({ file_id: first.fileId }).orderBy('order_in_file');
       expect(journal.map((j) => [j.seq, j.order_in_file, j.class_code, j.disposal_code, j.retention_years])).toEqual([[first.seq, 1, '5.2', 'S', 15], [first.seq, 2, '5.2', 'S', 15]]);
       // the sender was reused, not duplicated; the electronic submission got a receipt
-      expect(await db('parties').where({ company_id: '28012345' }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
+      expect(Number((await db('parties').where({ company_id: '28012345' }).count({ n: '*' }).first())?.n)).toBe(1);
       expect(first.receiptConfirmationId).not.toBeNull();
       expect((await db('receipt_confirmations').where({ document_id: first.documentId }).first()).text).toContain(first.referenceNumber);
     });
