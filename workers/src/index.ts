@@ -10,6 +10,7 @@ import { sendEmailJob } from './notify/send-email.job';
 import { unpackComponentJob } from './intake/unpack-component.job';
 import { verifySignaturesJob } from './verification/verify-signatures.job';
 import { convertDocumentJob } from './conversion/convert-document.job';
+import { processIncomingJob } from './intake/process-incoming.job';
 
 export { readWorkersConfig, type WorkersConfig } from './config';
 export { DomainError, type DomainErrorKind } from './shared/domain-error';
@@ -31,6 +32,7 @@ export { sealPdf, type PadesLevel, type SealPdfResult } from './signing/pades';
 export { extractPdfSignatures, signatureValueAndTimeStamp, type PdfSignatureField } from './signing/pdf-signature';
 export { detectFormat, type DetectedFormat, type FormatCode } from './intake/format-detection';
 export { unpackComponent, type UnpackResult } from './intake/unpack-component.service';
+export { processIncomingDocument, type ProcessIncomingResult } from './intake/process-incoming.service';
 export { verifySignatures, type VerifyResult } from './verification/verify-signatures.service';
 export { loadTrustAnchors } from './verification/certificates';
 export { convertDocument, type ConvertResult } from './conversion/convert-document.service';
@@ -40,5 +42,5 @@ export { createMailTransport, type MailTransport, type OutgoingMail } from './no
 /** All job handlers of this workspace, ready to be polled by either engine adapter. */
 export function createJobHandlers(deps: { db: Knex; config: WorkersConfig; log: pino.Logger; clock?: () => Date }): JobHandler[] {
   const ports: WorkerPorts = { db: deps.db, config: deps.config, log: deps.log, clock: deps.clock ?? (() => new Date()) };
-  return [registerDocumentJob(ports), settleDocumentJob(ports), renderAnswerJob(ports), sendEmailJob(ports), unpackComponentJob(ports), verifySignaturesJob(ports), convertDocumentJob(ports)];
+  return [registerDocumentJob(ports), settleDocumentJob(ports), renderAnswerJob(ports), sendEmailJob(ports), unpackComponentJob(ports), verifySignaturesJob(ports), convertDocumentJob(ports), processIncomingJob(ports)];
 }

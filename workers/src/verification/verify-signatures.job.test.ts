@@ -43,7 +43,7 @@ describe('signing.verify', () => {
     ({ db, close } = await createTestDb());
     pki = createTestPki();
     config = testConfig({ TRUST_ANCHORS_DIR: pki.anchorsDir });
-  });
+  }, 180_000); // a fresh database and RSA keys: slow on a busy machine
   afterAll(async () => {
     pki.cleanup();
     await close();
