@@ -43,7 +43,7 @@ describe('documents.process-incoming', () => {
     expect(out.unpackedComponentIds).toHaveLength(3);
     expect(out.verificationReportComponentIds).toHaveLength(1);
     const names = async (ids: string[]) => (await db('components').whereIn('id', ids).select('file_name')).map((r) => r.file_name).sort();
-    expect(await names(out.convertibleComponentIds)).toEqual(['priloha.docx', 'zprava.txt']);
+    expect(await names(out.convertibleComponentIds)).toEqual(['podani.json', 'priloha.docx', 'zprava.txt']); // the form data is text, too
     const verified = await db('signature_verifications').whereIn('component_id', out.unpackedComponentIds);
     expect(verified.map((v) => v.verdict)).toEqual(['valid']);
     const rows = await countRows(db, ['components', 'signature_verifications', 'audit_log']);
