@@ -43,7 +43,7 @@ async function main(): Promise<void> {
 
   const seeded = config.demoUsers ? await seedDemoUsers(db) : false;
 
-  const app = createServer({ db, engine, config, log, catalogue, clock, i18n });
+  const app = createServer({ db, engine, config, log, catalogue, clock, i18n, documents: workersConfig });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -17,6 +17,8 @@ import { LOCALES_DIR, PUBLIC_DIR, VIEWS_DIR } from './paths';
 import { publicApiRouter } from './public/public-api.route';
 import { formatBytes } from './public/submit-submission.service';
 import { clerkRouter } from './clerk/clerk.route';
+import type { DocumentTemplatesConfig } from './clerk/template-preview';
+import { readWorkersConfig } from '@openspis/workers';
 import { createRenderer } from './ui/render';
 
 export interface ServerDeps {
@@ -28,6 +30,8 @@ export interface ServerDeps {
   clock?: () => Date;
   /** defaults to the repository's `i18n/locales` */
   i18n?: I18n;
+  /** document templates for the clerks' preview (default: the repository's `templates/`) */
+  documents?: DocumentTemplatesConfig;
   /** how long a submission waits for its reference number (default 5 s) */
   registrationWaitMs?: number;
 }
@@ -139,7 +143,7 @@ export function createServer(deps: ServerDeps): Koa<AppState> {
   });
   app.use(api.routes()).use(api.allowedMethods());
 
-  const clerk = clerkRouter({ db: deps.db, engine: deps.engine, catalogue: deps.catalogue, config: deps.config, clock, i18n, render });
+  const clerk = clerkRouter({ db: deps.db, engine: deps.engine, catalogue: deps.catalogue, config: deps.config, clock, i18n, render, documents: deps.documents ?? readWorkersConfig({}) });
   app.use(clerk.routes()).use(clerk.allowedMethods());
 
   return app;

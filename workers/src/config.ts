@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DomainError } from './shared/domain-error';
+import { readSigningConfig, type SigningConfig } from './signing-config';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -54,6 +55,8 @@ export interface WorkersConfig {
   readonly conversionTimeoutMs: number;
   /** `CONVERSION_CONCURRENCY` (default `1`): LibreOffice conversions running at once in this process. */
   readonly conversionConcurrency: number;
+  /** electronic seal and time stamp authority: `SIGNING_*`, see `signing-config.ts` and docs/signatures.md */
+  readonly signing: SigningConfig;
 }
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
@@ -117,6 +120,7 @@ export function readWorkersConfig(env: NodeJS.ProcessEnv): WorkersConfig {
   const sofficePath = get('SOFFICE_PATH', 'soffice');
   const conversionTimeoutMs = positiveInt('CONVERSION_TIMEOUT_MS', 120_000);
   const conversionConcurrency = positiveInt('CONVERSION_CONCURRENCY', 1);
+  const signing = readSigningConfig(get, errors, dataDir);
 
   if (errors.length) {
     throw new DomainError('CONFIG_INVALID', `invalid workers configuration:\n- ${errors.join('\n- ')}`);
@@ -141,5 +145,6 @@ export function readWorkersConfig(env: NodeJS.ProcessEnv): WorkersConfig {
     sofficePath,
     conversionTimeoutMs,
     conversionConcurrency,
+    signing,
   });
 }

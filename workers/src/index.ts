@@ -6,6 +6,9 @@ import type { WorkerPorts } from './shared/ports';
 import { registerDocumentJob } from './registry/register-document.job';
 import { settleDocumentJob } from './registry/settle-document.job';
 import { renderAnswerJob } from './documents/render-answer.job';
+import { renderDocumentJob } from './documents/render-document.job';
+import { sealDocumentJob } from './signing/seal-document.job';
+import { createSealingPorts, type SealingPorts } from './signing/seal-key-provider';
 import { sendEmailJob } from './notify/send-email.job';
 import { unpackComponentJob } from './intake/unpack-component.job';
 import { verifySignaturesJob } from './verification/verify-signatures.job';
@@ -20,7 +23,15 @@ export { settleDocument, SETTLEMENT_METHODS, type SettlementMethod } from './reg
 export { nextReferenceNumber, formatReferenceNumber, formatJid, nextJid, pragueYear, type ReferenceNumber } from './registry/reference-number.service';
 export { computeDeadline, deadlineDay, isCzechPublicHoliday, isWorkingDay, easterSunday, isoDuration, reminderAfter } from './registry/deadline.service';
 export { renderAnswer } from './documents/render-answer.service';
-export { renderPdf, parseLayout, type Block } from './documents/pdf-renderer';
+export { renderPdf, parseLayout, type Block, type PageMarks } from './documents/pdf-renderer';
+export { renderDocument, type RenderDocumentInput } from './documents/render-document.service';
+export { listDocumentTemplates, readTemplateFixture } from './documents/document-template';
+export { renderTemplatePreview } from './documents/template-preview';
+export { checkPdfA, type PdfACheck } from './documents/pdfa-check';
+export { sealDocument, type SealDocumentResult } from './signing/seal-document.service';
+export { createSealingPorts, type SealingPorts, type OpenSealKey } from './signing/seal-key-provider';
+export { openPkcs11Key, type Pkcs11KeyOptions } from './signing/pkcs11-key';
+export { ensureDevSeal, DEV_SEAL_COMMON_NAME } from './signing/dev-seal';
 export { sendEmail, EMAIL_TEMPLATES, RECIPIENTS, type EmailTemplate, type Recipient, type SendEmailResult } from './notify/send-email.service';
 export { createTestCa, issueCertificate, toPkcs12, createTestPki, type TestCa, type TestCertificate, type TestPki, type IssueOptions, type CertificateKind } from './signing/test-pki';
 export { openPkcs12Key } from './signing/pkcs12-key';
@@ -38,7 +49,19 @@ export { convertToPdfA, libreOfficeVersion } from './conversion/libreoffice-conv
 export { createMailTransport, type MailTransport, type OutgoingMail } from './notify/mail-transport';
 
 /** All job handlers of this workspace, ready to be polled by either engine adapter. */
-export function createJobHandlers(deps: { db: Knex; config: WorkersConfig; log: pino.Logger; clock?: () => Date }): JobHandler[] {
+export function createJobHandlers(deps: { db: Knex; config: WorkersConfig; log: pino.Logger; clock?: () => Date; sealing?: SealingPorts }): JobHandler[] {
   const ports: WorkerPorts = { db: deps.db, config: deps.config, log: deps.log, clock: deps.clock ?? (() => new Date()) };
-  return [registerDocumentJob(ports), settleDocumentJob(ports), renderAnswerJob(ports), sendEmailJob(ports), unpackComponentJob(ports), verifySignaturesJob(ports), convertDocumentJob(ports)];
+  // the seal key is opened on the first signing.seal job, not here
+  const sealing = deps.sealing ?? createSealingPorts(deps.config);
+  return [
+    registerDocumentJob(ports),
+    settleDocumentJob(ports),
+    renderAnswerJob(ports),
+    renderDocumentJob(ports),
+    sealDocumentJob({ ...ports, sealing }),
+    sendEmailJob(ports),
+    unpackComponentJob(ports),
+    verifySignaturesJob(ports),
+    convertDocumentJob(ports),
+  ];
 }

@@ -12,6 +12,7 @@ import { parse, type AppState, type Ctx } from '../http';
 import type { Renderer } from '../ui/render';
 import { login, logout, userForSession } from './auth.service';
 import { caseDetail, componentForDownload } from './case.repository';
+import { mayPreviewTemplates, templateList, templatePreview, type DocumentTemplatesConfig } from './template-preview';
 import { claimTask, completeTask, groupTasks, mayReadCase, myTasks, visibleTask, type TaskDeps } from './tasks.service';
 
 export const SESSION_COOKIE = 'openspis_session';
@@ -24,6 +25,8 @@ export interface ClerkDeps {
   clock: () => Date;
   i18n: i18n;
   render: Renderer;
+  /** where document templates and their fixtures are, for the template preview */
+  documents: DocumentTemplatesConfig;
 }
 
 const taskKey = z.string().regex(/^[0-9A-Za-z_-]{1,64}$/);
@@ -143,6 +146,17 @@ export function clerkRouter(deps: ClerkDeps): Router<AppState> {
     const body = parse(completeBody, (ctx.request as unknown as { body: unknown }).body);
     await completeTask(taskDeps(ctx), ctx.state.user!, key, body.data);
     ctx.body = { ok: true, redirect: `/tasks?done=${encodeURIComponent(key)}` };
+  });
+
+  router.get('/templates', requireUser, (ctx: Ctx) => {
+    if (!mayPreviewTemplates(ctx.state.user!)) throw new AppError('FORBIDDEN');
+    page(ctx, 'templates', { title: ctx.state.t('templates.title'), templates: templateList(deps.documents) });
+  });
+
+  router.get('/templates/:name', requireUser, (ctx: Ctx) => {
+    if (!mayPreviewTemplates(ctx.state.user!)) throw new AppError('FORBIDDEN');
+    const preview = templatePreview(deps.documents, String(ctx.params.name), ctx.state.lng);
+    page(ctx, 'template-preview', { title: ctx.state.t('templates.previewTitle', { name: preview.title }), name: ctx.params.name, previewHtml: preview.html });
   });
 
   router.get('/cases/:submissionId', requireUser, async (ctx: Ctx) => {

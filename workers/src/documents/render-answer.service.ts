@@ -1,12 +1,11 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { appendAuditLog } from '@openspis/db';
 import { DomainError } from '../shared/domain-error';
 import { SYSTEM_ACTOR, type WorkerPorts } from '../shared/ports';
-import { createTranslate, formatDate, renderTextTemplate, toLocale } from '../shared/templating';
+import { createTranslate, formatDate, toLocale } from '../shared/templating';
 import { nextJid } from '../registry/reference-number.service';
 import { findReply, getDocument, insertComponent, insertDocument, lockSubmission, putBlob } from '../registry/registry.repository';
-import { parseLayout, renderPdf, textBlockHelper } from './pdf-renderer';
+import { documentTemplateFile, layoutDocument } from './document-template';
+import { renderPdf } from './pdf-renderer';
 
 const oneLine = (v: unknown) => (v == null ? '' : String(v).replace(/\s*\r?\n\s*/g, ' ').trim());
 
@@ -20,9 +19,7 @@ export async function renderAnswer(
   input: { submissionId: string; answerText: string; template: string; clerkUsername?: string | null },
 ): Promise<{ answerDocumentId: string; created: boolean }> {
   const { db, clock, config } = ports;
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(input.template)) throw new DomainError('INVALID_INPUT', `header template ${JSON.stringify(input.template)} is not a template name`);
-  const templateFile = path.join(config.templatesDir, `${input.template}.hbs`);
-  if (!fs.existsSync(templateFile)) throw new DomainError('TEMPLATE_NOT_FOUND', `template ${input.template}.hbs does not exist`);
+  documentTemplateFile(config, input.template); // bad or unknown template: fail before any work
 
   return db.transaction(async (trx) => {
     const submission = await lockSubmission(trx, input.submissionId);
@@ -40,9 +37,10 @@ export async function renderAnswer(
     const journal = await trx('journal').where({ document_id: incoming.id }).first();
     const clerkUsername = input.clerkUsername ?? journal?.handled_by ?? null;
     const clerk = clerkUsername ? await trx('users').where({ username: clerkUsername }).first() : undefined;
+    const file = await trx('files').where({ id: incoming.file_id }).first();
+    const jid = await nextJid(trx, config.officeCode);
+    const letterhead = { officeName: oneLine(config.officeName), referenceNumber: incoming.reference_number, fileReference: file.file_reference as string, jid };
     const context = {
-      officeName: oneLine(config.officeName),
-      referenceNumber: incoming.reference_number,
       submittedOn: formatDate(submission.created_at, locale),
       date: formatDate(now, locale),
       clerkName: oneLine(clerk?.display_name),
@@ -51,14 +49,9 @@ export async function renderAnswer(
       subject: oneLine(incoming.subject),
       answerText: input.answerText,
     };
-    const layout = renderTextTemplate(templateFile, context, t, { text: textBlockHelper });
-    const pdf = await renderPdf(parseLayout(layout), {
-      title: t('answer.documentTitle', { referenceNumber: incoming.reference_number }),
-      author: config.officeName,
-      lang: locale,
-    });
+    const { blocks, marks } = layoutDocument(config, { template: input.template, locale, letterhead, context });
+    const pdf = await renderPdf(blocks, { title: t('answer.documentTitle', { referenceNumber: incoming.reference_number }), author: config.officeName, lang: locale }, marks);
 
-    const jid = await nextJid(trx, config.officeCode);
     const subject = createTranslate(config.localesDir, 'cs')('answer.registrySubject', { subject: incoming.subject });
     const answerDocumentId = await insertDocument(trx, {
       jid,

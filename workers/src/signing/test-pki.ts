@@ -93,7 +93,9 @@ function build(
   cert.validity.notBefore = notBefore;
   cert.validity.notAfter = validity.notAfter ?? new Date(notBefore.getTime() + 2 * YEAR_MS);
   cert.setSubject(name(subject));
-  cert.setIssuer('self' in issuer ? name(subject) : issuer.cert.subject.attributes);
+  // node-forge parses UTF8String values as raw bytes but encodes them on output: decode them first
+  const issuerName = 'self' in issuer ? name(subject) : issuer.cert.subject.attributes.map((a) => (a.valueTagClass === (forge.asn1.Type.UTF8 as unknown) ? { ...a, value: forge.util.decodeUtf8(a.value as string) } : a));
+  cert.setIssuer(issuerName);
   const ski = createHash('sha1').update(createPublicKey(publicPem).export({ type: 'pkcs1', format: 'der' })).digest('hex');
   const exts: object[] = [...extensions, { name: 'subjectKeyIdentifier', subjectKeyIdentifier: ski }];
   if (!('self' in issuer)) {

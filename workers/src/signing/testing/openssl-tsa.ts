@@ -76,7 +76,8 @@ export async function startOpensslTsa(opts: { ca: TestCa; tsa: TestCertificate }
           await run('openssl', ['ts', '-reply', '-config', config, '-queryfile', query, '-out', reply]);
           const body = fs.readFileSync(reply);
           issued += 1;
-          res.writeHead(200, { 'content-type': 'application/timestamp-reply', 'content-length': body.length }).end(body);
+          // no keep-alive: a client must never reuse a socket the server is about to time out
+          res.writeHead(200, { 'content-type': 'application/timestamp-reply', 'content-length': body.length, connection: 'close' }).end(body);
         } catch (err) {
           res.writeHead(500).end(String(err));
         } finally {
