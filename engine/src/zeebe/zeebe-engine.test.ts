@@ -40,6 +40,10 @@ describe('Zeebe adapter against a server checking the official 8.8 REST API sche
       completeUserTask: () => ({ status: 204 }),
       searchIncidents: () => ({ status: 200, body: { items: [{ processDefinitionId: 'general-submission', errorType: 'JOB_NO_RETRIES', errorMessage: 'boom', elementId: 'register', creationTime: NOW, state: 'ACTIVE', tenantId: T, incidentKey: '2251799813685900', processDefinitionKey: '2251799813685250', processInstanceKey: '2251799813685300', elementInstanceKey: '2251799813685601', jobKey: '2251799813685600' }], page: page(1) } }),
       resolveIncident: () => ({ status: 204 }),
+      searchElementInstances: () => ({ status: 200, body: { items: [
+        { processDefinitionId: 'general-submission', startDate: NOW, endDate: '2026-12-01T08:00:01.000Z', elementId: 'register', elementName: 'Zaevidovat', type: 'SERVICE_TASK', state: 'COMPLETED', hasIncident: false, tenantId: T, elementInstanceKey: '2251799813685601', processInstanceKey: '2251799813685300', processDefinitionKey: '2251799813685250' },
+        { processDefinitionId: 'general-submission', startDate: '2026-12-01T08:00:02.000Z', elementId: 'handle', elementName: 'Vyřídit', type: 'USER_TASK', state: 'ACTIVE', hasIncident: false, tenantId: T, elementInstanceKey: '2251799813685701', processInstanceKey: '2251799813685300', processDefinitionKey: '2251799813685250' },
+      ], page: page(2) } }),
     });
     engine = createZeebeEngine(readZeebeConfig({ CAMUNDA_REST_ADDRESS: server.address }));
   });
@@ -86,12 +90,17 @@ describe('Zeebe adapter against a server checking the official 8.8 REST API sche
       .toEqual([expect.objectContaining({ incidentKey: '2251799813685900', errorType: 'JOB_NO_RETRIES', jobKey: '2251799813685600', state: 'ACTIVE' })]);
     await engine.resolveIncident('2251799813685900');
 
+    // history, rebuilt from element instances
+    expect((await engine.getProcessInstanceHistory('2251799813685300')).map((e) => [e.elementId, e.elementType, e.event])).toEqual([
+      ['register', 'bpmn:ServiceTask', 'ELEMENT_ENTERED'], ['register', 'bpmn:ServiceTask', 'ELEMENT_LEFT'], ['handle', 'bpmn:UserTask', 'ELEMENT_ENTERED'],
+    ]);
+
     // then every request and every scripted answer matched the official schemas
     expect(server.violations).toEqual([]);
     expect(new Set(server.exchanges.map((x) => x.operation))).toEqual(new Set([
       'createDeployment', 'createProcessInstance', 'getProcessInstance', 'searchVariables', 'cancelProcessInstance', 'publishMessage',
       'correlateMessage', 'activateJobs', 'completeJob', 'failJob', 'throwJobError', 'updateJob', 'searchUserTasks', 'getUserTask',
-      'searchUserTaskVariables', 'assignUserTask', 'unassignUserTask', 'completeUserTask', 'searchIncidents', 'resolveIncident',
+      'searchUserTaskVariables', 'assignUserTask', 'unassignUserTask', 'completeUserTask', 'searchIncidents', 'resolveIncident', 'searchElementInstances',
     ]));
     const completion = server.exchanges.find((x) => x.operation === 'completeJob');
     expect(completion).toMatchObject({ path: { jobKey: '2251799813685600' }, body: { variables: { registered: true } } });

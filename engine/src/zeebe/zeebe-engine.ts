@@ -4,6 +4,7 @@ import {
   type EnginePort,
   type Incident,
   type ProcessInstance,
+  type ProcessInstanceEvent,
   type UserTask,
   type Variables,
 } from '../port';
@@ -209,5 +210,24 @@ export function createZeebeEngine(config: ZeebeConfig, opts: { fetch?: typeof fe
     async resolveIncident(incidentKey) {
       await rest.call('POST', `/incidents/${key(incidentKey)}/resolution`, {});
     },
+
+    async getProcessInstanceHistory(processInstanceKey) {
+      // Zeebe keeps element instances (start and end), not an event log: rebuild entered/left from them
+      const res = await rest.call<{ items?: Record<string, unknown>[] }>('POST', '/element-instances/search', {
+        body: { filter: { processInstanceKey }, sort: [{ field: 'startDate', order: 'ASC' }], page: { limit: 1000 } },
+      });
+      const events: ProcessInstanceEvent[] = [];
+      for (const e of res.items ?? []) {
+        const base = { processInstanceKey, elementId: String(e.elementId), elementType: bpmnType(String(e.type)), details: null };
+        events.push({ ...base, eventKey: `${e.elementInstanceKey}:entered`, event: 'ELEMENT_ENTERED', occurredAt: String(e.startDate) });
+        if (e.endDate && e.state === 'COMPLETED') events.push({ ...base, eventKey: `${e.elementInstanceKey}:left`, event: 'ELEMENT_LEFT', occurredAt: String(e.endDate) });
+      }
+      return events.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+    },
   };
+}
+
+/** `SERVICE_TASK` → `bpmn:ServiceTask`, as the embedded engine names element types */
+function bpmnType(zeebeType: string): string {
+  return `bpmn:${zeebeType.toLowerCase().replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase())}`;
 }
