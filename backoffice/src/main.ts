@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { closeDb, createDb, migrate, readDbConfig } from '@openspis/db';
 import { createEmbeddedEngine, createZeebeEngine, deployProcessDirectory, readEngineConfig, startJobWorkers, type EnginePort } from '@openspis/engine';
-import { createJobHandlers, readWorkersConfig } from '@openspis/workers';
+import { createJobHandlers, readWorkersConfig, seedRecordsDemo } from '@openspis/workers';
 import { loadCatalogue } from './catalogue';
 import { readServerConfig } from './config';
 import { loadI18n } from './i18n';
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   });
 
   const seeded = config.demoUsers ? await seedDemoUsers(db) : false;
+  if (config.demoData && (await seedRecordsDemo({ db, clock, config: workersConfig }))) log.info('records demo data seeded');
 
   const app = createServer({ db, engine, config, log, catalogue, clock, i18n, documents: workersConfig });
   const server = http.createServer(app.callback());
