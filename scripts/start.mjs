@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const env = { ...process.env, IBM_TELEMETRY_DISABLED: 'true' };
+const env = { DEMO_DATA: 'true', ...process.env, IBM_TELEMETRY_DISABLED: 'true' };
 const appPort = env.PORT || '3000';
 const portalPort = env.PORTAL_PORT || '4321';
 const host = env.HOST || '127.0.0.1';

@@ -6,7 +6,7 @@ describe('readServerConfig', () => {
     const c = readServerConfig({});
     expect(c).toEqual({
       port: 3000, host: '127.0.0.1', publicBaseUrl: 'http://localhost:3000', portalUrl: 'http://localhost:4321',
-      uploadMaxBytes: 10 * 1024 * 1024, sessionTtlHours: 10, logLevel: 'info', demoUsers: true,
+      uploadMaxBytes: 10 * 1024 * 1024, sessionTtlHours: 10, logLevel: 'info', demoUsers: true, demoData: false,
     });
     expect(Object.isFrozen(c)).toBe(true);
   });

@@ -19,6 +19,8 @@ export interface ServerConfig {
   readonly logLevel: string;
   /** `DEMO_USERS` — seed the demo users when the users table is empty: true/false (default true). */
   readonly demoUsers: boolean;
+  /** `DEMO_DATA` — seed the records demo (file plan, parties, files, documents) when there is no file plan: true/false (default false; `npm start` sets true). */
+  readonly demoData: boolean;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -68,6 +70,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     sessionTtlHours: int('SESSION_TTL_HOURS', 10, 1, 24 * 30),
     logLevel,
     demoUsers: bool('DEMO_USERS', true),
+    demoData: bool('DEMO_DATA', false),
   };
   if (errors.length) throw new Error(`Invalid server configuration: ${errors.join('; ')}`);
   return Object.freeze(config);

@@ -17,6 +17,7 @@ import { LOCALES_DIR, PUBLIC_DIR, VIEWS_DIR } from './paths';
 import { publicApiRouter } from './public/public-api.route';
 import { formatBytes } from './public/submit-submission.service';
 import { clerkRouter } from './clerk/clerk.route';
+import { recordsRouter } from './records/records.route';
 import type { DocumentTemplatesConfig } from './clerk/template-preview';
 import { readWorkersConfig } from '@openspis/workers';
 import { createRenderer } from './ui/render';
@@ -145,6 +146,8 @@ export function createServer(deps: ServerDeps): Koa<AppState> {
 
   const clerk = clerkRouter({ db: deps.db, engine: deps.engine, catalogue: deps.catalogue, config: deps.config, clock, i18n, render, documents: deps.documents ?? readWorkersConfig({}) });
   app.use(clerk.routes()).use(clerk.allowedMethods());
+  const records = recordsRouter({ db: deps.db, clock, render });
+  app.use(records.routes()).use(records.allowedMethods());
 
   return app;
 

@@ -1,6 +1,10 @@
 import type { Knex } from 'knex';
 import * as createCoreTables from './20261129000000_create_core_tables';
 import * as createEngineTables from './20261129000100_create_engine_tables';
+import * as createRecordsTables from './20261130020000_create_records_tables';
+import * as addFilePlanIssuer from './20261130020100_add_file_plan_issuer';
+import * as addRecordsSearchIndexes from './20261130020200_add_records_search_indexes';
+import * as extendEngineTables from './20261130010000_extend_engine_tables';
 import * as addComponentDerivationAndVerification from './20261130035000_add_component_derivation_and_verification';
 import * as addRenderKeyAndComponentSeals from './20261130030000_add_render_key_and_component_seals';
 import * as submissionIdempotencyKey from './20261130050000_submission_idempotency_key';
@@ -12,6 +16,10 @@ import * as submissionIdempotencyKey from './20261130050000_submission_idempoten
 export const migrations: Record<string, Knex.Migration> = {
   '20261129000000_create_core_tables': createCoreTables,
   '20261129000100_create_engine_tables': createEngineTables,
+  '20261130020000_create_records_tables': createRecordsTables,
+  '20261130020100_add_file_plan_issuer': addFilePlanIssuer,
+  '20261130020200_add_records_search_indexes': addRecordsSearchIndexes,
+  '20261130010000_extend_engine_tables': extendEngineTables,
   '20261130030000_add_render_key_and_component_seals': addRenderKeyAndComponentSeals,
   '20261130035000_add_component_derivation_and_verification': addComponentDerivationAndVerification,
   '20261130050000_submission_idempotency_key': submissionIdempotencyKey,

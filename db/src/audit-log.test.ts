@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb } from './testing';
-import { appendAuditLog, auditHash } from './audit-log';
+import { appendAuditLog, auditHash, verifyAuditLog } from './audit-log';
 import type { Db } from './connection';
 
 describe('transaction log', () => {
@@ -33,5 +33,42 @@ describe('transaction log', () => {
     })).rejects.toThrow('boom');
     const after = await db('audit_log').count<{ count: string }[]>('* as count');
     expect(Number(after[0].count)).toBe(Number(before[0].count));
+  });
+  it('detects a deleted entry by the broken link of the next one', async () => {
+    // given a third entry after the two above
+    await db.transaction((trx) => appendAuditLog(trx, { actor: 'system:test', eventType: 'Zalozeni', objectType: 'Spis', objectId: 'C' }));
+    expect((await verifyAuditLog(db)).ok).toBe(true);
+    const rows = await db('audit_log').orderBy('id');
+    // when the middle one is deleted
+    await db('audit_log').where({ id: rows[1].id }).delete();
+    // then
+    expect((await verifyAuditLog(db)).firstBroken).toMatchObject({ id: String(rows[2].id), reason: 'chain-broken' });
+  });
+});
+
+describe('verifyAuditLog', () => {
+  let db: Db;
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ db, close } = await createTestDb()));
+  afterAll(() => close());
+
+  const log = (objectId: string) =>
+    db.transaction((trx) => appendAuditLog(trx, { actor: 'user:referent', eventType: 'Uprava', objectType: 'Dokument', objectId, details: { field: 'subject' } }));
+
+  it('accepts an untouched chain and names the first edited row', async () => {
+    // given
+    for (const id of ['D1', 'D2', 'D3', 'D4']) await log(id);
+    expect(await verifyAuditLog(db)).toEqual({ ok: true, checked: 4 });
+    const rows = await db('audit_log').orderBy('id');
+
+    // when someone edits the third entry's object and, to hide it, also the fourth's details
+    await db('audit_log').where({ id: rows[2].id }).update({ object_id: 'FORGED' });
+    await db('audit_log').where({ id: rows[3].id }).update({ details: JSON.stringify({ field: 'x' }) });
+
+    // then
+    const result = await verifyAuditLog(db, { batchSize: 2 });
+    expect(result.ok).toBe(false);
+    expect(result.firstBroken).toMatchObject({ id: String(rows[2].id), reason: 'content-altered' });
+    expect(result.checked).toBe(2);
   });
 });

@@ -125,10 +125,26 @@ export interface Incident {
   processInstanceKey: string;
   elementId: string;
   jobKey: string | null;
-  errorType: 'JOB_NO_RETRIES' | 'CONDITION_ERROR' | 'EXTRACT_VALUE_ERROR' | 'UNHANDLED_ERROR_EVENT' | 'UNKNOWN';
+  errorType: 'JOB_NO_RETRIES' | 'CONDITION_ERROR' | 'EXTRACT_VALUE_ERROR' | 'UNHANDLED_ERROR_EVENT' | 'CALLED_ELEMENT_ERROR' | 'UNKNOWN';
   errorMessage: string;
   state: 'ACTIVE' | 'RESOLVED';
   creationTime: string;
+}
+
+/** One entry of an instance's history, oldest first: what the back-office draws on the diagram. */
+export interface ProcessInstanceEvent {
+  eventKey: string;
+  processInstanceKey: string;
+  /** null for events of the instance as a whole (variables, messages) */
+  elementId: string | null;
+  /** BPMN type, e.g. `bpmn:ServiceTask` */
+  elementType: string | null;
+  event:
+    | 'ELEMENT_ENTERED' | 'ELEMENT_LEFT' | 'VARIABLES_CHANGED' | 'MESSAGE_CORRELATED'
+    | 'INCIDENT_CREATED' | 'INCIDENT_RESOLVED' | 'PROCESS_COMPLETED' | 'PROCESS_TERMINATED';
+  /** VARIABLES_CHANGED: `{ variables: { name: newValue } }`; incidents: `{ incidentKey, errorType, errorMessage }`; MESSAGE_CORRELATED: `{ messageKey, name }` */
+  details: Record<string, unknown> | null;
+  occurredAt: string;
 }
 
 export interface EnginePort {
@@ -156,6 +172,9 @@ export interface EnginePort {
 
   searchIncidents(filter?: { processInstanceKey?: string; state?: Incident['state'] }): Promise<Incident[]>;
   resolveIncident(incidentKey: string): Promise<void>;
+
+  /** the instance's event log, oldest first (empty for an unknown key) */
+  getProcessInstanceHistory(processInstanceKey: string): Promise<ProcessInstanceEvent[]>;
 }
 
 export type EngineErrorCode =

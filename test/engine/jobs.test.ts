@@ -119,4 +119,35 @@ describe('conformance: job semantics and incidents', () => {
     await completeOne(h.engine, 'conf.next');
     expect((await instanceOf(h.engine, processInstanceKey)).state).toBe('COMPLETED');
   });
+
+  it('keeps an event log per instance: elements entered and left, variables changed, incidents created and resolved', async () => {
+    const { processInstanceKey } = await start({ applicant: 'Jana' });
+    await completeOne(h.engine, 'conf.risky', { checked: true });
+    const job = await activateOne(h.engine, 'conf.fragile');
+    await h.engine.failJob(job.jobKey, { retries: 0, errorMessage: 'down' });
+    const [incident] = await activeIncidents(processInstanceKey);
+    await h.engine.resolveIncident(incident.incidentKey);
+    await completeOne(h.engine, 'conf.fragile', { choice: 'b' });
+
+    const history = await h.engine.getProcessInstanceHistory(processInstanceKey);
+    const steps = history.map((e) => `${e.event}:${e.elementId ?? ''}`);
+    const order = (step: string) => steps.indexOf(step);
+    for (const step of ['ELEMENT_ENTERED:start', 'ELEMENT_LEFT:start', 'ELEMENT_ENTERED:risky', 'ELEMENT_LEFT:risky', 'ELEMENT_ENTERED:fragile',
+      'INCIDENT_CREATED:fragile', 'INCIDENT_RESOLVED:fragile', 'ELEMENT_LEFT:fragile', 'ELEMENT_LEFT:done-b', 'PROCESS_COMPLETED:conf-jobs']) {
+      expect(steps).toContain(step);
+    }
+    // bpmn-engine enters the next element before it reports the previous one left; commands are in order
+    expect(order('ELEMENT_LEFT:risky')).toBeLessThan(order('INCIDENT_CREATED:fragile'));
+    expect(order('INCIDENT_CREATED:fragile')).toBeLessThan(order('INCIDENT_RESOLVED:fragile'));
+    expect(order('INCIDENT_RESOLVED:fragile')).toBeLessThan(order('ELEMENT_LEFT:fragile'));
+    // the error boundary event never fired
+    expect(steps).not.toContain('ELEMENT_LEFT:refused');
+    expect(steps).not.toContain('ELEMENT_ENTERED:next');
+    expect(history.find((e) => e.elementId === 'risky')).toMatchObject({ elementType: 'bpmn:ServiceTask', processInstanceKey });
+    expect(history.find((e) => e.event === 'INCIDENT_CREATED')?.details).toMatchObject({ incidentKey: incident.incidentKey, errorType: 'JOB_NO_RETRIES', errorMessage: 'down' });
+    const changes = history.filter((e) => e.event === 'VARIABLES_CHANGED').map((e) => e.details?.variables);
+    expect(changes).toEqual([{ applicant: 'Jana' }, { checked: true }, { choice: 'b' }]);
+    expect(history.every((e) => !Number.isNaN(Date.parse(e.occurredAt)))).toBe(true);
+    expect(await h.engine.getProcessInstanceHistory('999999')).toEqual([]);
+  });
 });

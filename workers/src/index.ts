@@ -68,3 +68,22 @@ export function createJobHandlers(deps: { db: Knex; config: WorkersConfig; log: 
     processIncomingJob(ports),
   ];
 }
+
+// records management (NSESSS 2023)
+export * from './records/records.model';
+export { type RecordsPorts, pragueDay } from './records/records.ports';
+export { mostSevereRetention, disposalYear, formatRetention, assertNewDisposalCode } from './records/retention.service';
+export { normalizeSearchText } from './records/search-text';
+export { registerRecord, type RegisterRecordInput, type RegisterRecordResult } from './records/files/register-record.service';
+export { moveDocument } from './records/files/move-document.service';
+export { createTypedFile, openVolume, type PartInput } from './records/files/typed-file.service';
+export { canAccessFile, assertFileAccess, assertRole, hasRole, scopeFilesToActor } from './records/files/file-access';
+export { findOrCreateParty, searchParties, mergeParties, partyDisplayName, type PartyInput } from './records/parties/parties.service';
+export { importFilePlan, exportFilePlan, storeFilePlan } from './records/file-plan/file-plan.service';
+export { findClassByCode, findPlanValidOn, listClasses, listPlans } from './records/file-plan/file-plan.repository';
+export { exportTransactionLog } from './records/transaction-log/transaction-log-export.service';
+export { validateNsesssXml, NSESSS_SCHEMA_DIR, type NsesssSchema } from './records/xml/nsesss-schemas';
+export { xmlEscape, el, elx, clip } from './records/xml/xml-writer';
+export { seedRecordsDemo, DEMO_ORG_UNITS } from './records/demo/seed-records-demo';
+export { type CliCommand, type CliContext, UsageError } from './cli/cli-command';
+export { searchJournal, searchFiles, type JournalSearch, type FileSearch, type FileListRow, type Page } from './records/search/records-search.service';

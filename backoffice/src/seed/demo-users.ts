@@ -3,10 +3,12 @@ import { hashPassword } from '../clerk/auth.service';
 
 /** The demo accounts of docs/contracts.md (password `demo`). Roles are the engine's candidate groups. */
 export const DEMO_USERS = [
-  { username: 'podatelna', displayName: 'Petra Podatelná', roles: ['podatelna'] },
-  { username: 'referent', displayName: 'Radek Referent', roles: ['referent'] },
-  { username: 'vedouci', displayName: 'Věra Vedoucí', roles: ['vedouci', 'referent'] },
-  { username: 'admin', displayName: 'Adam Správce', roles: ['admin'] },
+  { username: 'podatelna', displayName: 'Petra Podatelná', roles: ['podatelna'], orgUnit: 'POD' },
+  { username: 'referent', displayName: 'Radek Referent', roles: ['referent'], orgUnit: 'OSU' },
+  { username: 'vedouci', displayName: 'Věra Vedoucí', roles: ['vedouci', 'referent'], orgUnit: 'OSU' },
+  { username: 'spisovna', displayName: 'Sára Spisovna', roles: ['spisovna'], orgUnit: 'KT' },
+  { username: 'posuzovatel', displayName: 'Pavel Posuzovatel', roles: ['posuzovatel'], orgUnit: 'KT' },
+  { username: 'admin', displayName: 'Adam Správce', roles: ['admin'], orgUnit: null },
 ] as const;
 export const DEMO_PASSWORD = 'demo';
 
@@ -17,7 +19,7 @@ export async function seedDemoUsers(db: Knex): Promise<boolean> {
     const [{ n }] = await trx('users').count({ n: '*' });
     if (Number(n) > 0) return false;
     for (const u of DEMO_USERS) {
-      const [{ id }] = await trx('users').insert({ username: u.username, display_name: u.displayName, password_hash: hashed }).returning('id');
+      const [{ id }] = await trx('users').insert({ username: u.username, display_name: u.displayName, password_hash: hashed, org_unit: u.orgUnit }).returning('id');
       await trx('user_roles').insert(u.roles.map((role) => ({ user_id: id, role })));
     }
     return true;

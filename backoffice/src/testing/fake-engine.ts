@@ -121,4 +121,7 @@ export class FakeEngine implements EnginePort {
     return [];
   }
   async resolveIncident() {}
+  async getProcessInstanceHistory() {
+    return [];
+  }
 }

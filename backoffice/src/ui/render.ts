@@ -24,6 +24,8 @@ export function createRenderer(viewsDir: string): Renderer {
     return t(key, options.hash) as string;
   });
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // joins strings, e.g. a translation key built from a state: (concat "records:fileStates." state)
+  hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
   hbs.registerHelper('json', (v: unknown) =>
     // safe inside <script type="application/json">: no "</script>" or HTML comment openers survive
     new Handlebars.SafeString(JSON.stringify(v ?? null).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026')),

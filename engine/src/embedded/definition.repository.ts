@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { EngineError, type DeployResource, type DeployedProcess } from '../port';
 import { lintBpmn } from './bpmn-lint';
 import { parseBpmn, type ParsedBpmn } from './bpmn-model';
+import { registerStartEvents } from './start-events';
 
 export interface LoadedDefinition {
   key: string;
@@ -34,7 +35,7 @@ export class DefinitionRepository {
     if (hit) return hit;
     const row = (await trx('engine_process_definitions').where({ key }).first()) as DefinitionRow | undefined;
     if (!row) throw new EngineError('NOT_FOUND', `process definition ${key} not found`);
-    const loaded = { key: String(row.key), bpmnProcessId: row.bpmn_process_id, version: row.version, parsed: await parseBpmn(row.xml) };
+    const loaded = { key: String(row.key), bpmnProcessId: row.bpmn_process_id, version: row.version, parsed: await parseBpmn(row.xml, { forEngine: true }) };
     this.cache.set(key, loaded);
     return loaded;
   }
@@ -45,7 +46,7 @@ export class DefinitionRepository {
     return q.orderBy('version', 'desc').first();
   }
 
-  async deploy(db: Knex, resources: DeployResource[]): Promise<DeployedProcess[]> {
+  async deploy(db: Knex, resources: DeployResource[], now: Date = new Date()): Promise<DeployedProcess[]> {
     const checked: { resource: DeployResource; processId: string; sha256: string }[] = [];
     // parse and lint everything first: one bad resource rejects the whole deployment
     for (const resource of resources) {
@@ -82,6 +83,7 @@ export class DefinitionRepository {
           .insert({ bpmn_process_id: processId, version, sha256, resource_name: resource.name, xml: resource.content })
           .returning('key');
         const key = String(typeof row === 'object' ? row.key : row);
+        await registerStartEvents(trx, await this.load(trx, key), now);
         deployed.push({ bpmnProcessId: processId, version, processDefinitionKey: key, resourceName: resource.name });
       }
       return deployed;

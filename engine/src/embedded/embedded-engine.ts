@@ -2,11 +2,13 @@ import type { Knex } from 'knex';
 import type { EnginePort } from '../port';
 import { DefinitionRepository } from './definition.repository';
 import { EngineContext, type EngineLogger } from './engine-context';
+import { HistoryService } from './history.service';
 import { IncidentsService } from './incidents.service';
 import { InstancesService } from './instances.service';
 import { JobsService } from './jobs.service';
 import { MessagesService } from './messages.service';
 import { dropExpiredMessages, fireDueTimers } from './timers.poller';
+import { fireStartTimers } from './start-events';
 import { UserTasksService } from './user-tasks.service';
 
 export interface EmbeddedEngineOptions {
@@ -42,6 +44,7 @@ export function createEmbeddedEngine(opts: EmbeddedEngineOptions): EmbeddedEngin
   const tasks = new UserTasksService(ctx);
   const messages = new MessagesService(ctx);
   const incidents = new IncidentsService(ctx);
+  const history = new HistoryService(ctx);
   const interval = opts.timerPollIntervalMs ?? 1000;
   let timer: NodeJS.Timeout | null = null;
   let polling: Promise<void> | null = null;
@@ -49,6 +52,7 @@ export function createEmbeddedEngine(opts: EmbeddedEngineOptions): EmbeddedEngin
   const poll = async () => {
     try {
       await fireDueTimers(ctx);
+      await fireStartTimers(ctx);
       await dropExpiredMessages(ctx);
     } catch (err) {
       opts.log?.error({ err, nodeId: opts.nodeId }, 'engine timer poll failed');
@@ -56,7 +60,7 @@ export function createEmbeddedEngine(opts: EmbeddedEngineOptions): EmbeddedEngin
   };
 
   return {
-    deploy: (resources) => ctx.defs.deploy(opts.db, resources),
+    deploy: (resources) => ctx.defs.deploy(opts.db, resources, ctx.clock()),
     createProcessInstance: (req) => instances.createProcessInstance(req),
     getProcessInstance: (key) => instances.getProcessInstance(key),
     cancelProcessInstance: (key) => instances.cancelProcessInstance(key),
@@ -74,7 +78,8 @@ export function createEmbeddedEngine(opts: EmbeddedEngineOptions): EmbeddedEngin
     completeUserTask: (key, variables) => tasks.completeUserTask(key, variables),
     searchIncidents: (filter) => incidents.searchIncidents(filter),
     resolveIncident: (key) => incidents.resolveIncident(key),
-    runDueTimers: () => fireDueTimers(ctx),
+    getProcessInstanceHistory: (key) => history.getProcessInstanceHistory(key),
+    runDueTimers: async () => (await fireDueTimers(ctx)) + (await fireStartTimers(ctx)),
     start() {
       if (timer) return;
       timer = setInterval(() => {

@@ -13,6 +13,13 @@ export interface CommandScope {
   /** the instance's variables, mutable: runCommand persists them */
   vars: Variables;
   now: Date;
+  defs: DefinitionRepository;
+}
+
+/** bpmn-engine reports a thrown BPMN error that nothing caught as an error named BpmnError. */
+function isBpmnError(cause: unknown): boolean {
+  const c = cause as { name?: string; type?: string; source?: unknown; inner?: { name?: string } } | null;
+  return !!c && (c.name === 'BpmnError' || c.type === 'BpmnError' || c.inner?.name === 'BpmnError');
 }
 
 /** What every part of the embedded engine shares. */
@@ -45,7 +52,7 @@ export class EngineContext {
     const instance = (await q.first()) as InstanceRow | undefined;
     if (!instance) return null;
     const def = await this.defs.load(trx, String(instance.definition_key));
-    return { trx, instance, def, vars: parseVariables(instance.variables), now: this.clock() };
+    return { trx, instance, def, vars: parseVariables(instance.variables), now: this.clock(), defs: this.defs };
   }
 
   /** Runs fn in a transaction holding the instance lock; NOT_FOUND when there is no such instance. */
@@ -65,12 +72,15 @@ export class EngineContext {
    * the run, the job is parked (retries 0) and resolving the incident hands it out again.
    */
   async recordRunFailure(instanceKey: string, failure: RunFailure, ctx: { elementId: string; jobKey?: string }): Promise<string> {
-    const errorType: Incident['errorType'] = failure.cause instanceof FeelError
+    const errorType: Incident['errorType'] = failure.errorType ?? (failure.cause instanceof FeelError
       ? 'EXTRACT_VALUE_ERROR'
-      : /condition|outbound|flow/i.test(failure.message) ? 'CONDITION_ERROR' : 'UNKNOWN';
+      : isBpmnError(failure.cause) ? 'UNHANDLED_ERROR_EVENT'
+        : /condition|outbound|flow/i.test(failure.message) ? 'CONDITION_ERROR' : 'UNKNOWN');
     const key = await this.command(instanceKey, async ({ trx, now }) => {
       if (ctx.jobKey) await trx('engine_jobs').where({ key: ctx.jobKey }).update({ state: 'FAILED', retries: 0, error_message: failure.message });
-      return this.insertIncident(trx, now, { instanceKey, elementId: failure.elementId ?? ctx.elementId, jobKey: ctx.jobKey ?? null, errorType, errorMessage: failure.message });
+      return this.insertIncident(trx, now, {
+        instanceKey: failure.instanceKey ?? instanceKey, elementId: failure.elementId ?? ctx.elementId, jobKey: ctx.jobKey ?? null, errorType, errorMessage: failure.message,
+      });
     });
     this.log?.warn({ processInstanceKey: instanceKey, elementId: ctx.elementId, jobKey: ctx.jobKey, incidentKey: key, errorType }, `incident: ${failure.message}`);
     return key;
@@ -85,7 +95,11 @@ export class EngineContext {
       instance_key: i.instanceKey, element_id: i.elementId, job_key: i.jobKey, error_type: i.errorType,
       error_message: i.errorMessage, state: 'ACTIVE', creation_time: now,
     }).returning('key');
-    await trx('engine_events').insert({ instance_key: i.instanceKey, element_id: i.elementId, element_type: null, event: 'INCIDENT_CREATED', occurred_at: now });
-    return String(typeof row === 'object' ? row.key : row);
+    const incidentKey = String(typeof row === 'object' ? row.key : row);
+    await trx('engine_events').insert({
+      instance_key: i.instanceKey, element_id: i.elementId, element_type: null, event: 'INCIDENT_CREATED', occurred_at: now,
+      details: JSON.stringify({ incidentKey, errorType: i.errorType, errorMessage: i.errorMessage }),
+    });
+    return incidentKey;
   }
 }

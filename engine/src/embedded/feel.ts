@@ -66,13 +66,30 @@ export function addIsoDuration(from: Date, duration: string): Date {
   return out;
 }
 
-/** When a timer started at `now` is due: timeDuration or timeDate (cycles are not supported). */
-export function timerDueAt(now: Date, timer: { timeDuration?: string | null; timeDate?: string | null }): Date {
+/** An ISO 8601 repetition: `R3/PT1H`, `R/PT1H` (unbounded), `R2/2026-12-01T10:00:00Z/PT1H`. */
+export function parseCycle(cycle: string): { repetitions: number | null; start: Date | null; interval: string } {
+  const parts = cycle.trim().split('/');
+  const m = /^R(\d*)$/.exec(parts[0] ?? '');
+  if (!m || parts.length < 2 || parts.length > 3) throw new FeelError(cycle, `not an ISO 8601 repeating interval: "${cycle}"`);
+  const start = parts.length === 3 ? new Date(parts[1]) : null;
+  if (start && Number.isNaN(start.getTime())) throw new FeelError(cycle, `not an ISO 8601 repeating interval: "${cycle}"`);
+  const interval = parts[parts.length - 1];
+  addIsoDuration(new Date(0), interval); // validates
+  return { repetitions: m[1] ? Number(m[1]) : null, start, interval };
+}
+
+/** When a timer started at `now` is due: timeDuration, timeDate, or the next repetition of a timeCycle. */
+export function timerDueAt(now: Date, timer: { timeDuration?: string | null; timeDate?: string | null; timeCycle?: string | null }): Date {
   if (timer.timeDuration) return addIsoDuration(now, timer.timeDuration);
   if (timer.timeDate) {
     const due = new Date(timer.timeDate);
     if (Number.isNaN(due.getTime())) throw new FeelError(timer.timeDate, `not an ISO 8601 date-time: "${timer.timeDate}"`);
     return due;
   }
-  throw new FeelError('', 'timer without timeDuration or timeDate');
+  if (timer.timeCycle) {
+    const { start, interval } = parseCycle(timer.timeCycle);
+    if (start && start > now) return start;
+    return addIsoDuration(now, interval);
+  }
+  throw new FeelError('', 'timer without timeDuration, timeDate or timeCycle');
 }

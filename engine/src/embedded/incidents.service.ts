@@ -39,7 +39,10 @@ export class IncidentsService {
           await trx('engine_jobs').where({ key: job.key }).update({ state: 'ACTIVATABLE', retries: Math.max(1, job.retries), backoff_until: null, deadline: null, worker: null });
         }
       }
-      await trx('engine_events').insert({ instance_key: incident.instance_key, element_id: incident.element_id, element_type: null, event: 'INCIDENT_RESOLVED', occurred_at: now });
+      await trx('engine_events').insert({
+        instance_key: incident.instance_key, element_id: incident.element_id, element_type: null, event: 'INCIDENT_RESOLVED', occurred_at: now,
+        details: JSON.stringify({ incidentKey }),
+      });
     });
   }
 }

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EngineError, type CreateProcessInstanceRequest, type ProcessInstance } from '../port';
 import type { EngineContext } from './engine-context';
-import { parseVariables, runCommand, RunFailure, type InstanceRow } from './instance-runner';
+import { parseVariables, RunFailure, type InstanceRow } from './instance-runner';
+import { startInstance } from './start-events';
+import { terminateInstanceTree } from './instance-termination';
 
 function toInstance(r: InstanceRow, withVariables: boolean): ProcessInstance {
   return {
@@ -22,17 +24,7 @@ export class InstancesService {
     if (!defRow) throw new EngineError('NOT_FOUND', `process ${req.bpmnProcessId}${req.version ? ` version ${req.version}` : ''} is not deployed`);
     let row: InstanceRow;
     try {
-      row = await this.ctx.track(db.transaction(async (trx) => {
-        const now = clock();
-        const vars = { ...(req.variables ?? {}) };
-        const [inserted] = (await trx('engine_process_instances').insert({
-          definition_key: defRow.key, bpmn_process_id: defRow.bpmn_process_id, version: defRow.version, state: 'ACTIVE',
-          variables: JSON.stringify(vars), engine_state: null, start_date: now,
-        }).returning('*')) as InstanceRow[];
-        const def = await defs.load(trx, String(defRow.key));
-        await runCommand(trx, { def, instance: inserted, vars, now, command: { kind: 'start' } });
-        return (await trx('engine_process_instances').where({ key: inserted.key }).first()) as InstanceRow;
-      }));
+      row = await this.ctx.track(db.transaction((trx) => startInstance(trx, { defs, definitionKey: String(defRow.key), variables: req.variables ?? {}, now: clock() })));
     } catch (err) {
       // nothing was stored: a model that breaks right at the start is the caller's problem to see
       if (err instanceof RunFailure) throw new EngineError('INVALID_ARGUMENT', `process ${req.bpmnProcessId} failed at start: ${err.message}`, { cause: err });
@@ -60,17 +52,11 @@ export class InstancesService {
 
   async cancelProcessInstance(processInstanceKey: string): Promise<void> {
     if (!/^\d+$/.test(processInstanceKey)) throw new EngineError('NOT_FOUND', `process instance ${processInstanceKey} not found`);
-    // no bpmn-engine run needed: the instance is over, so its stored state is only history
     await this.ctx.command(processInstanceKey, async ({ trx, instance, now }) => {
       if (instance.state !== 'ACTIVE') throw new EngineError('INVALID_STATE', `process instance ${processInstanceKey} is ${instance.state}`);
-      const key = processInstanceKey;
-      await trx('engine_process_instances').where({ key }).update({ state: 'TERMINATED', end_date: now });
-      await trx('engine_jobs').where({ instance_key: key }).whereIn('state', ['ACTIVATABLE', 'ACTIVATED', 'FAILED', 'ERROR_THROWN']).update({ state: 'CANCELED' });
-      await trx('engine_user_tasks').where({ instance_key: key, state: 'CREATED' }).update({ state: 'CANCELED', completion_date: now });
-      await trx('engine_timers').where({ instance_key: key }).delete();
-      await trx('engine_message_subscriptions').where({ instance_key: key }).delete();
-      await trx('engine_incidents').where({ instance_key: key, state: 'ACTIVE' }).update({ state: 'RESOLVED', resolved_at: now });
-      await trx('engine_events').insert({ instance_key: key, element_id: instance.bpmn_process_id, element_type: 'bpmn:Process', event: 'PROCESS_TERMINATED', occurred_at: now });
+      // as in Zeebe: a called child ends with its parent, never on its own
+      if (instance.parent_instance_key) throw new EngineError('INVALID_STATE', `process instance ${processInstanceKey} was called by ${instance.parent_instance_key}: cancel that one`);
+      await terminateInstanceTree(trx, processInstanceKey, now, 'PROCESS_TERMINATED');
     });
   }
 }

@@ -13,6 +13,7 @@ interface JobRow {
   deadline: Date | string | null;
   custom_headers: Record<string, string> | string;
   error_message: string | null;
+  local_variables: Variables | string | null;
 }
 
 /** Jobs of service tasks: activation with lock timeout, completion, failure with retries, BPMN errors. */
@@ -45,7 +46,7 @@ export class JobsService {
           bpmnProcessId: instance.bpmn_process_id, elementId: r.element_id, elementInstanceKey: `${r.instance_key}:${r.execution_id}`,
           retries: r.retries, deadline: deadline.toISOString(),
           customHeaders: typeof r.custom_headers === 'string' ? JSON.parse(r.custom_headers) : r.custom_headers,
-          variables: inputVariables(parseVariables(instance.variables), model?.inputs ?? []),
+          variables: inputVariables(parseVariables(instance.variables), model?.inputs ?? [], r.local_variables),
         });
       }
       return jobs;

@@ -1,6 +1,7 @@
 import { EngineError, type PublishMessageRequest } from '../port';
 import type { EngineContext } from './engine-context';
 import { runCommand, RunFailure } from './instance-runner';
+import { startByMessage } from './start-events';
 
 interface SubscriptionRow { key: string | number; instance_key: string | number; element_id: string; execution_id: string; message_ref: string }
 
@@ -44,6 +45,10 @@ export class MessagesService {
             if (!(await sp('engine_message_subscriptions').where({ key: sub.key }).first())) return false;
             Object.assign(scope.vars, req.variables ?? {});
             await runCommand(sp, { ...scope, now, command: { kind: 'signal', executionId: sub.execution_id, payload: { id: sub.message_ref } } });
+            await sp('engine_events').insert({
+              instance_key: instanceKey, element_id: sub.element_id, element_type: scope.def.parsed.elements.get(sub.element_id)?.type ?? null,
+              event: 'MESSAGE_CORRELATED', details: JSON.stringify({ messageKey, name: req.name }), occurred_at: now,
+            });
             return true;
           })) || correlated;
         } catch (err) {
@@ -51,6 +56,8 @@ export class MessagesService {
           failures.push({ instanceKey, elementId: sub.element_id, failure: err });
         }
       }
+      // message start events of the latest versions start an instance each
+      if ((await startByMessage(trx, this.ctx.defs, req.name, req.variables ?? {}, now)) > 0) correlated = true;
       if (correlated) await trx('engine_messages').where({ key: messageKey }).update({ correlated_at: now });
       return { messageKey, correlated };
     }));

@@ -19,8 +19,9 @@ export async function fireDueTimers(ctx: EngineContext, limit = 50): Promise<num
         if (!scope) return false;
         // re-read under the lock: the wait may have ended since the poll
         if (!(await trx('engine_timers').where({ key: t.key }).first())) return false;
-        await runCommand(trx, { ...scope, command: { kind: 'fire-timer', executionId: t.execution_id } });
+        // deleted first: a timer cycle re-arms under the same execution id during the run
         await trx('engine_timers').where({ key: t.key }).delete();
+        await runCommand(trx, { ...scope, command: { kind: 'fire-timer', executionId: t.execution_id } });
         return true;
       }));
       if (done) fired++;

@@ -21,6 +21,7 @@ interface TaskRow {
   completion_date: Date | string | null;
   definition_key: string | number;
   bpmn_process_id: string;
+  local_variables: Variables | string | null;
 }
 
 const list = (v: string[] | string) => (typeof v === 'string' ? (JSON.parse(v) as string[]) : v);
@@ -76,7 +77,7 @@ export class UserTasksService {
     const task = await this.row(userTaskKey);
     const instance = await this.ctx.db('engine_process_instances').where({ key: task.instance_key }).first();
     const def = await this.ctx.defs.load(this.ctx.db, String(instance.definition_key));
-    return inputVariables(parseVariables(instance.variables), def.parsed.elements.get(task.element_id)?.inputs ?? []);
+    return inputVariables(parseVariables(instance.variables), def.parsed.elements.get(task.element_id)?.inputs ?? [], task.local_variables);
   }
 
   async assignUserTask(userTaskKey: string, assignee: string, opts: { allowOverride?: boolean } = {}): Promise<void> {

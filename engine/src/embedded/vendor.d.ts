@@ -2,6 +2,7 @@
 declare module 'bpmn-moddle' {
   export class BpmnModdle {
     constructor(packages?: Record<string, unknown>);
+    create(type: string, attrs?: Record<string, unknown>): unknown;
     fromXML(xml: string, typeName?: string): Promise<{ rootElement: unknown; elementsById: Record<string, unknown>; references: unknown[]; warnings: { message?: string }[] }>;
   }
 }

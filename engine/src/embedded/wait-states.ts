@@ -9,20 +9,79 @@ import type { InstanceRow } from './instance-runner';
  * (instance, execution id) and ignore conflicts: a recovered engine re-executes waiting tasks, and
  * that must not create a second job, task, timer or subscription.
  */
-export interface TimerRequest { elementId: string; timeDuration: string | null; timeDate: string | null }
-export interface Postponed { id: string; executionId: string; type: string; signal(payload: unknown): void }
-export interface BufferedMatch { executionId: string; ref: string; messageKey: string; variables: Variables }
+export interface TimerRequest { elementId: string; timeDuration: string | null; timeDate: string | null; timeCycle: string | null }
+/** a wait of bpmn-engine, flattened out of subprocesses and multi-instance bodies */
+export interface Postponed {
+  id: string;
+  executionId: string;
+  type: string;
+  signal(payload: unknown): void;
+  /** variables only this execution sees: a multi-instance iteration's inputElement and loopCounter */
+  locals: Variables;
+  /** the body of a multi-instance activity (its iterations carry the work) */
+  isLoopBody: boolean;
+}
+
+interface ApiLike {
+  id: string;
+  executionId: string;
+  type: string;
+  content?: Record<string, unknown> & { parent?: { executionId?: string; path?: { executionId?: string }[] } };
+  owner?: { execution?: { getPostponed?(): ApiLike[] } };
+  signal(payload: unknown): void;
+}
+
+/**
+ * bpmn-engine lists only the top-level waits of a process; what waits inside a subprocess or a
+ * multi-instance iteration hangs below them. Iterations get their inputElement as a local.
+ */
+export function collectPostponed(def: LoadedDefinition, roots: ApiLike[]): Postponed[] {
+  const out: Postponed[] = [];
+  const seen = new Set<string>();
+  const iterationLocals = new Map<string, Variables>();
+  const inherited = (api: ApiLike): Variables => {
+    const parent = api.content?.parent;
+    const ids = [parent?.executionId, ...(parent?.path ?? []).map((p) => p.executionId)];
+    for (const id of ids) if (id && iterationLocals.has(id)) return iterationLocals.get(id)!;
+    return {};
+  };
+  const visit = (api: ApiLike) => {
+    if (typeof api.executionId !== 'string' || seen.has(api.executionId)) return;
+    seen.add(api.executionId);
+    const model = def.parsed.elements.get(api.id);
+    const content = api.content ?? {};
+    let locals = inherited(api);
+    const mi = model?.multiInstance;
+    // an iteration's parent is its own multi-instance body; the body's parent is the process or a subprocess
+    const isLoopBody = !!mi && (content.parent as { id?: string } | undefined)?.id !== api.id;
+    if (mi && content.isMultiInstance === true && !isLoopBody) {
+      locals = { ...locals, loopCounter: Number(content.index) + 1 };
+      if (mi.inputElement) locals[mi.inputElement] = content[mi.inputElement] ?? null;
+      iterationLocals.set(api.executionId, locals);
+    }
+    out.push({
+      id: api.id, executionId: api.executionId, type: api.type, signal: (payload) => api.signal(payload), locals,
+      isLoopBody,
+    });
+    // only subprocesses and multi-instance bodies hold waits of their own (an event's definitions
+    // are part of the event's wait)
+    if (model?.type === 'bpmn:SubProcess' || mi) for (const child of api.owner?.execution?.getPostponed?.() ?? []) visit(child);
+  };
+  for (const root of roots) visit(root);
+  return out;
+}
+export interface BufferedMatch { executionId: string; elementId: string; ref: string; name: string; messageKey: string; variables: Variables }
 
 const OPEN_JOB_STATES = ['ACTIVATABLE', 'ACTIVATED', 'FAILED', 'ERROR_THROWN'];
 
 export async function reconcileWaits(
   trx: Knex.Transaction,
-  ctx: { def: LoadedDefinition; instance: InstanceRow; vars: Variables; now: Date; timerRequests: Map<string, TimerRequest>; execution: { getPostponed(): Postponed[] } },
+  ctx: { def: LoadedDefinition; instance: InstanceRow; vars: Variables; now: Date; timerRequests: Map<string, TimerRequest>; postponed: Postponed[] },
 ): Promise<BufferedMatch | null> {
   const { def, vars, now } = ctx;
   const instanceKey = String(ctx.instance.key);
   // gateways waiting for a join have no execution id of their own; nothing of ours hangs on them
-  const postponed = ctx.execution.getPostponed().filter((p) => typeof p.executionId === 'string');
+  const postponed = ctx.postponed;
   const waiting = postponed.map((p) => p.executionId);
 
   // closed: whatever bpmn-engine no longer waits for (completed, interrupted by a boundary, process ended)
@@ -43,41 +102,43 @@ export async function reconcileWaits(
   const subs = await known('engine_message_subscriptions');
   const timers = await known('engine_timers');
 
-  const newSubs: { executionId: string; ref: string; name: string; correlationKey: string }[] = [];
+  const newSubs: { executionId: string; elementId: string; ref: string; name: string; correlationKey: string }[] = [];
   for (const p of postponed) {
     const model = def.parsed.elements.get(p.id);
-    if (!model) continue;
+    if (!model || p.isLoopBody) continue;
+    const scope = Object.keys(p.locals).length ? { ...vars, ...p.locals } : vars;
+    const localVariables = Object.keys(p.locals).length ? JSON.stringify(p.locals) : null;
     try {
       if (model.job && model.type !== 'bpmn:UserTask' && !jobs.has(p.executionId)) {
         // Zeebe evaluates a FEEL type and retries when the job is created
-        const type = resolveString(model.job.type, vars);
+        const type = resolveString(model.job.type, scope);
         if (!type) throw new FeelError(model.job.type, `job type of "${p.id}" evaluated to nothing: ${model.job.type}`);
-        const retries = Number(resolveString(model.job.retries, vars) ?? 3);
+        const retries = Number(resolveString(model.job.retries, scope) ?? 3);
         if (!Number.isInteger(retries) || retries < 0) throw new FeelError(model.job.retries, `job retries of "${p.id}" are not a whole number: ${model.job.retries}`);
         await trx('engine_jobs').insert({
           instance_key: instanceKey, element_id: p.id, execution_id: p.executionId, type, retries,
-          state: 'ACTIVATABLE', custom_headers: JSON.stringify(model.job.headers),
+          state: 'ACTIVATABLE', custom_headers: JSON.stringify(model.job.headers), local_variables: localVariables,
         }).onConflict(['instance_key', 'execution_id']).ignore();
       }
       if (model.userTask && !tasks.has(p.executionId)) {
         const u = model.userTask;
-        const priority = Number(resolveString(u.priority, vars) ?? 50);
+        const priority = Number(resolveString(u.priority, scope) ?? 50);
         await trx('engine_user_tasks').insert({
           instance_key: instanceKey, element_id: p.id, execution_id: p.executionId, name: model.name, state: 'CREATED',
-          assignee: resolveString(u.assignee, vars),
-          candidate_groups: JSON.stringify(resolveList(u.candidateGroups, vars)),
-          candidate_users: JSON.stringify(resolveList(u.candidateUsers, vars)),
-          form_id: u.formId, due_date: resolveString(u.dueDate, vars), follow_up_date: resolveString(u.followUpDate, vars),
-          priority: Number.isFinite(priority) ? priority : 50, creation_date: now,
+          assignee: resolveString(u.assignee, scope),
+          candidate_groups: JSON.stringify(resolveList(u.candidateGroups, scope)),
+          candidate_users: JSON.stringify(resolveList(u.candidateUsers, scope)),
+          form_id: u.formId, due_date: resolveString(u.dueDate, scope), follow_up_date: resolveString(u.followUpDate, scope),
+          priority: Number.isFinite(priority) ? priority : 50, creation_date: now, local_variables: localVariables,
         }).onConflict(['instance_key', 'execution_id']).ignore();
       }
       if (model.message && !subs.has(p.executionId)) {
-        const correlationKey = resolveString(model.message.correlationKey, vars) ?? '';
+        const correlationKey = resolveString(model.message.correlationKey, scope) ?? '';
         await trx('engine_message_subscriptions').insert({
           instance_key: instanceKey, element_id: p.id, execution_id: p.executionId, message_ref: model.message.ref,
           message_name: model.message.name, correlation_key: correlationKey,
         }).onConflict(['instance_key', 'execution_id']).ignore();
-        newSubs.push({ executionId: p.executionId, ref: model.message.ref, name: model.message.name, correlationKey });
+        newSubs.push({ executionId: p.executionId, elementId: p.id, ref: model.message.ref, name: model.message.name, correlationKey });
       }
       const timer = ctx.timerRequests.get(p.executionId);
       if (timer && !timers.has(p.executionId)) {
@@ -100,7 +161,7 @@ export async function reconcileWaits(
     if (!message) continue;
     await trx('engine_messages').where({ key: message.key }).update({ correlated_at: now });
     const variables = typeof message.variables === 'string' ? JSON.parse(message.variables) : message.variables;
-    return { executionId: sub.executionId, ref: sub.ref, messageKey: String(message.key), variables: variables ?? {} };
+    return { executionId: sub.executionId, elementId: sub.elementId, ref: sub.ref, name: sub.name, messageKey: String(message.key), variables: variables ?? {} };
   }
   return null;
 }

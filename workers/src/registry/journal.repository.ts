@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { normalizeSearchText } from '../records/search-text';
 
 /**
  * Next running number of the office's journal for the year. The counter row is incremented
@@ -32,16 +33,21 @@ export interface JournalRow {
   received_at: Date;
   subject: string;
   sender: string;
+  file_reference?: string | null;
+  order_in_file?: number;
+  channel?: string | null;
+  attachments_count?: number;
+  components_count?: number;
 }
 
 export async function insertJournalRow(trx: Knex.Transaction, row: JournalRow): Promise<void> {
-  await trx('journal').insert(row);
+  await trx('journal').insert({ ...row, subject_norm: normalizeSearchText(row.subject), sender_norm: normalizeSearchText(row.sender) });
 }
 
 export async function findJournalByDocument(trx: Knex.Transaction, documentId: string) {
   return trx('journal').where({ document_id: documentId }).first();
 }
 
-export async function settleJournalRow(trx: Knex.Transaction, documentId: string, settledAt: Date, method: string): Promise<void> {
-  await trx('journal').where({ document_id: documentId }).update({ settled_at: settledAt, settlement_method: method });
+export async function settleJournalRow(trx: Knex.Transaction, documentId: string, settledAt: Date, method: string, settledBy?: string): Promise<void> {
+  await trx('journal').where({ document_id: documentId }).update({ settled_at: settledAt, settlement_method: method, state: 'settled', settled_by: settledBy ?? null });
 }

@@ -13,6 +13,7 @@ import {
   insertDocument,
   insertFile,
   listSubmissionAttachments,
+  markInitiatingDocument,
   lockSubmission,
   putBlob,
   updateSubmission,
@@ -69,7 +70,7 @@ export async function registerDocument(
     const subject = String(submission.form_data.subject ?? '').trim() || '(bez předmětu)';
     const { referenceNumber, office, year, seq } = await nextReferenceNumber(trx, { office: config.officeCode, mask: config.referenceNumberMask, at: now });
     const jid = await nextJid(trx, config.officeCode);
-    const fileId = await insertFile(trx, { fileReference: referenceNumber, subject, at: now });
+    const fileId = await insertFile(trx, { fileReference: referenceNumber, subject, at: now, office, year, seq, createdBy: SYSTEM_ACTOR });
     const documentId = await insertDocument(trx, {
       jid,
       fileId,
@@ -82,6 +83,7 @@ export async function registerDocument(
       state: 'registered',
       createdBy: SYSTEM_ACTOR,
       at: now,
+      channel: 'portal',
     });
 
     // the original digital submission: the form data as the citizen sent it
@@ -103,7 +105,12 @@ export async function registerDocument(
       received_at: receivedAt,
       subject,
       sender: submission.applicant_name || submission.applicant_email || '(neuvedeno)',
+      file_reference: referenceNumber,
+      channel: 'portal',
+      attachments_count: componentIds.length - 1,
+      components_count: componentIds.length,
     });
+    await markInitiatingDocument(trx, fileId, documentId);
 
     const audit = (eventType: string, objectType: string, objectId: string, details: Record<string, unknown>) =>
       appendAuditLog(trx, { actor: SYSTEM_ACTOR, eventType, objectType, objectId, details, occurredAt: now });

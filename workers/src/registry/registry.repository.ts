@@ -1,6 +1,7 @@
 import type { SubmissionRow } from '@openspis/db';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { normalizeSearchText } from '../records/search-text';
 
 export type { SubmissionRow } from '@openspis/db';
 
@@ -52,10 +53,32 @@ export async function putBlob(trx: Knex.Transaction, content: Buffer): Promise<{
   return { sha256, size: content.length };
 }
 
-export async function insertFile(trx: Knex.Transaction, file: { fileReference: string; subject: string; at: Date }): Promise<string> {
+/** A new file (spis) opened by its initiating document, whose running number it keeps. */
+export async function insertFile(
+  trx: Knex.Transaction,
+  file: { fileReference: string; subject: string; at: Date; office: string; year: number; seq: number; createdBy: string },
+): Promise<string> {
   const id = randomUUID();
-  await trx('files').insert({ id, file_reference: file.fileReference, subject: file.subject, state: 'open', created_at: file.at });
+  await trx('files').insert({
+    id,
+    file_reference: file.fileReference,
+    subject: file.subject,
+    subject_norm: normalizeSearchText(file.subject),
+    state: 'open',
+    kind: 'file',
+    office: file.office,
+    year: file.year,
+    seq: file.seq,
+    created_by: file.createdBy,
+    created_at: file.at,
+  });
   return id;
+}
+
+/** Records the file's first document; it takes order 1 within the file. */
+export async function markInitiatingDocument(trx: Knex.Transaction, fileId: string, documentId: string): Promise<void> {
+  await trx('files').where({ id: fileId }).update({ initiating_document_id: documentId, last_order: 1 });
+  await trx('documents').where({ id: documentId }).update({ order_in_file: 1 });
 }
 
 export async function getFile(trx: Knex.Transaction, id: string) {
@@ -77,6 +100,7 @@ export async function insertDocument(
     state: string;
     createdBy: string;
     at: Date;
+    channel?: string | null;
   },
 ): Promise<string> {
   const id = randomUUID();
@@ -94,6 +118,7 @@ export async function insertDocument(
     state: doc.state,
     created_by: doc.createdBy,
     created_at: doc.at,
+    channel: doc.channel ?? null,
   });
   return id;
 }

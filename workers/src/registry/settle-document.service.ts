@@ -34,7 +34,7 @@ export async function settleDocument(
     const now = clock();
     const settledBy = input.settledBy ? `user:${input.settledBy}` : SYSTEM_ACTOR;
     await settleDocumentRow(trx, doc.id, { at: now, by: settledBy, method: input.method });
-    await settleJournalRow(trx, doc.id, now, input.method);
+    await settleJournalRow(trx, doc.id, now, input.method, settledBy);
     await appendAuditLog(trx, {
       actor: SYSTEM_ACTOR,
       eventType: 'Vyrizeni',

@@ -1,0 +1,96 @@
+import Router from '@koa/router';
+import { appendAuditLog } from '@openspis/db';
+import { canAccessFile, FILE_STATES, searchFiles, searchJournal, type Actor } from '@openspis/workers';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { AppError } from '../app-error';
+import { SESSION_COOKIE } from '../clerk/clerk.route';
+import { userForSession } from '../clerk/auth.service';
+import { parse, type AppState, type Ctx } from '../http';
+import type { Renderer } from '../ui/render';
+
+export interface RecordsDeps {
+  db: Knex;
+  clock: () => Date;
+  render: Renderer;
+}
+
+/** Roles that may use the journal and file screens. */
+const RECORDS_ROLES = ['podatelna', 'referent', 'vedouci', 'spisovna', 'posuzovatel', 'admin'];
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const text = z.string().trim().max(200);
+const journalQuery = z.object({
+  referenceNumber: text.optional(), jid: text.optional(), sender: text.optional(), subject: text.optional(),
+  from: day.optional().or(z.literal('')), to: day.optional().or(z.literal('')), classCode: text.optional(),
+  state: z.enum(['registered', 'settled', 'cancelled']).optional().or(z.literal('')),
+  page: z.coerce.number().int().min(1).max(100000).optional(),
+});
+const fileQuery = z.object({
+  fileReference: text.optional(), subject: text.optional(), classCode: text.optional(),
+  state: z.enum(FILE_STATES).optional().or(z.literal('')), from: day.optional().or(z.literal('')), to: day.optional().or(z.literal('')),
+  page: z.coerce.number().int().min(1).max(100000).optional(),
+});
+
+function pageLinks(ctx: Ctx, page: number, hasNext: boolean) {
+  const link = (p: number) => {
+    const params = new URLSearchParams(ctx.querystring);
+    params.set('page', String(p));
+    return `${ctx.path}?${params.toString()}`;
+  };
+  return { page, prev: page > 1 ? link(page - 1) : null, next: hasNext ? link(page + 1) : null };
+}
+
+type NoBlank<T> = { [K in keyof T]: Exclude<T[K], ''> };
+const blankToUndefined = <T extends Record<string, unknown>>(o: T): NoBlank<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== '' && v !== undefined)) as NoBlank<T>;
+
+/** Server-rendered records screens: registry journal search, file search and file detail. */
+export function recordsRouter(deps: RecordsDeps): Router<AppState> {
+  const router = new Router<AppState>({ prefix: '/records' });
+  const page = (ctx: Ctx, view: string, data: Record<string, unknown>) => {
+    ctx.type = 'text/html';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = deps.render(view, { lng: ctx.state.lng, t: ctx.state.t, user: ctx.state.user, currentPath: ctx.url }, data);
+  };
+
+  let actorOf: (ctx: Ctx) => Actor;
+  router.use(async (ctx: Ctx, next) => {
+    const token = ctx.cookies.get(SESSION_COOKIE);
+    const user = token ? await userForSession(deps.db, token, deps.clock()) : null;
+    if (!user) return ctx.redirect(`/login?next=${encodeURIComponent(ctx.url)}`);
+    ctx.state.user = user;
+    if (!user.roles.some((r) => RECORDS_ROLES.includes(r))) throw new AppError('FORBIDDEN');
+    const row = await deps.db('users').where({ id: user.id }).first('org_unit');
+    const actor: Actor = { username: user.username, roles: user.roles, orgUnit: row?.org_unit ?? null };
+    actorOf = () => actor;
+    await next();
+  });
+
+  router.get('/journal', async (ctx: Ctx) => {
+    const q = blankToUndefined(parse(journalQuery, ctx.query));
+    const result = await searchJournal(deps.db, actorOf(ctx), q, { page: q.page ?? 1, pageSize: 25 });
+    page(ctx, 'records-journal', { title: ctx.state.t('records:journal.title'), q, rows: result.rows, pager: pageLinks(ctx, result.page, result.hasNext) });
+  });
+
+  router.get('/files', async (ctx: Ctx) => {
+    const q = blankToUndefined(parse(fileQuery, ctx.query));
+    const result = await searchFiles(deps.db, actorOf(ctx), q, { page: q.page ?? 1, pageSize: 25 });
+    page(ctx, 'records-files', { title: ctx.state.t('records:files.title'), q, states: FILE_STATES, rows: result.rows, pager: pageLinks(ctx, result.page, result.hasNext) });
+  });
+
+  router.get('/files/:id', async (ctx: Ctx) => {
+    const id = parse(z.uuid(), ctx.params.id, 'NOT_FOUND');
+    const file = await deps.db('files').where({ id }).first();
+    if (!file) throw new AppError('NOT_FOUND');
+    const shares: string[] = await deps.db('file_shares').where({ file_id: id }).pluck('org_unit');
+    const actor = actorOf(ctx);
+    if (!canAccessFile(actor, file, shares)) throw new AppError('FORBIDDEN');
+    const documents = await deps.db('journal').where({ file_id: id }).orderBy([{ column: 'order_in_file' }, { column: 'id' }]);
+    const moves = await deps.db('document_file_moves as m').join('documents as d', 'd.id', 'm.document_id').where('m.to_file_id', id).orWhere('m.from_file_id', id).orderBy('m.moved_at').select('m.*', 'd.jid');
+    // NSESSS: displaying a file is an event of the transaction log
+    await deps.db.transaction((trx) => appendAuditLog(trx, { actor: `user:${actor.username}`, eventType: 'Zobrazeni', objectType: 'Spis', objectId: id, occurredAt: deps.clock() }));
+    page(ctx, 'records-file', { title: file.file_reference, file, shares, documents, moves });
+  });
+
+  return router;
+}

@@ -1,0 +1,87 @@
+import type { Knex } from 'knex';
+import type { Variables } from '../port';
+import type { EngineContext } from './engine-context';
+import type { DefinitionRepository, LoadedDefinition } from './definition.repository';
+import { parseCycle, timerDueAt } from './feel';
+import { runCommand, RunFailure, type InstanceRow } from './instance-runner';
+
+/**
+ * Message and timer start events. Only the latest version of a process listens (as in Zeebe): a
+ * deploy replaces the rows of older versions. A start timer keeps its next due time and how many
+ * repetitions of its cycle are left.
+ */
+interface StartRow { key: string | number; definition_key: string | number; element_id: string; timer: string | null; due_at: Date | string | null; remaining: number | null }
+
+/** Inserts a new instance and runs it from the start event (or the none start event when elementId is null). */
+export async function startInstance(
+  trx: Knex.Transaction,
+  opts: { defs: DefinitionRepository; definitionKey: string; variables: Variables; now: Date; startEventId?: string },
+): Promise<InstanceRow> {
+  const def = await opts.defs.load(trx, opts.definitionKey);
+  const vars = { ...opts.variables };
+  const [inserted] = (await trx('engine_process_instances').insert({
+    definition_key: def.key, bpmn_process_id: def.bpmnProcessId, version: def.version, state: 'ACTIVE',
+    variables: JSON.stringify(vars), engine_state: null, start_date: opts.now,
+  }).returning('*')) as InstanceRow[];
+  await runCommand(trx, { def, defs: opts.defs, instance: inserted, vars, now: opts.now, command: { kind: 'start', startEventId: opts.startEventId } });
+  return (await trx('engine_process_instances').where({ key: inserted.key }).first()) as InstanceRow;
+}
+
+/** At deploy of a new version: its message and timer start events replace those of older versions. */
+export async function registerStartEvents(trx: Knex.Transaction, def: LoadedDefinition, now: Date): Promise<void> {
+  await trx('engine_start_events').where({ bpmn_process_id: def.bpmnProcessId }).delete();
+  for (const model of def.parsed.elements.values()) {
+    const start = model.start;
+    if (!start || start.kind === 'NONE') continue;
+    const base = { definition_key: def.key, bpmn_process_id: def.bpmnProcessId, element_id: model.id, kind: start.kind };
+    if (start.kind === 'MESSAGE') {
+      await trx('engine_start_events').insert({ ...base, message_name: start.messageName });
+      continue;
+    }
+    const t = start.timer!;
+    const timer = t.timeCycle ?? t.timeDate ?? t.timeDuration;
+    const remaining = t.timeCycle ? parseCycle(t.timeCycle).repetitions : 1;
+    await trx('engine_start_events').insert({ ...base, timer, due_at: timerDueAt(now, t), remaining });
+  }
+}
+
+/** Starts one instance per message start event listening for this message name; returns how many. */
+export async function startByMessage(trx: Knex.Transaction, defs: DefinitionRepository, name: string, variables: Variables, now: Date): Promise<number> {
+  const rows = (await trx('engine_start_events').where({ kind: 'MESSAGE', message_name: name }).orderBy('key')) as StartRow[];
+  for (const r of rows) await startInstance(trx, { defs, definitionKey: String(r.definition_key), variables, now, startEventId: r.element_id });
+  return rows.length;
+}
+
+/** Fires due start timers: each creates an instance; a cycle moves on to its next repetition. */
+export async function fireStartTimers(ctx: EngineContext, limit = 20): Promise<number> {
+  let fired = 0;
+  for (let i = 0; i < limit; i++) {
+    const now = ctx.clock();
+    let failed: { row: StartRow; err: RunFailure } | null = null;
+    const done = await ctx.track(ctx.db.transaction(async (trx) => {
+      const row = (await trx('engine_start_events').where({ kind: 'TIMER' }).where('due_at', '<=', now)
+        .orderBy('due_at').forUpdate().skipLocked().first()) as StartRow | undefined;
+      if (!row) return false;
+      const remaining = row.remaining === null ? null : row.remaining - 1;
+      if (remaining === 0 || !row.timer?.startsWith('R')) await trx('engine_start_events').where({ key: row.key }).delete();
+      else {
+        const { interval } = parseCycle(row.timer);
+        await trx('engine_start_events').where({ key: row.key }).update({ remaining, due_at: timerDueAt(new Date(row.due_at!), { timeDuration: interval }) });
+      }
+      try {
+        // a savepoint: a model that breaks at its start leaves the timer moved on, and is logged
+        await trx.transaction((sp) => startInstance(sp, { defs: ctx.defs, definitionKey: String(row.definition_key), variables: {}, now, startEventId: row.element_id }));
+      } catch (err) {
+        if (!(err instanceof RunFailure)) throw err;
+        failed = { row, err };
+      }
+      return true;
+    }));
+    if (!done) break;
+    if (failed) {
+      const f = failed as { row: StartRow; err: RunFailure };
+      ctx.log?.error({ definitionKey: String(f.row.definition_key), elementId: f.row.element_id }, `start timer could not start an instance: ${f.err.message}`);
+    } else fired++;
+  }
+  return fired;
+}

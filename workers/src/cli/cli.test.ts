@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type Db } from '@openspis/db';
+import { testConfig } from '../testing/fixtures';
+import { validateNsesssXml } from '../records/xml/nsesss-schemas';
+import type { CliContext } from './cli-command';
+import { COMMANDS } from './commands/index';
+import { runCli } from './run-cli';
+
+describe('npm run cli', () => {
+  let db: Db;
+  let close: () => Promise<void>;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openspis-cli-'));
+  const now = new Date('2026-11-30T09:00:00Z');
+  let out: string[] = [];
+  let err: string[] = [];
+  let ctx: CliContext;
+  const cli = (...argv: string[]) => {
+    out = [];
+    err = [];
+    return runCli(COMMANDS, argv, ctx);
+  };
+
+  beforeAll(async () => {
+    ({ db, close } = await createTestDb());
+    ctx = { db, config: testConfig(), clock: () => now, actor: { username: 'system:cli:test', roles: ['admin'], orgUnit: null }, out: (l) => out.push(l), err: (l) => err.push(l) };
+    expect(await cli('demo', '--files', '12')).toBe(0);
+  });
+  afterAll(async () => {
+    await close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('demo seeds once: file plans, files in several states, documents', async () => {
+    expect(await cli('demo')).toBe(0);
+    expect(out[0]).toMatch(/nothing seeded/);
+    expect(Number((await db('file_plans').count({ n: '*' }).first())?.n)).toBe(2);
+    const states = await db('files').distinct('state').pluck('state');
+    expect(states).toEqual(expect.arrayContaining(['open', 'closed']));
+  });
+
+  it('fileplan export writes XML valid against nsesss-plan.xsd, and import takes it back as a new version', async () => {
+    const file = path.join(dir, 'plan.xml');
+    expect(await cli('fileplan', 'export', file)).toBe(0);
+    const xml = fs.readFileSync(file, 'utf8');
+    expect(await validateNsesssXml(xml, 'nsesss-plan.xsd')).toEqual({ valid: true, errors: [] });
+
+    fs.writeFileSync(file, xml.replace('>MMKV-SP-2026<', '>MMKV-SP-2027<').replace(/<DatumOtevreni>2026-01-01</, '<DatumOtevreni>2027-01-01<'));
+    expect(await cli('fileplan', 'import', file)).toBe(0);
+    expect(out[0]).toMatch(/MMKV-SP-2027 imported: \d+ classes/);
+    expect(await cli('fileplan', 'import', file)).toBe(1);
+    expect(err[0]).toMatch(/^FILE_PLAN_EXISTS/);
+  });
+
+  it('log export writes the period as XML valid against nsesss-TrP.xsd', async () => {
+    const file = path.join(dir, 'log.xml');
+    expect(await cli('log', 'export', '2020-01-01', '2026-11-30', file)).toBe(0);
+    const xml = fs.readFileSync(file, 'utf8');
+    const validation = await validateNsesssXml(xml, 'nsesss-TrP.xsd');
+    expect(validation.errors).toEqual([]);
+    const events = Number(out[0].split(' ')[0]);
+    expect(events).toBeGreaterThan(50);
+    expect(xml.match(/<Udalost>/g)).toHaveLength(events);
+    expect(xml).toContain('<TypUdalostiId>VlozeniDoSpisu</TypUdalostiId>');
+    expect(await cli('log', 'export', '2026-12-01', '2026-11-01', file)).toBe(1);
+  });
+
+  it('log verify passes on the untouched log and names exactly the entry edited in the database', async () => {
+    const code = await cli('log', 'verify');
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    expect(out[0]).toMatch(/intact: \d+ entries/);
+    // when someone with database access rewrites one entry's actor
+    const rows = await db('audit_log').orderBy('id').select('id');
+    const victim = rows[Math.floor(rows.length / 2)].id;
+    await db('audit_log').where({ id: victim }).update({ actor: 'user:nobody' });
+    // then
+    expect(await cli('log', 'verify')).toBe(1);
+    expect(err[0]).toMatch(new RegExp(`first altered entry ${victim} \\(`));
+    expect(err[0]).toContain('content-altered');
+  });
+
+  it('files list prints one file reference per line, filtered by state', async () => {
+    expect(await cli('files', 'list', '--state', 'closed')).toBe(0);
+    const closed = await db('files').where({ state: 'closed' }).pluck('file_reference');
+    expect([...out].sort()).toEqual([...closed].sort());
+    expect(await cli('files', 'list')).toBe(0);
+    expect(out).toHaveLength(Number((await db('files').count({ n: '*' }).first())?.n));
+    expect(await cli('files', 'list', '--state', 'lost')).toBe(2);
+  });
+
+  it('an unknown command prints the list of commands', async () => {
+    expect(await cli('nothing')).toBe(2);
+    expect(err[0]).toContain('log verify');
+  });
+});

@@ -1,0 +1,40 @@
+import type { Knex } from 'knex';
+import { DomainError } from '../../shared/domain-error';
+import type { Actor, CaseFileRow, RecordsRole } from '../records.model';
+
+/** Roles that see files of every organisational unit. */
+const ALL_UNITS: readonly string[] = ['admin', 'spisovna', 'posuzovatel'];
+
+export function hasRole(actor: Actor, roles: readonly RecordsRole[]): boolean {
+  return actor.roles.some((r) => (roles as readonly string[]).includes(r));
+}
+
+export function assertRole(actor: Actor, roles: readonly RecordsRole[]): void {
+  if (!hasRole(actor, roles)) throw new DomainError('FORBIDDEN', `${actor.username} lacks one of the roles ${roles.join(', ')}`);
+}
+
+/** Whether the actor may see the file: their own unit's files, files shared with it, or every file for records roles. */
+export function canAccessFile(actor: Actor, file: Pick<CaseFileRow, 'org_unit'>, sharedWith: readonly string[] = []): boolean {
+  if (actor.roles.some((r) => ALL_UNITS.includes(r)) || actor.username.startsWith('system:')) return true;
+  if (!file.org_unit) return true; // not yet assigned to a unit (e.g. just received by the registry office)
+  if (!actor.orgUnit) return false;
+  return file.org_unit === actor.orgUnit || sharedWith.includes(actor.orgUnit);
+}
+
+export async function assertFileAccess(db: Knex, actor: Actor, file: Pick<CaseFileRow, 'id' | 'org_unit'>): Promise<void> {
+  const shares: string[] = (await db('file_shares').where({ file_id: file.id }).select('org_unit')).map((r) => r.org_unit);
+  if (!canAccessFile(actor, file, shares)) throw new DomainError('FILE_ACCESS_DENIED', `${actor.username} may not access file ${file.id}`);
+}
+
+/** Restricts a query on `files` (aliased `alias`) to what the actor may see. */
+export function scopeFilesToActor(q: Knex.QueryBuilder, actor: Actor, alias = 'files'): Knex.QueryBuilder {
+  if (actor.roles.some((r) => ALL_UNITS.includes(r)) || actor.username.startsWith('system:')) return q;
+  return q.where((w) => {
+    w.whereNull(`${alias}.org_unit`);
+    if (actor.orgUnit) {
+      w.orWhere(`${alias}.org_unit`, actor.orgUnit).orWhereExists((s) =>
+        s.select(1).from('file_shares as fs').whereRaw(`fs.file_id = ${alias}.id`).andWhere('fs.org_unit', actor.orgUnit),
+      );
+    }
+  });
+}

@@ -1,0 +1,231 @@
+import { randomUUID } from 'node:crypto';
+import { appendAuditLog } from '@openspis/db';
+import type { Knex } from 'knex';
+import { DomainError } from '../../shared/domain-error';
+import { incrementJournalCounter } from '../../registry/journal.repository';
+import { formatReferenceNumber, nextJid, pragueYear } from '../../registry/reference-number.service';
+import { putBlob } from '../../registry/registry.repository';
+import { findClassByCode } from '../file-plan/file-plan.repository';
+import { findOrCreateParty, type PartyInput } from '../parties/parties.service';
+import { auditActor, ELECTRONIC_CHANNELS, type Actor, type CaseFileRow, type Channel, type FileClassRow } from '../records.model';
+import { pragueDay, type RecordsPorts } from '../records.ports';
+import { normalizeSearchText } from '../search-text';
+import { assertFileAccess, assertRole, hasRole } from './file-access';
+import { issueReceiptConfirmation } from './receipt-confirmation';
+
+export interface RegisterRecordInput {
+  direction: 'incoming' | 'outgoing' | 'internal';
+  subject: string;
+  channel: Channel;
+  form?: 'electronic' | 'analog';
+  sender?: PartyInput | null;
+  addressee?: PartyInput | null;
+  senderReference?: string | null;
+  senderReferenceDate?: string | null;
+  attachmentsCount?: number;
+  attachmentsKind?: string | null;
+  components?: { fileName: string; mediaType: string; content: Buffer }[];
+  /** put the document into this open file; otherwise a new file is opened in `classCode` */
+  fileId?: string | null;
+  classCode?: string | null;
+  orgUnit?: string | null;
+  handler?: string | null;
+  /** time of receipt (incoming) or creation; defaults to now */
+  receivedAt?: Date;
+}
+
+export interface RegisterRecordResult {
+  documentId: string;
+  jid: string;
+  referenceNumber: string;
+  fileId: string;
+  fileReference: string;
+  year: number;
+  seq: number;
+  orderInFile: number;
+  receiptConfirmationId: string | null;
+}
+
+async function openFile(
+  trx: Knex.Transaction,
+  ports: RecordsPorts,
+  actor: Actor,
+  input: RegisterRecordInput,
+  fileClass: FileClassRow | undefined,
+  numbering: { office: string; year: number; seq: number; referenceNumber: string },
+  at: Date,
+): Promise<CaseFileRow> {
+  const id = randomUUID();
+  const row = {
+    id,
+    file_reference: numbering.referenceNumber,
+    subject: input.subject,
+    subject_norm: normalizeSearchText(input.subject),
+    state: 'open',
+    kind: 'file',
+    class_id: fileClass?.id ?? null,
+    class_code: fileClass?.class_code ?? null,
+    numbering_method: fileClass?.numbering_method ?? 'collection-sheet',
+    office: numbering.office,
+    year: numbering.year,
+    seq: numbering.seq,
+    last_order: 0,
+    org_unit: input.orgUnit ?? actor.orgUnit,
+    owner: input.handler ?? null,
+    disposal_code: fileClass?.disposal_code ?? null,
+    retention_years: fileClass?.retention_years ?? null,
+    trigger_event: fileClass?.trigger_event ?? null,
+    created_by: auditActor(actor),
+    created_at: at,
+  };
+  await trx('files').insert(row);
+  await appendAuditLog(trx, { actor: auditActor(actor), eventType: 'Zalozeni', objectType: 'Spis', objectId: id, details: { fileReference: row.file_reference, classCode: row.class_code }, occurredAt: at });
+  return (await trx('files').where({ id }).first()) as CaseFileRow;
+}
+
+/**
+ * Registers a document in the registry journal (podací deník) and puts it into a file, in one
+ * transaction: party lookup, yearly running number (gap-free: the counter row is locked until
+ * commit), reference number by the file class's numbering method, JID, components, journal row,
+ * confirmation of receipt for electronic submissions and the transaction-log rows.
+ *
+ * - collection sheet (sběrný arch): a new file takes the next running number; every further
+ *   document in it gets the file's number with its order, e.g. `MMKV/42/2026-3`;
+ * - priorace: every document takes the next running number of the year; the file keeps the
+ *   reference of its first document and the order within the file is recorded.
+ */
+export async function registerRecord(ports: RecordsPorts, actor: Actor, input: RegisterRecordInput): Promise<RegisterRecordResult> {
+  assertRole(actor, ['podatelna', 'referent', 'vedouci', 'admin']);
+  const subject = input.subject.trim();
+  if (!subject) throw new DomainError('SUBJECT_REQUIRED', 'a document needs a subject');
+  const { db, clock, config } = ports;
+  const now = clock();
+  const receivedAt = input.receivedAt ?? now;
+  const a = auditActor(actor);
+
+  return db.transaction(async (trx) => {
+    let file: CaseFileRow | undefined;
+    let fileClass: FileClassRow | undefined;
+    if (input.fileId) {
+      file = await trx('files').where({ id: input.fileId }).forUpdate().first();
+      if (!file) throw new DomainError('FILE_NOT_FOUND', `file ${input.fileId} does not exist`);
+      if (file.state !== 'open') throw new DomainError('FILE_NOT_OPEN', `file ${file.file_reference} is ${file.state}`, 'business');
+      if (file.kind === 'typed') throw new DomainError('TYPED_FILE_NEEDS_VOLUME', 'documents go into a volume (díl) of a typed file');
+      // the registry office files incoming mail for every unit; others only into files they may see
+      if (!hasRole(actor, ['podatelna'])) await assertFileAccess(trx, actor, file);
+    } else if (input.classCode) {
+      fileClass = await findClassByCode(trx, input.classCode, pragueDay(receivedAt));
+      if (!fileClass) throw new DomainError('FILE_CLASS_NOT_FOUND', `no class ${input.classCode} in the file plan valid on ${pragueDay(receivedAt)}`);
+      if (fileClass.disposal_code === null) throw new DomainError('FILE_CLASS_NOT_LEAF', `class ${input.classCode} groups other classes; choose one of them`);
+    }
+
+    const office = config.officeCode;
+    const year = pragueYear(now);
+    let seq: number;
+    let referenceNumber: string;
+    let order: number;
+    if (!file) {
+      seq = await incrementJournalCounter(trx, office, year);
+      referenceNumber = formatReferenceNumber(config.referenceNumberMask, { office, seq, year });
+      file = await openFile(trx, ports, actor, { ...input, subject }, fileClass, { office, year, seq, referenceNumber }, now);
+      order = 1;
+    } else {
+      order = file.last_order + 1;
+      if (file.numbering_method === 'collection-sheet' && file.seq !== null && file.year !== null) {
+        seq = file.seq;
+        referenceNumber = order === 1 ? file.file_reference : `${file.file_reference}-${order}`;
+      } else {
+        seq = await incrementJournalCounter(trx, office, year);
+        referenceNumber = formatReferenceNumber(config.referenceNumberMask, { office, seq, year });
+      }
+    }
+    const journalYear = file.numbering_method === 'collection-sheet' && file.year !== null && order > 1 ? file.year : year;
+
+    const sender = input.sender ? (await findOrCreateParty(trx, actor, input.sender, now)).party : null;
+    const addressee = input.addressee ? (await findOrCreateParty(trx, actor, input.addressee, now)).party : null;
+    const jid = await nextJid(trx, office);
+    const documentId = randomUUID();
+    const components = input.components ?? [];
+    await trx('documents').insert({
+      id: documentId,
+      jid,
+      file_id: file.id,
+      direction: input.direction,
+      subject,
+      sender_name: sender?.display_name ?? null,
+      sender_email: sender?.email ?? null,
+      sender_party_id: sender?.id ?? null,
+      addressee_party_id: addressee?.id ?? null,
+      sender_reference: input.senderReference ?? null,
+      sender_reference_date: input.senderReferenceDate ?? null,
+      reference_number: referenceNumber,
+      order_in_file: order,
+      channel: input.channel,
+      form: input.form ?? 'electronic',
+      attachments_count: input.attachmentsCount ?? 0,
+      attachments_kind: input.attachmentsKind ?? null,
+      org_unit: file.org_unit,
+      handler: input.handler ?? null,
+      state: input.direction === 'outgoing' ? 'created' : 'registered',
+      disposal_code: file.disposal_code,
+      retention_years: file.retention_years,
+      trigger_event: file.trigger_event,
+      created_by: a,
+      created_at: receivedAt,
+    });
+    await appendAuditLog(trx, { actor: a, eventType: 'Zalozeni', objectType: 'Dokument', objectId: documentId, details: { jid, referenceNumber, direction: input.direction }, occurredAt: now });
+    for (const c of components) {
+      const blob = await putBlob(trx, c.content);
+      const componentId = randomUUID();
+      await trx('components').insert({ id: componentId, document_id: documentId, blob_sha256: blob.sha256, file_name: c.fileName, media_type: c.mediaType, size: blob.size, version: 1, created_at: now });
+      await appendAuditLog(trx, { actor: a, eventType: 'Zalozeni', objectType: 'Komponenta', objectId: componentId, details: { documentId }, occurredAt: now });
+    }
+
+    await trx('files').where({ id: file.id }).update({ last_order: order, ...(order === 1 ? { initiating_document_id: documentId } : {}) });
+    const senderText = sender?.display_name ?? (input.direction === 'incoming' ? '(neuvedeno)' : config.officeName);
+    await trx('journal').insert({
+      office,
+      year: journalYear,
+      seq,
+      order_in_file: order,
+      reference_number: referenceNumber,
+      file_reference: file.file_reference,
+      jid,
+      document_id: documentId,
+      file_id: file.id,
+      direction: input.direction,
+      received_at: receivedAt,
+      channel: input.channel,
+      form: input.form ?? 'electronic',
+      subject,
+      subject_norm: normalizeSearchText(subject),
+      sender: senderText,
+      sender_norm: normalizeSearchText(senderText),
+      sender_party_id: sender?.id ?? null,
+      sender_reference: input.senderReference ?? null,
+      sender_reference_date: input.senderReferenceDate ?? null,
+      addressee: addressee?.display_name ?? null,
+      addressee_party_id: addressee?.id ?? null,
+      attachments_count: input.attachmentsCount ?? 0,
+      attachments_kind: input.attachmentsKind ?? null,
+      components_count: components.length,
+      org_unit: file.org_unit,
+      handled_by: input.handler ?? null,
+      class_code: file.class_code,
+      disposal_code: file.disposal_code,
+      retention_years: file.retention_years,
+      state: 'registered',
+      created_at: now,
+    });
+    await appendAuditLog(trx, { actor: a, eventType: 'VlozeniDoSpisu', objectType: 'Dokument', objectId: documentId, details: { fileId: file.id, fileReference: file.file_reference, order }, occurredAt: now });
+
+    let receiptConfirmationId: string | null = null;
+    if (input.direction === 'incoming' && ELECTRONIC_CHANNELS.includes(input.channel) && sender) {
+      receiptConfirmationId = await issueReceiptConfirmation(trx, actor, {
+        documentId, jid, referenceNumber, receivedAt, channel: input.channel, officeName: config.officeName,
+        recipient: sender.data_box_id ?? sender.email ?? sender.display_name, components: components.map((c) => c.fileName), at: now,
+      });
+    }
+    return { documentId, jid, referenceNumber, fileId: file.id, fileReference: file.file_reference, year: journalYear, seq, orderInFile: order, receiptConfirmationId };
+  });
+}

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { appendAuditLog } from '@openspis/db';
+import { DomainError } from '../../shared/domain-error';
+import { findClassByCode } from '../file-plan/file-plan.repository';
+import { auditActor, type Actor, type DisposalCode } from '../records.model';
+import { pragueDay, type RecordsPorts } from '../records.ports';
+import { mostSevereRetention } from '../retention.service';
+import { normalizeSearchText } from '../search-text';
+import { assertRole } from './file-access';
+
+export interface PartInput {
+  code: string;
+  title: string;
+  disposalCode?: DisposalCode;
+  retentionYears?: number;
+  triggerEvent?: string;
+}
+
+/**
+ * Opens a typed file (typový spis) in a class meant for typed files, with its parts (součásti).
+ * Each part may carry its own retention; documents go into volumes (díly) of the parts.
+ */
+export async function createTypedFile(ports: RecordsPorts, actor: Actor, input: { classCode: string; subject: string; reference: string; parts: PartInput[]; orgUnit?: string | null }): Promise<{ fileId: string; partIds: Record<string, string> }> {
+  assertRole(actor, ['referent', 'vedouci', 'spisovna', 'admin']);
+  if (!input.parts.length) throw new DomainError('TYPED_FILE_NEEDS_PARTS', 'a typed file needs at least one part');
+  const { db, clock } = ports;
+  const now = clock();
+  return db.transaction(async (trx) => {
+    const cls = await findClassByCode(trx, input.classCode, pragueDay(now));
+    if (!cls) throw new DomainError('FILE_CLASS_NOT_FOUND', `no class ${input.classCode} in the current file plan`);
+    if (!cls.for_typed_files) throw new DomainError('FILE_CLASS_NOT_TYPED', `class ${input.classCode} is not meant for typed files`);
+    const fileId = randomUUID();
+    const a = auditActor(actor);
+    await trx('files').insert({
+      id: fileId, file_reference: input.reference, subject: input.subject, subject_norm: normalizeSearchText(input.subject), state: 'open', kind: 'typed',
+      class_id: cls.id, class_code: cls.class_code, numbering_method: cls.numbering_method, org_unit: input.orgUnit ?? actor.orgUnit,
+      disposal_code: cls.disposal_code, retention_years: cls.retention_years, trigger_event: cls.trigger_event, created_by: a, created_at: now,
+    });
+    await appendAuditLog(trx, { actor: a, eventType: 'Zalozeni', objectType: 'TypovySpis', objectId: fileId, details: { fileReference: input.reference, classCode: cls.class_code }, occurredAt: now });
+    const partIds: Record<string, string> = {};
+    for (const p of input.parts) {
+      const id = randomUUID();
+      partIds[p.code] = id;
+      await trx('file_parts').insert({ id, typed_file_id: fileId, code: p.code, title: p.title, disposal_code: p.disposalCode ?? null, retention_years: p.retentionYears ?? null, trigger_event: p.triggerEvent ?? null, created_at: now });
+      await appendAuditLog(trx, { actor: a, eventType: 'Zalozeni', objectType: 'Soucast', objectId: id, details: { typedFileId: fileId, code: p.code }, occurredAt: now });
+    }
+    return { fileId, partIds };
+  });
+}
+
+/** Opens a volume (díl) in a part of a typed file; it takes the most severe of the class's and the part's retention. */
+export async function openVolume(ports: RecordsPorts, actor: Actor, input: { partId: string; subject: string }): Promise<{ fileId: string; fileReference: string }> {
+  assertRole(actor, ['referent', 'vedouci', 'spisovna', 'admin']);
+  const { db, clock } = ports;
+  const now = clock();
+  return db.transaction(async (trx) => {
+    const part = await trx('file_parts').where({ id: input.partId }).first();
+    if (!part) throw new DomainError('FILE_PART_NOT_FOUND', `part ${input.partId} does not exist`);
+    const typed = await trx('files').where({ id: part.typed_file_id }).forUpdate().first();
+    if (typed.state !== 'open') throw new DomainError('FILE_NOT_OPEN', `typed file ${typed.file_reference} is ${typed.state}`, 'business');
+    const [{ n }] = await trx('files').where({ part_id: part.id }).count({ n: '*' });
+    const fileReference = `${typed.file_reference}/${part.code}/${Number(n) + 1}`;
+    const retention = mostSevereRetention([
+      typed.disposal_code ? { disposalCode: typed.disposal_code, retentionYears: typed.retention_years, triggerEvent: typed.trigger_event } : null,
+      part.disposal_code ? { disposalCode: part.disposal_code, retentionYears: part.retention_years, triggerEvent: part.trigger_event ?? typed.trigger_event } : null,
+    ]);
+    const fileId = randomUUID();
+    const a = auditActor(actor);
+    await trx('files').insert({
+      id: fileId, file_reference: fileReference, subject: input.subject, subject_norm: normalizeSearchText(input.subject), state: 'open', kind: 'volume',
+      part_id: part.id, class_id: typed.class_id, class_code: typed.class_code, numbering_method: 'priorace', org_unit: typed.org_unit,
+      disposal_code: retention?.disposalCode ?? null, retention_years: retention?.retentionYears ?? null, trigger_event: retention?.triggerEvent ?? null,
+      created_by: a, created_at: now,
+    });
+    await appendAuditLog(trx, { actor: a, eventType: 'Zalozeni', objectType: 'Dil', objectId: fileId, details: { fileReference, partId: part.id }, occurredAt: now });
+    return { fileId, fileReference };
+  });
+}

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { appendAuditLog } from '@openspis/db';
+import type { Knex } from 'knex';
+import { DomainError } from '../../shared/domain-error';
+import { auditActor, type Actor, type PartyKind, type PartyRow } from '../records.model';
+import { normalizeSearchText } from '../search-text';
+
+export interface PartyInput {
+  kind: PartyKind;
+  givenName?: string | null;
+  familyName?: string | null;
+  organisationName?: string | null;
+  companyId?: string | null;
+  birthDate?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  dataBoxId?: string | null;
+  street?: string | null;
+  city?: string | null;
+  postcode?: string | null;
+}
+
+export function partyDisplayName(p: PartyInput): string {
+  const person = [p.givenName, p.familyName].filter(Boolean).join(' ').trim();
+  if (p.kind === 'person') return person || p.email || '(neuvedeno)';
+  return p.organisationName?.trim() || person || '(neuvedeno)';
+}
+
+function searchText(p: PartyInput): string {
+  return normalizeSearchText([partyDisplayName(p), p.companyId, p.email, p.dataBoxId, p.city].filter(Boolean).join(' '));
+}
+
+/** An existing party with the same strong identifier (IČO, data box, e-mail + name), so senders are reused, not duplicated. */
+async function findSame(trx: Knex.Transaction, p: PartyInput): Promise<PartyRow | undefined> {
+  const live = () => trx('parties').whereNull('merged_into');
+  if (p.companyId) return live().where({ company_id: p.companyId }).first();
+  if (p.dataBoxId) return live().where({ data_box_id: p.dataBoxId }).first();
+  if (p.email) return live().where({ email: p.email.toLowerCase(), display_name: partyDisplayName(p) }).first();
+  return undefined;
+}
+
+/** Returns the matching party of the register or records a new one (jmenný rejstřík). */
+export async function findOrCreateParty(trx: Knex.Transaction, actor: Actor, p: PartyInput, at: Date): Promise<{ party: PartyRow; created: boolean }> {
+  const existing = await findSame(trx, p);
+  if (existing) return { party: existing, created: false };
+  const row = {
+    id: randomUUID(),
+    kind: p.kind,
+    display_name: partyDisplayName(p),
+    given_name: p.givenName ?? null,
+    family_name: p.familyName ?? null,
+    organisation_name: p.organisationName ?? null,
+    company_id: p.companyId ?? null,
+    birth_date: p.birthDate ?? null,
+    email: p.email?.toLowerCase() ?? null,
+    phone: p.phone ?? null,
+    data_box_id: p.dataBoxId ?? null,
+    street: p.street ?? null,
+    city: p.city ?? null,
+    postcode: p.postcode ?? null,
+    country: 'CZ',
+    search_text: searchText(p),
+    merged_into: null,
+    created_by: auditActor(actor),
+    created_at: at,
+    updated_at: at,
+  };
+  await trx('parties').insert(row);
+  // no personal data in the log: the id is enough to find the record
+  await appendAuditLog(trx, { actor: auditActor(actor), eventType: 'Zalozeni', objectType: 'Subjekt', objectId: row.id, details: { kind: p.kind }, occurredAt: at });
+  return { party: row as PartyRow, created: true };
+}
+
+/** Parties whose name, IČO, e-mail, data box or city starts a word with the query, accent-insensitive. */
+export async function searchParties(db: Knex, query: string, opts: { limit?: number } = {}): Promise<PartyRow[]> {
+  const q = normalizeSearchText(query);
+  if (!q) return [];
+  return db('parties')
+    .whereNull('merged_into')
+    .andWhere((w) => w.where('search_text', 'like', `${q}%`).orWhere('search_text', 'like', `% ${q}%`))
+    .orderBy('display_name')
+    .limit(opts.limit ?? 20);
+}
+
+/**
+ * Merges a duplicate into the party kept: documents and journal rows point at the kept one, the
+ * duplicate stays (for the history) marked `merged_into`. Logged on both.
+ */
+export async function mergeParties(db: Knex, actor: Actor, input: { keepId: string; duplicateId: string }, at: Date): Promise<{ documents: number }> {
+  if (input.keepId === input.duplicateId) throw new DomainError('PARTY_MERGE_SAME', 'a party cannot be merged into itself');
+  return db.transaction(async (trx) => {
+    const [keep, dup] = await Promise.all([
+      trx('parties').where({ id: input.keepId }).forUpdate().first(),
+      trx('parties').where({ id: input.duplicateId }).forUpdate().first(),
+    ]);
+    if (!keep || !dup) throw new DomainError('PARTY_NOT_FOUND', 'party to merge does not exist');
+    if (keep.merged_into || dup.merged_into) throw new DomainError('PARTY_ALREADY_MERGED', 'party was already merged');
+    const documents = await trx('documents').where({ sender_party_id: dup.id }).update({ sender_party_id: keep.id });
+    await trx('documents').where({ addressee_party_id: dup.id }).update({ addressee_party_id: keep.id });
+    await trx('journal').where({ sender_party_id: dup.id }).update({ sender_party_id: keep.id });
+    await trx('journal').where({ addressee_party_id: dup.id }).update({ addressee_party_id: keep.id });
+    await trx('parties').where({ id: dup.id }).update({ merged_into: keep.id, updated_at: at });
+    await trx('parties').where({ id: keep.id }).update({
+      email: keep.email ?? dup.email, phone: keep.phone ?? dup.phone, data_box_id: keep.data_box_id ?? dup.data_box_id,
+      company_id: keep.company_id ?? dup.company_id, updated_at: at,
+    });
+    const a = auditActor(actor);
+    await appendAuditLog(trx, { actor: a, eventType: 'Uprava', objectType: 'Subjekt', objectId: keep.id, details: { mergedFrom: dup.id, documents }, occurredAt: at });
+    await appendAuditLog(trx, { actor: a, eventType: 'Zruseni', objectType: 'Subjekt', objectId: dup.id, details: { mergedInto: keep.id }, occurredAt: at });
+    return { documents };
+  });
+}
