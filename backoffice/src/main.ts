@@ -1,9 +1,9 @@
-// Composition root of the app process: database, embedded engine, job workers and the
+// Composition root of the app process: database, engine (embedded or Zeebe), job workers and the
 // back-office HTTP server (public API + clerk UI). `npm start` runs this via scripts/start.mjs.
 import http from 'node:http';
 import os from 'node:os';
 import { closeDb, createDb, migrate, readDbConfig } from '@openspis/db';
-import { createEmbeddedEngine, deployProcessDirectory, startJobWorkers } from '@openspis/engine';
+import { createEmbeddedEngine, createZeebeEngine, deployProcessDirectory, readEngineConfig, startJobWorkers, type EnginePort } from '@openspis/engine';
 import { createJobHandlers, readWorkersConfig, seedRecordsDemo } from '@openspis/workers';
 import { loadCatalogue } from './catalogue';
 import { readServerConfig } from './config';
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   const dbConfig = readDbConfig(process.env);
   const config = readServerConfig(process.env);
   const workersConfig = readWorkersConfig(process.env);
+  const engineConfig = readEngineConfig(process.env);
   const log = createLogger(config.logLevel);
   const clock = () => new Date();
 
@@ -28,8 +29,11 @@ async function main(): Promise<void> {
 
   const db = createDb(dbConfig);
   await migrate(db);
-  const engine = createEmbeddedEngine({ db, log: log.child({ component: 'engine' }), clock });
-  await engine.start();
+  // the embedded engine polls timers in this process; Zeebe runs them in the cluster
+  const embedded = engineConfig.kind === 'embedded' ? createEmbeddedEngine({ db, log: log.child({ component: 'engine' }), clock }) : null;
+  const engine: EnginePort = engineConfig.kind === 'zeebe' ? createZeebeEngine(engineConfig.zeebe) : embedded!;
+  embedded?.start();
+  log.info({ engine: engineConfig.kind }, 'engine selected');
   await deployProcessDirectory(engine, PROCESSES_DIR);
   const workers = startJobWorkers(engine, createJobHandlers({ db, config: workersConfig, log: log.child({ component: 'workers' }), clock }), {
     workerName: `${os.hostname()}-${process.pid}`,
@@ -69,7 +73,7 @@ async function main(): Promise<void> {
         server.closeIdleConnections();
       });
       await workers.stop();
-      await engine.stop();
+      await embedded?.stop();
       await closeDb(db);
       process.exit(0);
     } catch (err) {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { createTestDb } from '@openspis/db';
-import { createEmbeddedEngine, type ActivatedJob, type EnginePort, type ProcessInstance, type Variables } from '@openspis/engine';
+import { createEmbeddedEngine, createZeebeEngine, readZeebeConfig, type ActivatedJob, type EnginePort, type ProcessInstance, type Variables } from '@openspis/engine';
 
 /**
  * The conformance suite talks to the engine through the EnginePort only, so the same tests can run
@@ -12,7 +12,7 @@ import { createEmbeddedEngine, type ActivatedJob, type EnginePort, type ProcessI
 export interface ConformanceHarness {
   engine: EnginePort;
   /** which adapter runs the suite */
-  kind: 'embedded';
+  kind: 'embedded' | 'zeebe';
   /** lets `ms` of engine time pass and fires every timer that became due */
   advance(ms: number): Promise<void>;
   close(): Promise<void>;
@@ -22,6 +22,8 @@ export const DAY = 86_400_000;
 const START = new Date('2026-12-01T08:00:00Z');
 
 export async function createHarness(): Promise<ConformanceHarness> {
+  // with CAMUNDA_REST_ADDRESS (and the CAMUNDA_* auth variables) the suite runs against that cluster
+  if (process.env.CAMUNDA_REST_ADDRESS) return createZeebeHarness();
   const { db, close } = await createTestDb();
   let now = START.getTime();
   const engine = createEmbeddedEngine({ db, clock: () => new Date(now), timerPollIntervalMs: 10 });
@@ -37,6 +39,21 @@ export async function createHarness(): Promise<ConformanceHarness> {
       await engine.stop();
       await close();
     },
+  };
+}
+
+/**
+ * A real Camunda 8.8 cluster (docs/engines.md, "Conformance suite against a cluster"). Its clock
+ * cannot be moved: tests that need advance() fail there with this message instead of passing.
+ */
+function createZeebeHarness(): ConformanceHarness {
+  return {
+    engine: createZeebeEngine(readZeebeConfig(process.env)),
+    kind: 'zeebe',
+    async advance() {
+      throw new Error('advance(): the clock of a real Zeebe cluster cannot be moved');
+    },
+    async close() {},
   };
 }
 
