@@ -13,6 +13,7 @@ import { sendEmailJob } from './notify/send-email.job';
 import { unpackComponentJob } from './intake/unpack-component.job';
 import { verifySignaturesJob } from './verification/verify-signatures.job';
 import { convertDocumentJob } from './conversion/convert-document.job';
+import { processIncomingJob } from './intake/process-incoming.job';
 
 export { readWorkersConfig, type WorkersConfig } from './config';
 export { DomainError, type DomainErrorKind } from './shared/domain-error';
@@ -42,6 +43,7 @@ export { sealPdf, type PadesLevel, type SealPdfResult } from './signing/pades';
 export { extractPdfSignatures, signatureValueAndTimeStamp, type PdfSignatureField } from './signing/pdf-signature';
 export { detectFormat, type DetectedFormat, type FormatCode } from './intake/format-detection';
 export { unpackComponent, type UnpackResult } from './intake/unpack-component.service';
+export { processIncomingDocument, type ProcessIncomingResult } from './intake/process-incoming.service';
 export { verifySignatures, type VerifyResult } from './verification/verify-signatures.service';
 export { loadTrustAnchors } from './verification/certificates';
 export { convertDocument, type ConvertResult } from './conversion/convert-document.service';
@@ -63,6 +65,7 @@ export function createJobHandlers(deps: { db: Knex; config: WorkersConfig; log: 
     unpackComponentJob(ports),
     verifySignaturesJob(ports),
     convertDocumentJob(ports),
+    processIncomingJob(ports),
   ];
 }
 

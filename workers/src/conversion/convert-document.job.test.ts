@@ -11,7 +11,7 @@ describe('documents.convert (without LibreOffice)', () => {
   let close: () => Promise<void>;
   beforeAll(async () => {
     ({ db, close } = await createTestDb());
-  });
+  }, 180_000); // a fresh database and RSA keys: slow on a busy machine
   afterAll(() => close());
 
   const config = testConfig({ SOFFICE_PATH: '/nonexistent/soffice' });
@@ -42,6 +42,10 @@ describe('documents.convert (without LibreOffice)', () => {
     const id = await component('dopis.txt', Buffer.from('Dobrý den'));
     const out = await handler().handle(makeJob('documents.convert', { componentId: id }), jobCtx);
     expect(out).toMatchObject({ outcome: 'fail', retries: 4 });
+  });
+
+  it('keeps the job locked for as long as a conversion may take', () => {
+    expect(handler().timeout).toBe(2 * config.conversionTimeoutMs + 30_000);
   });
 
   it('fails bad input with no retries', async () => {

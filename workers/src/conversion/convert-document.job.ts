@@ -10,10 +10,13 @@ import { convertDocument } from './convert-document.service';
  * a time-out or a missing LibreOffice is retried.
  */
 export function convertDocumentJob(ports: WorkerPorts): JobHandler {
-  return defineJob('documents.convert', ports.log, async (job, log) => {
+  const handler = defineJob('documents.convert', ports.log, async (job, log) => {
     const componentId = requireUuid(job.variables, 'componentId');
     const result = await convertDocument(ports, { componentId });
     log.info({ componentId, convertedComponentId: result.convertedComponentId, converted: result.converted, created: result.created }, 'document converted');
     return { convertedComponentId: result.convertedComponentId, converted: result.converted };
   });
+  // a conversion may wait for a free LibreOffice slot and then run up to CONVERSION_TIMEOUT_MS:
+  // the job stays locked that long so it is not handed to another worker meanwhile
+  return { ...handler, timeout: 2 * ports.config.conversionTimeoutMs + 30_000 };
 }

@@ -13,7 +13,7 @@ describe('documents.unpack', () => {
   beforeAll(async () => {
     ({ db, close } = await createTestDb());
     pki = createTestPki();
-  });
+  }, 180_000); // a fresh database and RSA keys: slow on a busy machine
   afterAll(async () => {
     pki.cleanup();
     await close();

@@ -16,8 +16,8 @@ describe('verifyCms (CAdES)', () => {
   it('passes a valid enveloping signature and names the signer and the chain', async () => {
     const [check] = await verifyCms(cmsSign(data, pki.signer, { detached: false }), null, ctx(), meta);
     expect(check).toMatchObject({ indication: 'TOTAL_PASSED', subIndication: null, timeStamp: null });
-    expect(check.signer?.subject).toContain('CN=Jan Podepisující');
-    expect(check.chain).toEqual([expect.stringContaining('Jan Podepisující'), expect.stringContaining('openspis Test Root CA')]);
+    expect(check.signer?.subject).toContain('CN=Testovací pečeť úřadu');
+    expect(check.chain).toEqual([expect.stringContaining('Testovací pečeť úřadu'), expect.stringContaining('openspis Test Root CA')]);
   });
 
   it('fails a detached signature over changed content (HASH_FAILURE)', async () => {
@@ -38,7 +38,7 @@ describe('verifyCms (CAdES)', () => {
   it('cannot accept an expired certificate without proof the signature existed before expiry', async () => {
     const [check] = await verifyCms(cmsSign(data, pki.expiredSigner, { detached: false }), null, ctx(), meta);
     expect(check).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'OUT_OF_BOUNDS_NO_POE' });
-    expect(check.problem).toContain('2021-01-01');
+    expect(check.problem).toMatch(/^certificate expired \d{4}-/);
   });
 
   it('checks a signature time stamp from a real RFC 3161 TSA and validates the certificate at its time', async () => {

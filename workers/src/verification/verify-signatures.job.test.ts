@@ -43,7 +43,7 @@ describe('signing.verify', () => {
     ({ db, close } = await createTestDb());
     pki = createTestPki();
     config = testConfig({ TRUST_ANCHORS_DIR: pki.anchorsDir });
-  });
+  }, 180_000); // a fresh database and RSA keys: slow on a busy machine
   afterAll(async () => {
     pki.cleanup();
     await close();
@@ -91,7 +91,7 @@ describe('signing.verify', () => {
       const text = pdfText(r.report);
       expect(text).toContain('Protokol o ověření elektronických podpisů');
       expect(text).toContain('Výsledek: platný');
-      expect(text).toContain('Podepsal: CN=Jan Podepisující');
+      expect(text).toMatch(/Podepsal: .*CN=Testovací pečeť úřadu/);
       expect(text).toContain('Časové razítko: není');
     }
   });
@@ -128,7 +128,7 @@ describe('signing.verify', () => {
     expect(r.signatureVerdict).toBe('valid');
     expect(r.signatures[0]).toMatchObject({ indication: 'TOTAL_PASSED', timeStamp: { valid: true, tsa: expect.stringContaining('openspis Test TSA') } });
     expect(r.signatures[0].validationTime).toBe((r.signatures[0].timeStamp as { genTime: string }).genTime);
-    if (hasPdftotext) expect(pdfText(r.report)).toMatch(/Časové razítko: .*vydal CN=openspis Test TSA/);
+    if (hasPdftotext) expect(pdfText(r.report)).toMatch(/Časové razítko: .*vydal .*CN=openspis Test TSA/);
   });
 
   it('CAdES: an enveloping .p7m and a detached .p7s found beside its content', async () => {

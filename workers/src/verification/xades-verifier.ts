@@ -58,7 +58,8 @@ export async function verifyXades(xml: Buffer, ctx: VerifyContext, location = 'X
       fail('INDETERMINATE', 'SIGNED_DATA_NOT_FOUND', `the signature covers data outside this document (${external.length} reference(s))`);
       continue;
     }
-    const pem = `-----BEGIN CERTIFICATE-----\n${certs[0].replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
+    // 64-character lines and no blank line before the footer (OpenSSL's decoder rejects one)
+    const pem = `-----BEGIN CERTIFICATE-----\n${(certs[0].match(/.{1,64}/g) ?? []).join('\n')}\n-----END CERTIFICATE-----\n`;
     const verifier = new SignedXml({ publicCert: pem, getCertFromKeyInfo: () => null });
     // xml-crypto answers false when a reference digest fails and throws when the signature value does
     let outcome: 'ok' | 'HASH_FAILURE' | 'SIG_CRYPTO_FAILURE' = 'ok';

@@ -4,11 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { createTestPki as createSigningTestPki, type TestCertificate } from '../../signing/test-pki';
 
 /**
- * A throw-away PKI made with the openssl CLI for verification tests: a trusted root with a signer,
- * an expired signer and a time-stamping unit (an `openssl ts` TSA), and an untrusted root with its
- * own signer. Tests only — production trust anchors come from TRUST_ANCHORS_DIR.
+ * The verification tests' PKI: the certificates of the signing module's test PKI
+ * (`../../signing/test-pki.ts`: a trusted root, a seal, an expired seal, an untrusted root with its
+ * seal and a TSA) written out as PEM files, so the openssl CLI can sign with them (`openssl cms`)
+ * and act as the time-stamping authority (`openssl ts`). Tests only — production trust anchors
+ * come from TRUST_ANCHORS_DIR.
  */
 export interface TestPki {
   dir: string;
@@ -25,40 +28,6 @@ export interface TestPki {
 export function openssl(args: string[], opts: { input?: Buffer; cwd?: string } = {}): Buffer {
   return execFileSync('openssl', args, { input: opts.input, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
 }
-
-const CA_CONFIG = `
-[ ca ]
-default_ca = testca
-[ testca ]
-dir = .
-database = $dir/index.txt
-new_certs_dir = $dir/newcerts
-serial = $dir/serial
-default_md = sha256
-policy = anything
-copy_extensions = none
-unique_subject = no
-[ anything ]
-commonName = supplied
-organizationName = optional
-countryName = optional
-[ v3_ca ]
-basicConstraints = critical, CA:true
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[ v3_signer ]
-basicConstraints = critical, CA:false
-keyUsage = critical, digitalSignature, nonRepudiation
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[ v3_tsa ]
-basicConstraints = critical, CA:false
-keyUsage = critical, digitalSignature, nonRepudiation
-extendedKeyUsage = critical, timeStamping
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-`;
 
 const TSA_CONFIG = (dir: string) => `
 [ tsa ]
@@ -79,43 +48,21 @@ ess_cert_id_chain = no
 ess_cert_id_alg = sha256
 `;
 
-function makeCa(dir: string, name: string, cn: string): { cert: string; key: string; dir: string } {
-  const caDir = path.join(dir, name);
-  fs.mkdirSync(path.join(caDir, 'newcerts'), { recursive: true });
-  fs.writeFileSync(path.join(caDir, 'index.txt'), '');
-  fs.writeFileSync(path.join(caDir, 'serial'), '1000\n');
-  fs.writeFileSync(path.join(caDir, 'ca.cnf'), CA_CONFIG);
-  const key = path.join(caDir, 'ca.key');
-  const cert = path.join(caDir, 'ca.pem');
-  openssl(['req', '-utf8', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '3650', '-subj', `/CN=${cn}/O=openspis test`, '-config', path.join(caDir, 'ca.cnf'), '-extensions', 'v3_ca'], { cwd: caDir });
-  return { cert, key, dir: caDir };
-}
-
-function issue(ca: { cert: string; key: string; dir: string }, name: string, cn: string, ext: string, validity: { start: string; end: string }): { cert: string; key: string } {
-  const key = path.join(ca.dir, `${name}.key`);
-  const csr = path.join(ca.dir, `${name}.csr`);
-  const cert = path.join(ca.dir, `${name}.pem`);
-  openssl(['req', '-utf8', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', `/CN=${cn}/O=openspis test`]);
-  openssl(['ca', '-batch', '-notext', '-config', 'ca.cnf', '-cert', ca.cert, '-keyfile', ca.key, '-in', csr, '-out', cert, '-extensions', ext, '-startdate', validity.start, '-enddate', validity.end], { cwd: ca.dir });
-  return { cert, key };
-}
-
-const stamp = (d: Date) => d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
-
 export function createTestPki(): TestPki {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openspis-pki-'));
-  const now = Date.now();
-  const valid = { start: stamp(new Date(now - 86_400_000)), end: stamp(new Date(now + 2 * 365 * 86_400_000)) };
-  const root = makeCa(dir, 'root', 'openspis Test Root CA');
-  const other = makeCa(dir, 'other', 'Unknown Root CA');
-  const signer = issue(root, 'signer', 'Jan Podepisující', 'v3_signer', valid);
-  const expiredSigner = issue(root, 'expired', 'Expired Signer', 'v3_signer', { start: '20200101000000Z', end: '20210101000000Z' });
-  const untrustedSigner = issue(other, 'signer', 'Untrusted Signer', 'v3_signer', valid);
-  const tsaIssued = issue(root, 'tsa', 'openspis Test TSA', 'v3_tsa', { start: valid.start, end: stamp(new Date(now + 9 * 365 * 86_400_000)) });
+  const pki = createSigningTestPki();
+  const write = (name: string, holder: TestCertificate) => {
+    const cert = path.join(dir, `${name}.pem`);
+    const key = path.join(dir, `${name}.key`);
+    fs.writeFileSync(cert, holder.certPem);
+    fs.writeFileSync(key, holder.keyPem);
+    return { cert, key };
+  };
+  const root = write('root', pki.ca);
   const tsaDir = path.join(dir, 'tsa');
   fs.mkdirSync(tsaDir);
-  fs.copyFileSync(tsaIssued.cert, path.join(tsaDir, 'tsa.pem'));
-  fs.copyFileSync(tsaIssued.key, path.join(tsaDir, 'tsa.key'));
+  fs.writeFileSync(path.join(tsaDir, 'tsa.pem'), pki.tsa.certPem);
+  fs.writeFileSync(path.join(tsaDir, 'tsa.key'), pki.tsa.keyPem);
   fs.writeFileSync(path.join(tsaDir, 'tsaserial'), '01\n');
   const tsaConfig = path.join(tsaDir, 'tsa.cnf');
   fs.writeFileSync(tsaConfig, TSA_CONFIG(tsaDir));
@@ -126,9 +73,9 @@ export function createTestPki(): TestPki {
     dir,
     anchorsDir,
     rootCert: root.cert,
-    signer,
-    expiredSigner,
-    untrustedSigner,
+    signer: write('signer', pki.seal),
+    expiredSigner: write('expired', pki.expiredSeal),
+    untrustedSigner: write('untrusted', pki.untrustedSeal),
     tsa: { cert: path.join(tsaDir, 'tsa.pem'), key: path.join(tsaDir, 'tsa.key'), config: tsaConfig },
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
