@@ -48,28 +48,9 @@ export type SettlementKind = keyof typeof SETTLEMENT_KINDS;
 export const RECORDS_ROLES = ['podatelna', 'referent', 'vedouci', 'spisovna', 'posuzovatel', 'admin'] as const;
 export type RecordsRole = (typeof RECORDS_ROLES)[number];
 
-/** NSESSS transaction-log event types (nsesss-TrP.xsd tTypUdalosti). */
-export const AUDIT_EVENT_TYPES = [
-  'Zalozeni', 'Uprava', 'Zruseni', 'Zobrazeni', 'Export', 'Prenos', 'Storno', 'Zniceni', 'VlozeniDoSpisu', 'VyjmutiZeSpisu',
-  'PripojeniCJ', 'NovaVerze', 'VlozeniKDokumentu', 'VyjmutiZDokumentu', 'VlozeniKVypraveni', 'VyjmutiZVypraveni',
-  'PripojeniPodpisu', 'PripojeniRazitka', 'FinalniVerze', 'PredaniVypravne', 'Vypraveno', 'Doruceno', 'Vyrizeni',
-  'Schvaleni', 'Uzavreni', 'Otevreni', 'PostoupeniAgende', 'VraceniZAgendy', 'ZmenaZpracovatele',
-  'PripojeniKlicovehoSlova', 'OdebraniKlicovehoSlova', 'PredaniNaSpisovnu', 'PrevzetiNaSpisovnu', 'VraceniZeSpisovny',
-  'PozastaveniSkartacniOperace', 'ZruseniPozastaveniSkartacniOperace', 'VlozeniDoUkladaciJednotky',
-  'VyjmutiZUkladaciJednotky', 'VlozeniDoSkartacnihoNavrhu', 'VyjmutiZeSkartacnihoNavrhu', 'VlozeniDoSpisoveRozluky',
-  'VyjmutiZeSpisoveRozluky', 'KonverzeZMociUredni', 'KonverzeFormatu',
-] as const;
-export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
-
-/** NSESSS transaction-log object types (nsesss-TrP.xsd tTypObjektu). */
-export const AUDIT_OBJECT_TYPES = [
-  'Komponenta', 'Zasilka', 'Dokument', 'Spis', 'Soucast', 'Dil', 'TypovySpis', 'VecnaSkupina', 'SpisovyPlan', 'Denik',
-  'KonfiguraceSystemu', 'Osoba', 'FunkcniMisto', 'SpisovyUzel', 'OrganizacniJednotka', 'SkupinaUzivatelu',
-  'KonverzeZMociUredni', 'Obalka', 'SkartacniRezim', 'SkartacniNavrh', 'SpisovaRozluka', 'SablonaTypovehoSpisu',
-  'SablonaSoucasti', 'Subjekt', 'DruhDokumentu', 'TypSpisu', 'UkladaciJednotka', 'SchvaleniSpis', 'SchvaleniDokument',
-  'SchvaleniKomponenta', 'ZpusobVyrizeni',
-] as const;
-export type AuditObjectType = (typeof AUDIT_OBJECT_TYPES)[number];
+/** NSESSS transaction-log event and object types (nsesss-TrP.xsd), declared once in @openspis/db. */
+export { NSESSS_EVENT_TYPES as AUDIT_EVENT_TYPES, NSESSS_OBJECT_TYPES as AUDIT_OBJECT_TYPES } from '@openspis/db';
+export type { NsesssEventType as AuditEventType, NsesssObjectType as AuditObjectType } from '@openspis/db';
 
 export interface Retention {
   disposalCode: DisposalCode;
