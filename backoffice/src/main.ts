@@ -10,6 +10,7 @@ import { readServerConfig } from './config';
 import { loadI18n } from './i18n';
 import { createLogger } from './logger';
 import { LOCALES_DIR, PROCESSES_DIR } from './paths';
+import { scheduleOrphanSweep } from './public/submission-recovery';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoUsers } from './seed/demo-users';
 import { createServer } from './server';
 import { buildClient } from './ui/build-client';
@@ -40,6 +41,9 @@ async function main(): Promise<void> {
     jobTimeoutMs: workersConfig.jobTimeoutMs,
     log: log.child({ component: 'workers' }),
   });
+
+  // submissions stored by a process that died before it could start their procedure
+  const stopSweep = scheduleOrphanSweep({ db, engine, catalogue, clock, log: log.child({ component: 'submission-sweep' }) });
 
   const seeded = config.demoUsers ? await seedDemoUsers(db) : false;
   if (config.demoData && (await seedRecordsDemo({ db, clock, config: workersConfig }))) log.info('records demo data seeded');
@@ -72,6 +76,7 @@ async function main(): Promise<void> {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await stopSweep();
       await workers.stop();
       await embedded?.stop();
       await closeDb(db);

@@ -52,6 +52,31 @@ export interface SubmitResult {
   replayed: boolean;
 }
 
+/**
+ * Starts the procedure of a stored submission with the contract variables and records the instance
+ * on the row. Used right after the submission is stored, and by the start-up sweep for a submission
+ * whose process died between the two steps.
+ */
+export async function startSubmissionInstance(
+  deps: Pick<SubmitDeps, 'db' | 'engine'>,
+  s: { submissionId: string; bpmnProcessId: string; serviceCode: string; locale: string; formData: Record<string, unknown> },
+): Promise<string> {
+  const str = (k: string) => (typeof s.formData[k] === 'string' ? (s.formData[k] as string) : '');
+  const instance = await deps.engine.createProcessInstance({
+    bpmnProcessId: s.bpmnProcessId,
+    variables: {
+      submissionId: s.submissionId,
+      serviceCode: s.serviceCode,
+      subject: str('subject'),
+      applicantName: str('applicantName'),
+      applicantEmail: str('applicantEmail'),
+      locale: s.locale,
+    },
+  });
+  await setProcessInstanceKey(deps.db, s.submissionId, instance.processInstanceKey);
+  return instance.processInstanceKey;
+}
+
 export async function submitSubmission(
   deps: SubmitDeps,
   input: { serviceCode: string; locale: Language; fields: Record<string, unknown>; files: UploadedFile[]; idempotencyKey?: string | null },
@@ -102,18 +127,7 @@ export async function submitSubmission(
   }
 
   try {
-    const instance = await deps.engine.createProcessInstance({
-      bpmnProcessId: service.bpmnProcessId,
-      variables: {
-        submissionId,
-        serviceCode: service.code,
-        subject: str('subject') ?? '',
-        applicantName: str('applicantName') ?? '',
-        applicantEmail: str('applicantEmail') ?? '',
-        locale: input.locale,
-      },
-    });
-    await setProcessInstanceKey(deps.db, submissionId, instance.processInstanceKey);
+    await startSubmissionInstance(deps, { submissionId, bpmnProcessId: service.bpmnProcessId, serviceCode: service.code, locale: input.locale, formData: data });
   } catch (cause) {
     // without an instance nobody would ever handle the submission: take it back and let the citizen retry
     await deleteSubmission(deps.db, submissionId);
