@@ -96,7 +96,7 @@ export function listAnswerComponents(db: Knex, submissionId: string): Promise<Co
   return db('components as c')
     .join('documents as d', 'd.id', 'c.document_id')
     .where({ 'd.submission_id': submissionId, 'd.direction': 'outgoing' })
-    .orderBy([{ column: 'c.created_at' }, { column: 'c.version' }, { column: 'c.id' }])
+    .orderBy([{ column: 'd.created_at' }, { column: 'd.id' }, { column: 'c.version' }, { column: 'c.created_at' }])
     .select('c.id', 'c.document_id', 'c.file_name', 'c.media_type', 'c.size', 'c.blob_sha256');
 }
 
