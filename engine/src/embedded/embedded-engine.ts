@@ -10,6 +10,7 @@ import { MessagesService } from './messages.service';
 import { dropExpiredMessages, fireDueTimers } from './timers.poller';
 import { fireStartTimers } from './start-events';
 import { UserTasksService } from './user-tasks.service';
+import { NodeRuntime } from './node-runtime';
 
 export interface EmbeddedEngineOptions {
   db: Knex;
@@ -21,6 +22,12 @@ export interface EmbeddedEngineOptions {
   nodeId?: string;
   /** how often due timers and expired messages are looked for (default 1000 ms) */
   timerPollIntervalMs?: number;
+  /**
+   * how many instances' bpmn-engine objects this node keeps live between commands (default 1000,
+   * 0 = recover every command from the stored state). A command on a live instance skips the
+   * recovery; a stale one (another node moved the instance on) is noticed and recovered.
+   */
+  liveEngines?: number;
 }
 
 export interface EmbeddedEngine extends EnginePort {
@@ -38,7 +45,8 @@ export interface EmbeddedEngine extends EnginePort {
  * (after a crash, or on another node) carries on where the last one stopped.
  */
 export function createEmbeddedEngine(opts: EmbeddedEngineOptions): EmbeddedEngine {
-  const ctx = new EngineContext(opts.db, new DefinitionRepository(), opts.clock ?? (() => new Date()), opts.log);
+  const node = new NodeRuntime({ liveEngines: opts.liveEngines });
+  const ctx = new EngineContext(opts.db, new DefinitionRepository(), opts.clock ?? (() => new Date()), opts.log, node);
   const instances = new InstancesService(ctx);
   const jobs = new JobsService(ctx);
   const tasks = new UserTasksService(ctx);
