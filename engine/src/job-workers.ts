@@ -17,7 +17,8 @@ export interface JobWorkersOptions {
 }
 
 /**
- * Polls every handler's job type and turns what the handler returns into exactly one of
+ * Polls every handler's job type (and activates at once when the engine announces new jobs of
+ * it, see EnginePort.onJobsAvailable) and turns what the handler returns into exactly one of
  * complete / fail / BPMN error. An exception is a technical error: fail with one retry less and a
  * growing backoff, so it ends as an incident instead of ever reaching the process model.
  */
@@ -30,11 +31,24 @@ export function startJobWorkers(engine: EnginePort, handlers: JobHandler[], opts
   const failures = new Map<string, number>();
   let stopped = false;
   const wakers = new Set<() => void>();
+  // job types the engine announced since their loop last activated: the loop does not sleep then
+  const announced = new Set<string>();
+  const wakersByType = new Map<string, Set<() => void>>();
+  const types = new Set(handlers.map((h) => h.type));
+  const unsubscribe = engine.onJobsAvailable?.((type) => {
+    if (!types.has(type)) return;
+    announced.add(type);
+    for (const wake of [...(wakersByType.get(type) ?? [])]) wake();
+  });
 
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
+  const sleep = (ms: number, type: string) => new Promise<void>((resolve) => {
+    if (announced.has(type) || stopped) return resolve();
+    const forType = wakersByType.get(type) ?? new Set();
+    wakersByType.set(type, forType);
     const t = setTimeout(done, ms);
-    function done() { clearTimeout(t); wakers.delete(done); resolve(); }
+    function done() { clearTimeout(t); wakers.delete(done); forType.delete(done); resolve(); }
     wakers.add(done);
+    forType.add(done);
   });
 
   async function settle(job: ActivatedJob, outcome: JobOutcome, log: JobLogger): Promise<void> {
@@ -82,13 +96,14 @@ export function startJobWorkers(engine: EnginePort, handlers: JobHandler[], opts
   async function loop(handler: JobHandler): Promise<void> {
     while (!stopped) {
       let jobs: ActivatedJob[] = [];
+      announced.delete(handler.type);
       try {
         jobs = await engine.activateJobs({ type: handler.type, worker: opts.workerName, maxJobsToActivate: maxJobs, timeout: handler.timeout ?? opts.jobTimeoutMs ?? 30_000 });
       } catch (err) {
         opts.log.error({ err, jobType: handler.type }, 'activating jobs failed');
       }
       if (!jobs.length) {
-        await sleep(pollIntervalMs);
+        await sleep(pollIntervalMs, handler.type);
         continue;
       }
       await Promise.all(jobs.map((job) => runJob(handler, job)));
@@ -99,6 +114,7 @@ export function startJobWorkers(engine: EnginePort, handlers: JobHandler[], opts
   return {
     async stop() {
       stopped = true;
+      unsubscribe?.();
       for (const wake of [...wakers]) wake();
       await Promise.all(loops);
     },

@@ -78,6 +78,10 @@ export function createEmbeddedEngine(opts: EmbeddedEngineOptions): EmbeddedEngin
     failJob: (key, req) => jobs.failJob(key, req),
     throwJobError: (key, req) => jobs.throwJobError(key, req),
     updateJobRetries: (key, retries) => jobs.updateJobRetries(key, retries),
+    onJobsAvailable(listener) {
+      node.jobEvents.on('jobs', listener);
+      return () => { node.jobEvents.off('jobs', listener); };
+    },
     searchUserTasks: (filter) => tasks.searchUserTasks(filter),
     getUserTask: (key) => tasks.getUserTask(key),
     getUserTaskVariables: (key) => tasks.getUserTaskVariables(key),
