@@ -8,6 +8,7 @@ export interface JobWorkersOptions {
   log: Logger;
   /** wait between polls when there was nothing to do (default 500 ms) */
   pollIntervalMs?: number;
+  /** at most this many jobs of one type are handled at once (default 10) */
   maxJobsToActivate?: number;
   /** lock timeout of activated jobs for handlers that set none (default 30 s): a job whose worker died is handed out again after it */
   jobTimeoutMs?: number;
@@ -93,21 +94,28 @@ export function startJobWorkers(engine: EnginePort, handlers: JobHandler[], opts
     }
   }
 
+  // up to maxJobs of a type run at once; the loop activates more as soon as there is room
   async function loop(handler: JobHandler): Promise<void> {
+    const running = new Set<Promise<void>>();
     while (!stopped) {
+      if (running.size >= maxJobs) {
+        await Promise.race(running);
+        continue;
+      }
       let jobs: ActivatedJob[] = [];
       announced.delete(handler.type);
       try {
-        jobs = await engine.activateJobs({ type: handler.type, worker: opts.workerName, maxJobsToActivate: maxJobs, timeout: handler.timeout ?? opts.jobTimeoutMs ?? 30_000 });
+        jobs = await engine.activateJobs({ type: handler.type, worker: opts.workerName, maxJobsToActivate: maxJobs - running.size, timeout: handler.timeout ?? opts.jobTimeoutMs ?? 30_000 });
       } catch (err) {
         opts.log.error({ err, jobType: handler.type }, 'activating jobs failed');
       }
-      if (!jobs.length) {
-        await sleep(pollIntervalMs, handler.type);
-        continue;
+      for (const job of jobs) {
+        const run: Promise<void> = runJob(handler, job).finally(() => running.delete(run));
+        running.add(run);
       }
-      await Promise.all(jobs.map((job) => runJob(handler, job)));
+      if (!jobs.length) await sleep(pollIntervalMs, handler.type);
     }
+    await Promise.all(running);
   }
 
   const loops = handlers.map((h) => loop(h));

@@ -113,12 +113,14 @@ export class LiveInstance implements CachedEngine {
   }
 
   constructor(readonly def: LoadedDefinition, instanceKey: string) {
-    const live = this;
+    // the callbacks below outlive this command: they reach the current run through these
+    const currentRun = () => this.run;
+    const { jobCallbacks, timerCallbacks } = this;
     const elements = def.parsed.elements;
     const typeOf = (id: string, fallback: string) => elements.get(id)?.type ?? fallback;
     // a job-backed element waits until its job is completed (or throws a BPMN error)
     const waitForJob = (executionId: string, callback: (err: Error | null) => void): void => {
-      live.jobCallbacks.set(executionId, callback);
+      jobCallbacks.set(executionId, callback);
     };
     class JobService {
       execute(msg: { content: { executionId: string } }, callback: (err: Error | null) => void): void {
@@ -140,7 +142,7 @@ export class LiveInstance implements CachedEngine {
         return {
           execute(scope: { content: ExecContent }, cb: (err: Error | null, output?: unknown) => void) {
             try {
-              const vars = live.run.vars;
+              const vars = currentRun().vars;
               const value = evaluateFeel(script.expression.replace(/^=/, ''), { ...vars, ...iterationLocals(activity.id, scope.content) });
               if (script.resultVariable) vars[script.resultVariable] = value;
               cb(null, value);
@@ -162,9 +164,9 @@ export class LiveInstance implements CachedEngine {
         return {
           setTimeout(callback: (...a: unknown[]) => void, _delay: number, ...args: unknown[]) {
             const executionId = owner.parent?.executionId ?? owner.executionId;
-            live.timerCallbacks.set(executionId, { elementId: owner.id, fire: () => callback(...args) });
+            timerCallbacks.set(executionId, { elementId: owner.id, fire: () => callback(...args) });
             const type = owner.timerType;
-            live.run.timerRequests.set(executionId, {
+            currentRun().timerRequests.set(executionId, {
               elementId: owner.id,
               timeDuration: type === 'timeDuration' ? String(owner.timeDuration) : null,
               timeDate: type === 'timeDate' ? String(owner.timeDate) : null,
@@ -186,7 +188,7 @@ export class LiveInstance implements CachedEngine {
       expressions: {
         // Zeebe convention: `=` starts a FEEL expression, anything else is a literal
         resolveExpression(expression: unknown) {
-          if (typeof expression === 'string' && expression.startsWith('=')) return evaluateFeel(expression.slice(1), live.run.vars);
+          if (typeof expression === 'string' && expression.startsWith('=')) return evaluateFeel(expression.slice(1), currentRun().vars);
           return expression;
         },
       },
@@ -200,7 +202,7 @@ export class LiveInstance implements CachedEngine {
             // as in Zeebe, the output collection exists (all null) as soon as the body starts
             activity.broker.subscribeTmp('execution', 'execute.start', (_key: string, msg: { content: ExecContent; fields?: { redelivered?: boolean } }) => {
               if (!msg.content.isRootScope || msg.fields?.redelivered) return;
-              const vars = live.run.vars;
+              const vars = currentRun().vars;
               const items = evaluateFeel(inputCollection.replace(/^=/, ''), vars);
               vars[outputCollection] = new Array(Array.isArray(items) ? items.length : 0).fill(null);
             }, { noAck: true, priority: 1000 });
@@ -208,7 +210,7 @@ export class LiveInstance implements CachedEngine {
             activity.broker.subscribeTmp('execution', 'execute.completed', (_key: string, msg: { content: ExecContent }) => {
               const c = msg.content;
               if (!c.isMultiInstance || c.isRootScope || typeof c.index !== 'number') return;
-              const vars = live.run.vars;
+              const vars = currentRun().vars;
               const list = Array.isArray(vars[outputCollection]) && (vars[outputCollection] as unknown[]).length === c.loopCardinality
                 ? [...(vars[outputCollection] as unknown[])]
                 : new Array(c.loopCardinality ?? c.index + 1).fill(null);
@@ -220,11 +222,11 @@ export class LiveInstance implements CachedEngine {
       },
     } as unknown as ConstructorParameters<typeof Engine>[0]);
 
-    this.engine.broker.subscribeTmp('event', 'engine.error', (_routingKey, msg) => { live.run.failure = msg.content; }, { noAck: true });
-    this.engine.once('end', () => { live.ended = true; });
+    this.engine.broker.subscribeTmp('event', 'engine.error', (_routingKey, msg) => { currentRun().failure = msg.content; }, { noAck: true });
+    this.engine.once('end', () => { this.ended = true; });
     const listener = this.listener;
     listener.on('activity.enter', (api: { id: string; type: string }) => {
-      const run = live.run;
+      const run = currentRun();
       run.events.push({ element_id: api.id, element_type: typeOf(api.id, api.type), event: 'ELEMENT_ENTERED' });
       const thrown = elements.get(api.id)?.errorThrow;
       // bpmn-engine just ends the process on an error nobody catches; Zeebe raises an incident there
@@ -235,11 +237,11 @@ export class LiveInstance implements CachedEngine {
     });
     // bpmn-engine also "leaves" elements on a path not taken, boundary events whose task ended first
     // and interrupted tasks; history records as left only what ran to its end
-    listener.on('activity.end', (api: { executionId: string }) => live.run.finished.add(api.executionId));
+    listener.on('activity.end', (api: { executionId: string }) => currentRun().finished.add(api.executionId));
     listener.on('activity.leave', (api: { id: string; type: string; executionId: string }) => {
-      if (live.run.finished.has(api.executionId)) live.run.events.push({ element_id: api.id, element_type: typeOf(api.id, api.type), event: 'ELEMENT_LEFT' });
+      if (currentRun().finished.has(api.executionId)) currentRun().events.push({ element_id: api.id, element_type: typeOf(api.id, api.type), event: 'ELEMENT_LEFT' });
     });
-    listener.on('activity.error', (api: { id: string }) => { live.run.failedElement ??= api.id; });
+    listener.on('activity.error', (api: { id: string }) => { currentRun().failedElement ??= api.id; });
   }
 
   /** what bpmn-engine waits for now, flattened */
@@ -266,7 +268,8 @@ export class LiveInstance implements CachedEngine {
   }
 }
 
-export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promise<{ completed: boolean }> {
+/** completed: the instance ended in this run; row: the instance row as the run left it */
+export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promise<{ completed: boolean; row: InstanceRow }> {
   const { def, instance, vars, command, now } = opts;
   const key = String(instance.key);
   const before = JSON.stringify(parseVariables(instance.engine_state === null && command.kind === 'start' ? {} : instance.variables));
@@ -356,15 +359,9 @@ export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promi
   if (ended) await reconcile([]);
   const waiting = live.waits();
   if (hasCallActivities(def)) await terminateOrphanChildren(trx, key, waiting.map((p) => p.executionId), now);
-  const state = (await live.engine.getState()) as { definitions?: { source?: unknown }[] };
-  // the definition source is re-supplied from the deployment on recover, so it is not stored per instance
-  for (const d of state.definitions ?? []) delete d.source;
-  const stateJson = JSON.stringify(state);
-  await trx('engine_process_instances').where({ key }).update({
-    variables: JSON.stringify(vars),
-    engine_state: stateJson,
-    ...(ended ? { state: 'COMPLETED', end_date: now } : {}),
-  });
+  const stateJson = await storedState(live.engine);
+  const stored = { variables: JSON.stringify(vars), engine_state: stateJson, ...(ended ? { state: 'COMPLETED' as const, end_date: now } : {}) };
+  await trx('engine_process_instances').where({ key }).update(stored);
   const { events } = run;
   const changed = changedVariables(JSON.parse(before) as Variables, vars);
   if (changed) events.push({ element_id: null, element_type: null, event: 'VARIABLES_CHANGED', details: JSON.stringify({ variables: changed }) });
@@ -378,7 +375,33 @@ export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promi
     live.run = LiveInstance.newRun({});
     cache.put(key, live);
   }
-  return { completed: ended };
+  return { completed: ended, row: { ...instance, ...stored, variables: { ...vars } } };
+}
+
+type EngineInternals = {
+  name: string;
+  execution: { state: string; stopped: boolean; environment: { getState(): unknown }; definitions: { getState(): unknown }[] } | null;
+};
+let engineVersion: string | undefined;
+
+/**
+ * bpmn-engine's getState() without the definition source (re-supplied from the deployment on
+ * recover, so not stored per instance). getState() serializes the whole source every time just
+ * for us to drop it, so the same object is built here from the same parts, in the same order.
+ */
+async function storedState(engine: Engine): Promise<string> {
+  const e = engine as unknown as EngineInternals;
+  if (engineVersion === undefined || !e.execution) {
+    const state = (await engine.getState()) as { engineVersion?: string; definitions?: { source?: unknown }[] };
+    engineVersion = state.engineVersion;
+    for (const d of state.definitions ?? []) delete d.source;
+    return JSON.stringify(state);
+  }
+  const x = e.execution;
+  return JSON.stringify({
+    name: e.name, state: x.state, stopped: x.stopped, engineVersion,
+    environment: x.environment.getState(), definitions: x.definitions.map((d) => d.getState()),
+  });
 }
 
 const callActivityFlags = new WeakMap<LoadedDefinition, boolean>();

@@ -24,8 +24,8 @@ export async function startInstance(
     definition_key: def.key, bpmn_process_id: def.bpmnProcessId, version: def.version, state: 'ACTIVE',
     variables: JSON.stringify(vars), engine_state: null, start_date: opts.now,
   }).returning('*')) as InstanceRow[];
-  await runCommand(trx, { def, defs: opts.defs, instance: inserted, vars, now: opts.now, command: { kind: 'start', startEventId: opts.startEventId }, node: opts.node });
-  return (await trx('engine_process_instances').where({ key: inserted.key }).first()) as InstanceRow;
+  const { row } = await runCommand(trx, { def, defs: opts.defs, instance: inserted, vars, now: opts.now, command: { kind: 'start', startEventId: opts.startEventId }, node: opts.node });
+  return row;
 }
 
 /** At deploy of a new version: its message and timer start events replace those of older versions. */
