@@ -14,21 +14,24 @@ export interface CachedEngine {
 }
 
 /**
- * Live bpmn-engine objects by instance key, least recently used evicted first. A command takes its
+ * Live bpmn-engine objects by instance key, least recently used evicted first, and dropped after
+ * idleMs without a command (a live object takes about 0.5–1.5 MB: it pays off for instances that
+ * move through service tasks, not for the many that wait days for a person). A command takes its
  * instance's object out (nothing else can use it meanwhile: the command holds the instance row
  * lock) and puts it back when it succeeded. The object is used again only when the stored
  * engine_state is exactly the text it was saved as, so a command of another node, a rolled-back
  * transaction or a restore from backup all make it be dropped and the state recovered instead.
  */
 export class LiveEngineCache<T extends CachedEngine> {
-  private readonly entries = new Map<string, T>();
+  private readonly entries = new Map<string, { value: T; at: number }>();
   hits = 0;
   misses = 0;
 
-  constructor(readonly capacity: number) {}
+  constructor(readonly capacity: number, readonly idleMs: number) {}
 
   take(instanceKey: string, storedState: string | null): T | null {
-    const entry = this.entries.get(instanceKey);
+    this.sweep();
+    const entry = this.entries.get(instanceKey)?.value;
     if (entry) this.entries.delete(instanceKey);
     if (entry && storedState !== null && entry.stateJson === storedState) {
       this.hits++;
@@ -41,8 +44,17 @@ export class LiveEngineCache<T extends CachedEngine> {
   put(instanceKey: string, entry: T): void {
     if (this.capacity <= 0) return;
     this.entries.delete(instanceKey);
-    this.entries.set(instanceKey, entry);
+    this.entries.set(instanceKey, { value: entry, at: Date.now() });
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  /** drops what was not used for idleMs (the oldest come first) */
+  sweep(): void {
+    const limit = Date.now() - this.idleMs;
+    for (const [key, { at }] of this.entries) {
+      if (at > limit) break;
+      this.entries.delete(key);
+    }
   }
 
   drop(instanceKey: string): void {
@@ -71,8 +83,8 @@ export class NodeRuntime<T extends CachedEngine = CachedEngine> {
   /** emits 'jobs' with a job type once a transaction that created jobs of that type has committed */
   readonly jobEvents = new EventEmitter();
 
-  constructor(opts: { liveEngines?: number } = {}) {
-    this.live = new LiveEngineCache<T>(opts.liveEngines ?? 1000);
+  constructor(opts: { liveEngines?: number; liveEngineIdleMs?: number } = {}) {
+    this.live = new LiveEngineCache<T>(opts.liveEngines ?? 100, opts.liveEngineIdleMs ?? 30_000);
     this.jobEvents.setMaxListeners(0);
   }
 
