@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { closeDb, createDb, migrate, readDbConfig } from '@openspis/db';
 import { createEmbeddedEngine, createZeebeEngine, deployProcessDirectory, readEngineConfig, startJobWorkers, type EnginePort } from '@openspis/engine';
-import { createJobHandlers, readWorkersConfig, seedRecordsDemo } from '@openspis/workers';
+import { createJobHandlers, createSealingPorts, readWorkersConfig, scheduleLogDaySeals, seedRecordsDemo } from '@openspis/workers';
 import { loadCatalogue } from './catalogue';
 import { readServerConfig } from './config';
 import { loadI18n } from './i18n';
@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   embedded?.start();
   log.info({ engine: engineConfig.kind }, 'engine selected');
   await deployProcessDirectory(engine, PROCESSES_DIR);
-  const workers = startJobWorkers(engine, createJobHandlers({ db, config: workersConfig, log: log.child({ component: 'workers' }), clock }), {
+  // one seal key for the signing.seal jobs and the daily transaction-log seal, opened on first use
+  const sealing = createSealingPorts(workersConfig);
+  const workers = startJobWorkers(engine, createJobHandlers({ db, config: workersConfig, log: log.child({ component: 'workers' }), clock, sealing }), {
     workerName: `${os.hostname()}-${process.pid}`,
     jobTimeoutMs: workersConfig.jobTimeoutMs,
     log: log.child({ component: 'workers' }),
@@ -44,6 +46,8 @@ async function main(): Promise<void> {
 
   // submissions stored by a process that died before it could start their procedure
   const stopSweep = scheduleOrphanSweep({ db, engine, catalogue, clock, log: log.child({ component: 'submission-sweep' }) });
+  // NSESSS: each finished day of the transaction log rendered and sealed (at start-up, then hourly; once per day)
+  const stopLogSeals = scheduleLogDaySeals({ db, clock, config: workersConfig, sealing }, log.child({ component: 'transaction-log-seal' }));
 
   const seeded = config.demoUsers ? await seedDemoUsers(db) : false;
   if (config.demoData && (await seedRecordsDemo({ db, clock, config: workersConfig }))) log.info('records demo data seeded');
@@ -77,8 +81,10 @@ async function main(): Promise<void> {
         server.closeIdleConnections();
       });
       await stopSweep();
+      await stopLogSeals();
       await workers.stop();
       await embedded?.stop();
+      await sealing.close();
       await closeDb(db);
       process.exit(0);
     } catch (err) {

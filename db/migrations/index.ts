@@ -9,6 +9,8 @@ import * as createDisposalTables from './20261130025000_create_disposal_tables';
 import * as addComponentDerivationAndVerification from './20261130035000_add_component_derivation_and_verification';
 import * as addRenderKeyAndComponentSeals from './20261130030000_add_render_key_and_component_seals';
 import * as submissionIdempotencyKey from './20261130050000_submission_idempotency_key';
+import * as createTransactionLogDays from './20261201030000_create_transaction_log_days';
+import * as addDisposalHoldDetails from './20261201030100_add_disposal_hold_details';
 
 /**
  * Every migration, in order. Listed statically (not read from the folder) so the same source works
@@ -25,4 +27,6 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261130030000_add_render_key_and_component_seals': addRenderKeyAndComponentSeals,
   '20261130035000_add_component_derivation_and_verification': addComponentDerivationAndVerification,
   '20261130050000_submission_idempotency_key': submissionIdempotencyKey,
+  '20261201030000_create_transaction_log_days': createTransactionLogDays,
+  '20261201030100_add_disposal_hold_details': addDisposalHoldDetails,
 };

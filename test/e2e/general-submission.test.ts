@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,6 +137,13 @@ describe('general submission, end to end', () => {
     const file = path.join(tempDataDir('openspis-dl-'), download.suggestedFilename());
     await download.saveAs(file);
     expect(fs.readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
+    // it carries the office's seal: with no configuration, the generated test seal (not qualified),
+    // and poppler's pdfsig finds the signature intact over the whole file
+    const sig = spawnSync('pdfsig', [file], { encoding: 'utf8' }).stdout;
+    expect(sig).toContain('Signature Validation: Signature is Valid.');
+    expect(sig).toContain('Signature Type: ETSI.CAdES.detached');
+    expect(sig).toContain('Total document signed');
+    expect(sig).toContain('TESTOVACÍ PEČEŤ – NENÍ KVALIFIKOVANÁ');
   });
 
   it('works without JavaScript: the form, its errors and the confirmation', async () => {

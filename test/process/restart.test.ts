@@ -154,6 +154,10 @@ describe('crash and restart on the embedded defaults', () => {
     const until3 = Date.now() + 30_000;
     while (peer.received.length < 2 && Date.now() < until3) await new Promise((r) => setTimeout(r, 200));
     expect(peer.received).toHaveLength(2);
+    // the answer the applicant downloads is the sealed PDF (PAdES, the generated dev seal)
+    const downloaded = Buffer.from(await (await fetch(`${running.url}/api/public/v1/tracking/${token}/documents/${answered.documents[0].id}`)).arrayBuffer());
+    expect(downloaded.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(downloaded.includes('/ETSI.CAdES.detached')).toBe(true);
 
     // 4. stop cleanly and read the database the process left behind
     const code = await stopProcess(running, 'SIGTERM');
@@ -168,6 +172,14 @@ describe('crash and restart on the embedded defaults', () => {
       expect(incoming).toHaveLength(1);
       const instance = await db('engine_process_instances').where({ key: submission.process_instance_key }).first();
       expect(instance.state).toBe('COMPLETED');
+      // sealed once, although the process died twice: the dev seal, marked as not qualified
+      const seals = await db('component_seals').where({ document_id: submission.answer_document_id });
+      expect(seals).toHaveLength(1);
+      expect(seals[0]).toMatchObject({ key_source: 'dev', qualified: false, level: 'B-B' });
+      const sealedComponent = await db('components').where({ id: seals[0].sealed_component_id }).first();
+      expect(sealedComponent.derivation).toBe('sealed');
+      const blob = await db('blobs').where({ sha256: sealedComponent.blob_sha256 }).first('content');
+      expect(Buffer.compare(Buffer.from(blob.content), downloaded)).toBe(0);
       const open = await db('engine_jobs').whereIn('state', ['ACTIVATABLE', 'ACTIVATED', 'FAILED']).select('element_id', 'state');
       expect(open).toEqual([]);
     } finally {

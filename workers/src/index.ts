@@ -87,3 +87,5 @@ export { xmlEscape, el, elx, clip } from './records/xml/xml-writer';
 export { seedRecordsDemo, DEMO_ORG_UNITS } from './records/demo/seed-records-demo';
 export { type CliCommand, type CliContext, UsageError } from './cli/cli-command';
 export { searchJournal, searchFiles, type JournalSearch, type FileSearch, type FileListRow, type Page } from './records/search/records-search.service';
+export { sealTransactionLogDay, TRANSACTION_LOG_ACTOR, type SealLogDayResult, type SealLogDayPorts } from './records/transaction-log/seal-log-day.service';
+export { scheduleLogDaySeals, sealPendingLogDays } from './records/transaction-log/seal-log-days.schedule';

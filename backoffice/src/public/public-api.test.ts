@@ -190,6 +190,21 @@ describe('tracking', () => {
     await request(t.callback).get(`${API}/tracking/${a.trackingToken}/documents/${answerB}`).expect(404);
   });
 
+  it('serves the newest version of an answer: the sealed PDF, not the rendered one it replaced', async () => {
+    const s = await submitted();
+    const answer = await addOutgoingDocument(s.submissionId, 'odpoved.pdf', PDF);
+    const sealed = Buffer.concat([PDF, Buffer.from('% incremental update with the seal')]);
+    const sha256 = (await import('node:crypto')).createHash('sha256').update(sealed).digest('hex');
+    await t.db('blobs').insert({ sha256, size: sealed.length, content: sealed });
+    const [rendered] = await t.db('components').where({ document_id: answer });
+    // same creation time (a frozen clock): the version decides
+    await t.db('components').insert({ id: (await import('node:crypto')).randomUUID(), document_id: answer, blob_sha256: sha256, file_name: 'odpoved.pdf', media_type: 'application/pdf', size: sealed.length, version: 2, source_component_id: rendered.id, derivation: 'sealed', created_at: rendered.created_at });
+    const tracking = await request(t.callback).get(`${API}/tracking/${s.trackingToken}`).expect(200);
+    expect(tracking.body.documents).toEqual([{ id: answer, fileName: 'odpoved.pdf', mediaType: 'application/pdf', size: sealed.length, kind: 'answer' }]);
+    const dl = await request(t.callback).get(`${API}/tracking/${s.trackingToken}/documents/${answer}`).buffer(true).parse(binary).expect(200);
+    expect(Buffer.compare(dl.body as Buffer, sealed)).toBe(0);
+  });
+
   it('withdraws by message, and refuses once settled', async () => {
     const s = await submitted();
     await request(t.callback).post(`${API}/tracking/${s.trackingToken}/withdraw`).expect(202);

@@ -88,12 +88,15 @@ export interface ComponentRow {
   blob_sha256: string;
 }
 
-/** components of the outgoing documents that answer this submission */
+/**
+ * components of the outgoing documents that answer this submission, each document's versions in
+ * order (the last one of a document is its newest: the sealed PDF once `signing.seal` has run)
+ */
 export function listAnswerComponents(db: Knex, submissionId: string): Promise<ComponentRow[]> {
   return db('components as c')
     .join('documents as d', 'd.id', 'c.document_id')
     .where({ 'd.submission_id': submissionId, 'd.direction': 'outgoing' })
-    .orderBy([{ column: 'c.created_at' }, { column: 'c.id' }])
+    .orderBy([{ column: 'd.created_at' }, { column: 'd.id' }, { column: 'c.version' }, { column: 'c.created_at' }])
     .select('c.id', 'c.document_id', 'c.file_name', 'c.media_type', 'c.size', 'c.blob_sha256');
 }
 

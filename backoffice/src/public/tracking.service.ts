@@ -72,7 +72,7 @@ export async function trackSubmission(deps: TrackingDeps, token: string, lng: La
 /** The bytes of one of this submission's outgoing documents; anything else is "not found". */
 export async function downloadAnswer(deps: TrackingDeps, token: string, documentId: string) {
   const s = await submissionForToken(deps, token);
-  const component = (await listAnswerComponents(deps.db, s.id)).find((c) => c.document_id === documentId);
+  const component = (await listAnswerComponents(deps.db, s.id)).filter((c) => c.document_id === documentId).at(-1); // the newest version
   if (!component) throw new AppError('DOCUMENT_NOT_FOUND');
   return { fileName: component.file_name, mediaType: component.media_type, content: await readBlob(deps.db, component.blob_sha256) };
 }

@@ -58,6 +58,10 @@ describe('general submission on the embedded engine', () => {
     expect(render.variables.answerText).toBe('Odpověď');
     expect(render.customHeaders).toEqual({ template: 'general-submission-answer' });
     await engine.completeJob(render.jobKey, { answerDocumentId: 'd2' });
+    const seal = await activateOne(engine, 'signing.seal');
+    expect(seal.customHeaders).toEqual({ document: 'answerDocumentId' });
+    expect(seal.variables.answerDocumentId).toBe('d2');
+    await engine.completeJob(seal.jobKey, { sealedComponentId: 'c2', sealLevel: 'B-B' });
     const settle = await completeOne(engine, 'registry.settle-document');
     expect(settle.customHeaders).toEqual({ method: 'answered' });
     const notify = await completeOne(engine, 'notify.send-email');
@@ -67,7 +71,7 @@ describe('general submission on the embedded engine', () => {
     const done = await engine.getProcessInstance(instance.processInstanceKey);
     expect(done).toMatchObject({ state: 'COMPLETED', variables: { answerText: 'Odpověď', answerDocumentId: 'd2', referenceNumber: 'MMKV/1/2026' } });
     const left = await db('engine_events').where({ instance_key: instance.processInstanceKey, event: 'ELEMENT_LEFT' }).pluck('element_id');
-    expect(left).toEqual(expect.arrayContaining(['register', 'answer', 'notify-answer', 'answered']));
+    expect(left).toEqual(expect.arrayContaining(['register', 'answer', 'seal-answer', 'notify-answer', 'answered']));
   });
 
   it('settles as withdrawn when the citizen withdraws while the task is open', async () => {
@@ -96,6 +100,7 @@ describe('general submission on the embedded engine', () => {
     expect(await engine.runDueTimers()).toBe(0);
     await engine.completeUserTask(task.userTaskKey, { answerText: 'x' });
     await completeOne(engine, 'documents.render-answer');
+    await completeOne(engine, 'signing.seal');
     await completeOne(engine, 'registry.settle-document');
     await completeOne(engine, 'notify.send-email');
     expect((await engine.getProcessInstance(instance.processInstanceKey))?.state).toBe('COMPLETED');

@@ -5,6 +5,7 @@ import { filesListCommand } from './files-list.command';
 import { fileplanExportCommand } from './fileplan-export.command';
 import { fileplanImportCommand } from './fileplan-import.command';
 import { logExportCommand } from './log-export.command';
+import { logSealDayCommand } from './log-seal-day.command';
 import { logVerifyCommand } from './log-verify.command';
 import { sipExportCommand } from './sip-export.command';
 
@@ -18,4 +19,5 @@ export const COMMANDS: CliCommand[] = [
   filesListCommand,
   sipExportCommand,
   decisionImportCommand,
+  logSealDayCommand,
 ];

@@ -39,6 +39,25 @@ function eventXml(row: AuditRow, source: string): string {
 }
 
 /**
+ * `TransakcniLogSystemu` (nsesss-TrP.xsd) of the given rows, in their order, with their parameters
+ * and the hash-chain values. Pure: reading the rows and logging the export is the caller's part.
+ */
+export function transactionLogXml(rows: AuditRow[], header: { identifier: string; source: string; createdAt: Date; from: Date; to: Date }): string {
+  const info = elx('TransLogInfo', [
+    elx('Identifikator', identifier(header.identifier, header.source)),
+    el('DatumVzniku', header.createdAt.toISOString()),
+    el('DatumCasOd', header.from.toISOString()),
+    el('DatumCasDo', header.to.toISOString()),
+    el('Software', SOFTWARE),
+    el('VerzeSoftware', VERSION),
+  ]);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<TransakcniLogSystemu xmlns="${TRP_NS}">${info}<Udalosti>${rows.map((r) => eventXml(r, header.source)).join('\n')}</Udalosti></TransakcniLogSystemu>\n`;
+}
+
+/** The source (ZdrojID) of identifiers in the exported log. */
+export const logSource = (officeCode: string) => `${officeCode}.openspis`;
+
+/**
  * The transaction log of a period as `TransakcniLogSystemu` (nsesss-TrP.xsd): every event from
  * `from` (inclusive) to `to` (exclusive), in order, with its parameters and the hash-chain values.
  * The export itself is logged after the period's rows are read.
@@ -47,17 +66,8 @@ export async function exportTransactionLog(ports: RecordsPorts, actor: Actor, pe
   const { db, clock, config } = ports;
   if (!(period.from < period.to)) throw new DomainError('PERIOD_INVALID', 'the period must start before it ends');
   const now = clock();
-  const source = `${config.officeCode}.openspis`;
   const rows: AuditRow[] = await db('audit_log').where('occurred_at', '>=', period.from).andWhere('occurred_at', '<', period.to).orderBy('id');
-  const header = elx('TransLogInfo', [
-    elx('Identifikator', identifier(randomUUID(), source)),
-    el('DatumVzniku', now.toISOString()),
-    el('DatumCasOd', period.from.toISOString()),
-    el('DatumCasDo', period.to.toISOString()),
-    el('Software', SOFTWARE),
-    el('VerzeSoftware', VERSION),
-  ]);
-  const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<TransakcniLogSystemu xmlns="${TRP_NS}">${header}<Udalosti>${rows.map((r) => eventXml(r, source)).join('\n')}</Udalosti></TransakcniLogSystemu>\n`;
+  const xml = transactionLogXml(rows, { identifier: randomUUID(), source: logSource(config.officeCode), createdAt: now, from: period.from, to: period.to });
   await db.transaction((trx) =>
     appendAuditLog(trx, {
       actor: auditActor(actor), eventType: 'Export', objectType: 'TransakcniProtokol', objectId: `${period.from.toISOString()}/${period.to.toISOString()}`.slice(0, 50),

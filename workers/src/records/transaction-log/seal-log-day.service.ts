@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { auditHash, type AuditRow } from '@openspis/db';
+import { DomainError } from '../../shared/domain-error';
+import type { WorkerPorts } from '../../shared/ports';
+import { createTranslate } from '../../shared/templating';
+import { sealDocument } from '../../signing/seal-document.service';
+import type { SealingPorts } from '../../signing/seal-key-provider';
+import { requireRole } from '../disposal/access';
+import { auditActor, type Actor } from '../records.model';
+import { renderLogDayPdf } from './log-day-pdf';
+import { findLogDay, hashBefore, markSealed, readEntries, storeLogRecord } from './log-day.repository';
+import { isIsoDay, pragueDayBounds } from './prague-day';
+import { logSource, transactionLogXml } from './transaction-log-export.service';
+
+export type SealLogDayPorts = Pick<WorkerPorts, 'db' | 'clock' | 'config'> & { sealing: SealingPorts };
+
+/** The identity that seals the log on schedule. */
+export const TRANSACTION_LOG_ACTOR: Actor = { username: 'system:transaction-log', roles: ['admin'], orgUnit: null };
+
+export interface SealLogDayResult {
+  day: string;
+  documentId: string;
+  sealedComponentId: string;
+  events: number;
+  lastHash: string;
+  /** false when the day had been rendered and sealed before: nothing was written */
+  created: boolean;
+}
+
+// serialises renderings across processes and nodes: one record per day even when two start at once
+const LOCK_KEY = 4_200_301;
+
+function entryContent(row: AuditRow) {
+  return {
+    occurred_at: new Date(row.occurred_at).toISOString(), actor: row.actor, event_type: row.event_type, object_type: row.object_type,
+    object_id: row.object_id, details: typeof row.details === 'string' ? JSON.parse(row.details) : row.details,
+  };
+}
+
+/**
+ * Renders one Prague calendar day of the transaction log and seals it: a PDF/A-2b for people and the
+ * nsesss-TrP.xsd XML (whose SHA-256 the PDF prints, so the seal covers both) are registered as one
+ * internal document in the year's transaction-log file, then the PDF gets the office's seal (the
+ * seal service: a new sealed component version). Once per day: a day rendered before returns its
+ * record (and only puts the seal on when a crash left it without one). Only a finished day, and only
+ * a log whose entries of that day still match their hashes.
+ */
+export async function sealTransactionLogDay(ports: SealLogDayPorts, actor: Actor, input: { day: string }): Promise<SealLogDayResult> {
+  requireRole(actor, ['spisovna']);
+  const { db, clock, config } = ports;
+  const { day } = input;
+  if (!isIsoDay(day)) throw new DomainError('DAY_INVALID', `not a calendar day: ${day}`);
+  const bounds = pragueDayBounds(day);
+  if (bounds.to > clock()) throw new DomainError('LOG_DAY_NOT_OVER', `the day ${day} is not over yet`, 'business');
+
+  const done = await findLogDay(db, day);
+  if (done) return finish(ports, done.day, done.document_id, done.events, done.last_hash, done.sealed_component_id, false);
+
+  const rows = await readEntries(db, bounds);
+  const altered = rows.find((r) => auditHash(r.prev_hash, entryContent(r)) !== r.hash);
+  if (altered) throw new DomainError('LOG_ENTRY_ALTERED', `transaction log entry ${altered.id} no longer matches its hash; run log verify`);
+  const before = await hashBefore(db, rows, bounds.from);
+  const lastHash = rows.length ? rows[rows.length - 1].hash : before;
+  const now = clock();
+  const t = createTranslate(config.localesDir, 'cs');
+  const name = `transakcni-protokol-${config.officeCode}-${day}`;
+  const xml = Buffer.from(transactionLogXml(rows, { identifier: `${config.officeCode}-TrP-${day}`, source: logSource(config.officeCode), createdAt: now, from: bounds.from, to: bounds.to }), 'utf8');
+  const pdf = await renderLogDayPdf(rows, {
+    day, officeName: config.officeName, from: bounds.from, to: bounds.to, hashBefore: before, hashAfter: lastHash,
+    xml: { fileName: `${name}.xml`, sha256: createHash('sha256').update(xml).digest('hex') },
+  }, t);
+
+  const stored = await db.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(?)', [LOCK_KEY]);
+    const raced = await findLogDay(trx, day);
+    if (raced) return { raced };
+    const record = await storeLogRecord(trx, {
+      day, year: Number(day.slice(0, 4)), subject: t('transactionLog.title', { day }), fileSubject: t('transactionLog.fileSubject', { year: day.slice(0, 4) }),
+      pdf: { fileName: `${name}.pdf`, content: pdf }, xml: { fileName: `${name}.xml`, content: xml },
+      events: rows.length, firstEntryId: rows.length ? String(rows[0].id) : null, lastEntryId: rows.length ? String(rows[rows.length - 1].id) : null, lastHash,
+    }, { office: config.officeCode, officeName: config.officeName, mask: config.referenceNumberMask, actor: auditActor(actor), now });
+    return { record };
+  });
+  if ('raced' in stored && stored.raced) {
+    const r = stored.raced;
+    return finish(ports, r.day, r.document_id, r.events, r.last_hash, r.sealed_component_id, false);
+  }
+  return finish(ports, day, stored.record!.documentId, rows.length, lastHash, null, true);
+}
+
+async function finish(ports: SealLogDayPorts, day: string, documentId: string, events: number, lastHash: string, sealedComponentId: string | null, created: boolean): Promise<SealLogDayResult> {
+  if (sealedComponentId) return { day, documentId, sealedComponentId, events, lastHash, created };
+  const seal = await sealDocument(ports, { documentId });
+  await markSealed(ports.db, day, seal.sealedComponentId, ports.clock());
+  return { day, documentId, sealedComponentId: seal.sealedComponentId, events, lastHash, created: created || seal.created };
+}
