@@ -2,7 +2,7 @@ import { DOMParser } from '@xmldom/xmldom';
 import { C14nCanonicalization, ExclusiveCanonicalization, SignedXml } from 'xml-crypto';
 import * as pkijs from 'pkijs';
 import { checkChain, describeCertificate, parseCertificate } from './certificates';
-import { checkTimeStampToken, parseContentInfo, type SignatureCheck, type VerifyContext } from './cms-verifier';
+import { applyRevocation, checkTimeStampToken, parseContentInfo, withEmbedded, type SignatureCheck, type VerifyContext } from './cms-verifier';
 
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
 const XADES = ['http://uri.etsi.org/01903/v1.3.2#', 'http://uri.etsi.org/01903/v1.4.1#'];
@@ -98,7 +98,7 @@ export async function verifyXades(xml: Buffer, ctx: VerifyContext, location = 'X
       provenTime = new Date(check.timeStamp.genTime!);
     }
     check.validationTime = provenTime.toISOString();
-    const chain = await checkChain(signerCert, others, ctx.anchors, provenTime);
+    const chain = await checkChain(signerCert, withEmbedded(others, ctx), ctx.anchors, provenTime);
     if (!chain.ok) {
       if (chain.reason === 'OUT_OF_BOUNDS') fail('INDETERMINATE', stampEl ? 'OUT_OF_BOUNDS_NOT_REVOKED' : 'OUT_OF_BOUNDS_NO_POE', chain.message);
       else if (chain.reason === 'NOT_YET_VALID') fail('TOTAL_FAILED', 'NOT_YET_VALID', chain.message);
@@ -106,6 +106,7 @@ export async function verifyXades(xml: Buffer, ctx: VerifyContext, location = 'X
       continue;
     }
     check.chain = chain.path.map((c) => describeCertificate(c).subject);
+    await applyRevocation(check, chain.path, provenTime, ctx);
   }
   return checks;
 }
