@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const seeded = config.demoUsers ? await seedDemoUsers(db) : false;
   if (config.demoData && (await seedRecordsDemo({ db, clock, config: workersConfig }))) log.info('records demo data seeded');
 
-  const app = createServer({ db, engine, config, log, catalogue, clock, i18n, documents: workersConfig });
+  const app = createServer({ db, engine, config, log, catalogue, clock, i18n, documents: workersConfig, workers: workersConfig });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -19,7 +19,7 @@ import { formatBytes } from './public/submit-submission.service';
 import { clerkRouter } from './clerk/clerk.route';
 import { recordsRouter } from './records/records.route';
 import type { DocumentTemplatesConfig } from './clerk/template-preview';
-import { readWorkersConfig } from '@openspis/workers';
+import { readWorkersConfig, type WorkersConfig } from '@openspis/workers';
 import { createRenderer } from './ui/render';
 
 export interface ServerDeps {
@@ -35,6 +35,8 @@ export interface ServerDeps {
   documents?: DocumentTemplatesConfig;
   /** how long a submission waits for its reference number (default 5 s) */
   registrationWaitMs?: number;
+  /** the workers' settings for the records screens (office, data folder); default: read from an empty environment */
+  workers?: WorkersConfig;
 }
 
 const LANG_COOKIE = 'lang';
@@ -146,7 +148,7 @@ export function createServer(deps: ServerDeps): Koa<AppState> {
 
   const clerk = clerkRouter({ db: deps.db, engine: deps.engine, catalogue: deps.catalogue, config: deps.config, clock, i18n, render, documents: deps.documents ?? readWorkersConfig({}) });
   app.use(clerk.routes()).use(clerk.allowedMethods());
-  const records = recordsRouter({ db: deps.db, clock, render });
+  const records = recordsRouter({ db: deps.db, clock, render, config: deps.workers ?? readWorkersConfig({}), publicBaseUrl: deps.config.publicBaseUrl });
   app.use(records.routes()).use(records.allowedMethods());
 
   return app;

@@ -89,3 +89,9 @@ export { type CliCommand, type CliContext, UsageError } from './cli/cli-command'
 export { searchJournal, searchFiles, type JournalSearch, type FileSearch, type FileListRow, type Page } from './records/search/records-search.service';
 export { sealTransactionLogDay, TRANSACTION_LOG_ACTOR, type SealLogDayResult, type SealLogDayPorts } from './records/transaction-log/seal-log-day.service';
 export { scheduleLogDaySeals, sealPendingLogDays } from './records/transaction-log/seal-log-days.schedule';
+export { handOverFiles } from './records/disposal/hand-over-files';
+export { createDisposalProposal, listDueFiles } from './records/disposal/disposal-proposal';
+export { importArchiveDecision, type DecisionOutcome, type ImportResult } from './records/disposal/import-archive-decision';
+export { setDisposalHold } from './records/disposal/disposal-hold';
+export { downloadProposalSips, downloadFileSip } from './records/disposal/sip-download';
+export { listCentreFiles, listProposals, findProposal, listProposalFiles, listArchiveLists, type CentreFileRow, type CentreFilter, type ProposalRow, type ProposalFileRow, type ArchiveListRow } from './records/disposal/records-centre.repository';

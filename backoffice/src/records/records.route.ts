@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { appendAuditLog } from '@openspis/db';
-import { canAccessFile, FILE_STATES, searchFiles, searchJournal, type Actor } from '@openspis/workers';
+import { canAccessFile, DomainError, FILE_STATES, searchFiles, searchJournal, type Actor, type WorkersConfig } from '@openspis/workers';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../app-error';
@@ -8,11 +8,16 @@ import { SESSION_COOKIE } from '../clerk/clerk.route';
 import { userForSession } from '../clerk/auth.service';
 import { parse, type AppState, type Ctx } from '../http';
 import type { Renderer } from '../ui/render';
+import { addRecordsCentreRoutes, type PageFn } from './records-centre.route';
 
 export interface RecordsDeps {
   db: Knex;
   clock: () => Date;
   render: Renderer;
+  /** office settings and the data folder (transfer packages of an archive decision go to `<dataDir>/sip`) */
+  config: WorkersConfig;
+  /** the back-office's own origin: form posts must come from it (CSRF) */
+  publicBaseUrl: string;
 }
 
 /** Roles that may use the journal and file screens. */
@@ -44,38 +49,70 @@ function pageLinks(ctx: Ctx, page: number, hasNext: boolean) {
 type NoBlank<T> = { [K in keyof T]: Exclude<T[K], ''> };
 const blankToUndefined = <T extends Record<string, unknown>>(o: T): NoBlank<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== '' && v !== undefined)) as NoBlank<T>;
 
-/** Server-rendered records screens: registry journal search, file search and file detail. */
+/** The records centre's own screens and its holds: the records manager and the administrator. */
+const mayUseCentre = (actor: Actor) => actor.roles.includes('spisovna') || actor.roles.includes('admin');
+
+/** HTTP status of a refused records operation: its code decides, a business rule is a conflict. */
+function statusOf(err: DomainError): number {
+  if (err.code === 'FORBIDDEN') return 403;
+  if (err.code.endsWith('_NOT_FOUND')) return 404;
+  return err.kind === 'business' ? 409 : 400;
+}
+
+/**
+ * Server-rendered records screens: registry journal search, file search and file detail, and the
+ * records centre (records-centre.route.ts). A refused use case (DomainError) is shown as a
+ * translated message (`records:errors.<CODE>`) with the status of its code; nothing has changed.
+ */
 export function recordsRouter(deps: RecordsDeps): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/records' });
-  const page = (ctx: Ctx, view: string, data: Record<string, unknown>) => {
+  const page: PageFn = (ctx, view, data) => {
     ctx.type = 'text/html';
     ctx.set('Cache-Control', 'no-store');
     ctx.body = deps.render(view, { lng: ctx.state.lng, t: ctx.state.t, user: ctx.state.user, currentPath: ctx.url }, data);
   };
+  const allowedOrigin = new URL(deps.publicBaseUrl).origin;
 
-  let actorOf: (ctx: Ctx) => Actor;
+  // the actor of each request (a per-request map: requests run concurrently)
+  const actors = new WeakMap<Ctx, Actor>();
+  const actorOf = (ctx: Ctx): Actor => actors.get(ctx)!;
   router.use(async (ctx: Ctx, next) => {
+    if (ctx.method === 'POST') {
+      // SameSite=Strict keeps the session cookie off cross-site posts; the Origin check is the second lock
+      const origin = ctx.get('Origin');
+      if (!origin || (origin !== allowedOrigin && origin !== `${ctx.protocol}://${ctx.host}`)) throw new AppError('CSRF_REJECTED', `origin ${origin || '(none)'}`);
+    }
     const token = ctx.cookies.get(SESSION_COOKIE);
     const user = token ? await userForSession(deps.db, token, deps.clock()) : null;
-    if (!user) return ctx.redirect(`/login?next=${encodeURIComponent(ctx.url)}`);
+    if (!user) {
+      if (ctx.method !== 'GET') throw new AppError('UNAUTHENTICATED');
+      return ctx.redirect(`/login?next=${encodeURIComponent(ctx.url)}`);
+    }
     ctx.state.user = user;
     if (!user.roles.some((r) => RECORDS_ROLES.includes(r))) throw new AppError('FORBIDDEN');
     const row = await deps.db('users').where({ id: user.id }).first('org_unit');
-    const actor: Actor = { username: user.username, roles: user.roles, orgUnit: row?.org_unit ?? null };
-    actorOf = () => actor;
-    await next();
+    actors.set(ctx, { username: user.username, roles: user.roles, orgUnit: row?.org_unit ?? null });
+    try {
+      await next();
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      const t = ctx.state.t;
+      ctx.state.log.info({ code: err.code, reason: err.message }, 'records operation refused');
+      ctx.status = statusOf(err);
+      page(ctx, 'records-error', { title: t('records:errors.title'), message: t(`records:errors.${err.code}`, { defaultValue: t('records:errors.generic') }), code: err.code, back: safeBack(ctx) });
+    }
   });
 
   router.get('/journal', async (ctx: Ctx) => {
     const q = blankToUndefined(parse(journalQuery, ctx.query));
     const result = await searchJournal(deps.db, actorOf(ctx), q, { page: q.page ?? 1, pageSize: 25 });
-    page(ctx, 'records-journal', { title: ctx.state.t('records:journal.title'), q, rows: result.rows, pager: pageLinks(ctx, result.page, result.hasNext) });
+    page(ctx, 'records-journal', { title: ctx.state.t('records:journal.title'), mayCentre: mayUseCentre(actorOf(ctx)), q, rows: result.rows, pager: pageLinks(ctx, result.page, result.hasNext) });
   });
 
   router.get('/files', async (ctx: Ctx) => {
     const q = blankToUndefined(parse(fileQuery, ctx.query));
     const result = await searchFiles(deps.db, actorOf(ctx), q, { page: q.page ?? 1, pageSize: 25 });
-    page(ctx, 'records-files', { title: ctx.state.t('records:files.title'), q, states: FILE_STATES, rows: result.rows, pager: pageLinks(ctx, result.page, result.hasNext) });
+    page(ctx, 'records-files', { title: ctx.state.t('records:files.title'), mayCentre: mayUseCentre(actorOf(ctx)), q, states: FILE_STATES, rows: result.rows, pager: pageLinks(ctx, result.page, result.hasNext) });
   });
 
   router.get('/files/:id', async (ctx: Ctx) => {
@@ -89,8 +126,22 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
     const moves = await deps.db('document_file_moves as m').join('documents as d', 'd.id', 'm.document_id').where('m.to_file_id', id).orWhere('m.from_file_id', id).orderBy('m.moved_at').select('m.*', 'd.jid');
     // NSESSS: displaying a file is an event of the transaction log
     await deps.db.transaction((trx) => appendAuditLog(trx, { actor: `user:${actor.username}`, eventType: 'Zobrazeni', objectType: 'Spis', objectId: id, occurredAt: deps.clock() }));
-    page(ctx, 'records-file', { title: file.file_reference, file, shares, documents, moves });
+    page(ctx, 'records-file', { title: file.file_reference, file, shares, documents, moves, mayHold: mayUseCentre(actor) });
   });
 
+  addRecordsCentreRoutes(router, { ...deps, page, actorOf });
+
   return router;
+}
+
+/** Where "back" leads after a refused post: the page the form was on, when it is one of ours. */
+function safeBack(ctx: Ctx): string {
+  const referer = ctx.get('Referer');
+  try {
+    const url = new URL(referer);
+    if (url.host === ctx.host && url.pathname.startsWith('/records/')) return `${url.pathname}${url.search}`;
+  } catch {
+    // no or a foreign referer
+  }
+  return ctx.method === 'GET' ? '/records/files' : ctx.path;
 }

@@ -1,6 +1,7 @@
 import type { CliCommand } from '../cli-command';
 import { decisionImportCommand } from './decision-import.command';
 import { demoCommand } from './demo.command';
+import { filesHoldCommand, filesReleaseCommand } from './files-hold.command';
 import { filesListCommand } from './files-list.command';
 import { fileplanExportCommand } from './fileplan-export.command';
 import { fileplanImportCommand } from './fileplan-import.command';
@@ -20,4 +21,6 @@ export const COMMANDS: CliCommand[] = [
   sipExportCommand,
   decisionImportCommand,
   logSealDayCommand,
+  filesHoldCommand,
+  filesReleaseCommand,
 ];
