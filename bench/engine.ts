@@ -113,7 +113,8 @@ async function benchServiceTasks(db: Knex, concurrency: number): Promise<Result>
       return { outcome: 'complete', variables: { [`step${i + 1}`]: true } };
     },
   }));
-  const workers = startJobWorkers(observed, handlers, { workerName: 'bench', log: quiet, pollIntervalMs: 5, maxJobsToActivate: 32 });
+  // the app's defaults (500 ms poll, 10 jobs per type at once): the engine wakes the workers when it makes a job
+  const workers = startJobWorkers(observed, handlers, { workerName: 'bench', log: quiet });
   try {
     const result = await closedLoop(concurrency, SECONDS, async () => {
       let release!: () => void;

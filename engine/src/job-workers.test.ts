@@ -65,4 +65,25 @@ describe('job workers', () => {
     const [incident] = await engine.searchIncidents({ processInstanceKey: refused.processInstanceKey });
     expect(incident).toMatchObject({ elementId: 'handle-refusal', errorType: 'JOB_NO_RETRIES', errorMessage: 'bad input' });
   });
+
+  it('activates a job made on this node at once instead of waiting for the next poll', async () => {
+    // given workers that poll only once a minute, already asleep after finding nothing
+    const { log } = recordingLogger();
+    const handled: string[] = [];
+    const polls: string[] = [];
+    const observed = Object.create(engine, {
+      activateJobs: { value: (req: Parameters<EmbeddedEngine['activateJobs']>[0]) => { polls.push(req.type); return engine.activateJobs(req); } },
+    }) as EmbeddedEngine;
+    const complete = (type: string): JobHandler => ({ type, handle: async (job) => { handled.push(job.elementId); return { outcome: 'complete' }; } });
+    const workers = startJobWorkers(observed, [complete('test.risky'), complete('test.fragile')], { workerName: 'w', log, pollIntervalMs: 60_000 });
+    await expect.poll(() => polls.length).toBe(2);
+
+    // when an instance makes the first job, then completing it makes the second
+    const instance = await engine.createProcessInstance({ bpmnProcessId: 'errors' });
+
+    // then both were handled long before a poll would have come, each woken by the commit that made it
+    await expect.poll(async () => (await engine.getProcessInstance(instance.processInstanceKey))?.state, { timeout: 20_000 }).toBe('COMPLETED');
+    await workers.stop();
+    expect(handled).toEqual(['risky', 'fragile']);
+  });
 });

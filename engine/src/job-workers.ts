@@ -8,6 +8,7 @@ export interface JobWorkersOptions {
   log: Logger;
   /** wait between polls when there was nothing to do (default 500 ms) */
   pollIntervalMs?: number;
+  /** at most this many jobs of one type are handled at once (default 10) */
   maxJobsToActivate?: number;
   /** lock timeout of activated jobs for handlers that set none (default 30 s): a job whose worker died is handed out again after it */
   jobTimeoutMs?: number;
@@ -17,7 +18,8 @@ export interface JobWorkersOptions {
 }
 
 /**
- * Polls every handler's job type and turns what the handler returns into exactly one of
+ * Polls every handler's job type (and activates at once when the engine announces new jobs of
+ * it, see EnginePort.onJobsAvailable) and turns what the handler returns into exactly one of
  * complete / fail / BPMN error. An exception is a technical error: fail with one retry less and a
  * growing backoff, so it ends as an incident instead of ever reaching the process model.
  */
@@ -30,11 +32,24 @@ export function startJobWorkers(engine: EnginePort, handlers: JobHandler[], opts
   const failures = new Map<string, number>();
   let stopped = false;
   const wakers = new Set<() => void>();
+  // job types the engine announced since their loop last activated: the loop does not sleep then
+  const announced = new Set<string>();
+  const wakersByType = new Map<string, Set<() => void>>();
+  const types = new Set(handlers.map((h) => h.type));
+  const unsubscribe = engine.onJobsAvailable?.((type) => {
+    if (!types.has(type)) return;
+    announced.add(type);
+    for (const wake of [...(wakersByType.get(type) ?? [])]) wake();
+  });
 
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
+  const sleep = (ms: number, type: string) => new Promise<void>((resolve) => {
+    if (announced.has(type) || stopped) return resolve();
+    const forType = wakersByType.get(type) ?? new Set();
+    wakersByType.set(type, forType);
     const t = setTimeout(done, ms);
-    function done() { clearTimeout(t); wakers.delete(done); resolve(); }
+    function done() { clearTimeout(t); wakers.delete(done); forType.delete(done); resolve(); }
     wakers.add(done);
+    forType.add(done);
   });
 
   async function settle(job: ActivatedJob, outcome: JobOutcome, log: JobLogger): Promise<void> {
@@ -79,26 +94,35 @@ export function startJobWorkers(engine: EnginePort, handlers: JobHandler[], opts
     }
   }
 
+  // up to maxJobs of a type run at once; the loop activates more as soon as there is room
   async function loop(handler: JobHandler): Promise<void> {
+    const running = new Set<Promise<void>>();
     while (!stopped) {
+      if (running.size >= maxJobs) {
+        await Promise.race(running);
+        continue;
+      }
       let jobs: ActivatedJob[] = [];
+      announced.delete(handler.type);
       try {
-        jobs = await engine.activateJobs({ type: handler.type, worker: opts.workerName, maxJobsToActivate: maxJobs, timeout: handler.timeout ?? opts.jobTimeoutMs ?? 30_000 });
+        jobs = await engine.activateJobs({ type: handler.type, worker: opts.workerName, maxJobsToActivate: maxJobs - running.size, timeout: handler.timeout ?? opts.jobTimeoutMs ?? 30_000 });
       } catch (err) {
         opts.log.error({ err, jobType: handler.type }, 'activating jobs failed');
       }
-      if (!jobs.length) {
-        await sleep(pollIntervalMs);
-        continue;
+      for (const job of jobs) {
+        const run: Promise<void> = runJob(handler, job).finally(() => running.delete(run));
+        running.add(run);
       }
-      await Promise.all(jobs.map((job) => runJob(handler, job)));
+      if (!jobs.length) await sleep(pollIntervalMs, handler.type);
     }
+    await Promise.all(running);
   }
 
   const loops = handlers.map((h) => loop(h));
   return {
     async stop() {
       stopped = true;
+      unsubscribe?.();
       for (const wake of [...wakers]) wake();
       await Promise.all(loops);
     },

@@ -160,6 +160,13 @@ export interface EnginePort {
   failJob(jobKey: string, req: FailJobRequest): Promise<void>;
   throwJobError(jobKey: string, req: ThrowJobErrorRequest): Promise<void>;
   updateJobRetries(jobKey: string, retries: number): Promise<void>;
+  /**
+   * Optional: calls listener with a job type as soon as new jobs of that type can be activated
+   * (after the commit that made them). Job workers use it to activate at once instead of waiting
+   * for their next poll; they keep polling, which is how they see everything else (jobs made on
+   * another node, expired locks, ended backoffs). Returns the function that unsubscribes.
+   */
+  onJobsAvailable?(listener: (type: string) => void): () => void;
 
   searchUserTasks(filter?: UserTaskFilter): Promise<UserTask[]>;
   getUserTask(userTaskKey: string): Promise<UserTask | null>;

@@ -25,6 +25,8 @@ export interface ElementModel {
     followUpDate: string | null;
     priority: string | null;
   };
+  /** a timer catch (intermediate or boundary, or the start event of an event subprocess): it waits with a timer row */
+  timer?: boolean;
   /** message catch (intermediate or boundary) */
   message?: { ref: string; name: string; correlationKey: string | null };
   /** for activities: error codes caught by attached error boundary events (`*` = catch-all) */
@@ -135,6 +137,7 @@ function elementModel(el: ModdleEl, parentId: string | null): ElementModel {
   const messageDef = defs.find((d) => d.$type === 'bpmn:MessageEventDefinition');
   const messageRef = messageDef?.messageRef as ModdleEl | undefined;
   const timerDef = defs.find((d) => d.$type === 'bpmn:TimerEventDefinition');
+  if (timerDef) model.timer = true;
   if (el.$type === 'bpmn:StartEvent' && parentId === null) {
     if (messageRef) model.start = { kind: 'MESSAGE', messageName: String(messageRef.name ?? messageRef.id) };
     else if (timerDef) model.start = { kind: 'TIMER', timer: { timeDate: body(timerDef.timeDate), timeDuration: body(timerDef.timeDuration), timeCycle: body(timerDef.timeCycle) } };

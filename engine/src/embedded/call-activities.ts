@@ -38,7 +38,7 @@ export async function startPendingChildren(trx: Knex.Transaction, opts: RunOptio
       parent_instance_key: key, parent_execution_id: call.executionId, parent_element_id: call.id,
     }).returning('*')) as InstanceRow[];
     const childDef = await defs.load(trx, String(defRow.key));
-    const { completed } = await runCommand(trx, { def: childDef, defs, instance: child, vars: childVars, command: { kind: 'start' }, now, startedByParent: true });
+    const { completed } = await runCommand(trx, { def: childDef, defs, instance: child, vars: childVars, command: { kind: 'start' }, now, startedByParent: true, node: opts.node });
     if (completed) {
       applyCallOutputs(vars, model, childVars);
       return { executionId: call.executionId };
@@ -56,7 +56,7 @@ export async function completeChildInParent(trx: Knex.Transaction, opts: RunOpti
   const parentVars = parseVariables(parent.variables);
   applyCallOutputs(parentVars, parentDef.parsed.elements.get(instance.parent_element_id ?? ''), opts.childVars);
   try {
-    await runCommand(trx, { def: parentDef, defs, instance: parent, vars: parentVars, command: { kind: 'signal', executionId: instance.parent_execution_id }, now });
+    await runCommand(trx, { def: parentDef, defs, instance: parent, vars: parentVars, command: { kind: 'signal', executionId: instance.parent_execution_id }, now, node: opts.node });
   } catch (err) {
     // the incident belongs to the parent, where the model broke
     if (err instanceof RunFailure) err.instanceKey ??= String(parent.key);

@@ -3,6 +3,7 @@ import { EngineError, type Incident, type JobLogger, type Variables } from '../p
 import type { DefinitionRepository, LoadedDefinition } from './definition.repository';
 import { FeelError } from './feel';
 import { parseVariables, RunFailure, type InstanceRow } from './instance-runner';
+import type { NodeRuntime } from './node-runtime';
 
 export type EngineLogger = JobLogger & { debug?(obj: object, msg?: string): void };
 
@@ -14,6 +15,7 @@ export interface CommandScope {
   vars: Variables;
   now: Date;
   defs: DefinitionRepository;
+  node: NodeRuntime;
 }
 
 /** bpmn-engine reports a thrown BPMN error that nothing caught as an error named BpmnError. */
@@ -31,6 +33,7 @@ export class EngineContext {
     readonly defs: DefinitionRepository,
     readonly clock: () => Date,
     readonly log: EngineLogger | undefined,
+    readonly node: NodeRuntime,
   ) {}
 
   /** Remembers a running command so that stop() can wait for it. */
@@ -52,7 +55,7 @@ export class EngineContext {
     const instance = (await q.first()) as InstanceRow | undefined;
     if (!instance) return null;
     const def = await this.defs.load(trx, String(instance.definition_key));
-    return { trx, instance, def, vars: parseVariables(instance.variables), now: this.clock(), defs: this.defs };
+    return { trx, instance, def, vars: parseVariables(instance.variables), now: this.clock(), defs: this.defs, node: this.node };
   }
 
   /** Runs fn in a transaction holding the instance lock; NOT_FOUND when there is no such instance. */

@@ -7,11 +7,14 @@ import type { DefinitionRepository, LoadedDefinition } from './definition.reposi
 import { completeChildInParent, startPendingChildren } from './call-activities';
 import { terminateOrphanChildren } from './instance-termination';
 import { collectPostponed, reconcileWaits, type Postponed, type TimerRequest } from './wait-states';
+import type { CachedEngine, LiveEngineCache, NodeRuntime } from './node-runtime';
 
 /**
- * Runs one command on one process instance: a fresh bpmn-engine object recovers the stored
- * state, applies the command, and its new state plus every side-effect row are written in the
- * caller's transaction (which holds the instance row lock). The engine object is then dropped.
+ * Runs one command on one process instance: a bpmn-engine object in the stored state applies the
+ * command, and its new state plus every side-effect row are written in the caller's transaction
+ * (which holds the instance row lock). The object is this node's live one when the stored state
+ * is exactly what it last saved; otherwise a fresh one recovers the stored state. It is kept for
+ * the next command (see NodeRuntime) unless the instance ended or the command failed.
  */
 export type Command =
   /** startEventId: the message or timer start event that fired (none start event when absent) */
@@ -46,6 +49,8 @@ export interface RunOptions {
   now: Date;
   /** set when the parent's own run starts this child: the parent takes the result itself */
   startedByParent?: boolean;
+  /** this node's live engines and job wake-ups; without it every command recovers from the stored state */
+  node?: NodeRuntime;
 }
 
 /** The run broke inside the model (a FEEL condition, no outgoing flow, ...): becomes an incident. */
@@ -71,157 +76,212 @@ const silentLogger = () => ({ debug() {}, error() {}, warn() {} });
 type EventRow = { element_id: string | null; element_type: string | null; event: string; details?: string | null };
 type ExecContent = { executionId: string; index?: number; isMultiInstance?: boolean; loopCardinality?: number; [k: string]: unknown };
 
-export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promise<{ completed: boolean }> {
-  const { def, instance, vars, command, now } = opts;
-  const before = JSON.stringify(parseVariables(instance.engine_state === null && command.kind === 'start' ? {} : instance.variables));
-  const timerRequests = new Map<string, TimerRequest>();
-  const fireCallbacks: (() => void)[] = [];
-  const events: EventRow[] = [];
-  const typeOf = (id: string, fallback: string) => def.parsed.elements.get(id)?.type ?? fallback;
+/** What one command run collects; the live engine's callbacks write into the current one. */
+interface CommandRun {
+  vars: Variables;
+  timerRequests: Map<string, TimerRequest>;
+  events: EventRow[];
+  failure: unknown;
+  failedElement: string | null;
+  /** executions that ran to their end in this command (history records only those as left) */
+  finished: Set<string>;
+}
 
-  // a job-backed element waits until its job is completed (or throws a BPMN error)
-  // the outcome is applied once the whole state is resumed: a multi-instance body must be
-  // listening again before one of its iterations completes
-  const waitForJob = (executionId: string, callback: (err: Error | null) => void): void => {
-    if (command.kind === 'complete-job' && command.executionId === executionId) fireCallbacks.push(() => callback(null));
-    if (command.kind === 'throw-error' && command.executionId === executionId) {
-      fireCallbacks.push(() => callback(Object.assign(new Error(command.errorMessage), { code: command.errorCode })));
-    }
-    // otherwise it waits: its job row is written by reconcileWaits
-  };
-  class JobService {
-    execute(msg: { content: { executionId: string } }, callback: (err: Error | null) => void): void {
-      waitForJob(msg.content.executionId, callback);
-    }
+type TimerOwner = { id: string; executionId: string; parent?: { executionId?: string }; timerType?: string; [k: string]: unknown };
+type Execution = { getPostponed(): Parameters<typeof collectPostponed>[1] };
+
+/**
+ * One bpmn-engine object with the callbacks the adapter gives it. A job-backed task or a timer
+ * leaves its callback here when it starts waiting; a later command (on this object while it stays
+ * live in the node's cache, or on a freshly recovered one, whose resume re-registers every wait)
+ * calls it.
+ */
+export class LiveInstance implements CachedEngine {
+  readonly engine: Engine;
+  readonly listener = new EventEmitter();
+  execution: Execution | null = null;
+  ended = false;
+  stateJson = '';
+  /** executionId → elementId of what our rows were last reconciled with; null until the first reconcile */
+  reconciled: Map<string, string> | null = null;
+  readonly jobCallbacks = new Map<string, (err: Error | null) => void>();
+  readonly timerCallbacks = new Map<string, { elementId: string; fire: () => void }>();
+  run: CommandRun = LiveInstance.newRun({});
+
+  static newRun(vars: Variables): CommandRun {
+    return { vars, timerRequests: new Map(), events: [], failure: null, failedElement: null, finished: new Set() };
   }
-  const scripts = {
-    register() {},
-    getScript(_format: unknown, activity: { id: string }) {
-      const model = def.parsed.elements.get(activity.id);
-      if (model?.job) return { execute: (scope: { content: ExecContent }, cb: (err: Error | null) => void) => waitForJob(scope.content.executionId, cb) };
-      const script = model?.script;
-      if (!script) return undefined;
-      return {
-        execute(scope: { content: ExecContent }, cb: (err: Error | null, output?: unknown) => void) {
-          try {
-            const value = evaluateFeel(script.expression.replace(/^=/, ''), { ...vars, ...iterationLocals(activity.id, scope.content) });
-            if (script.resultVariable) vars[script.resultVariable] = value;
-            cb(null, value);
-          } catch (err) {
-            if (err instanceof FeelError) err.elementId = activity.id;
-            cb(err as Error);
-          }
-        },
-      };
-    },
-  };
-  const iterationLocals = (elementId: string, content: ExecContent): Variables => {
-    const mi = def.parsed.elements.get(elementId)?.multiInstance;
-    if (!mi || !content.isMultiInstance || content.isRootScope) return {};
-    return { loopCounter: Number(content.index) + 1, ...(mi.inputElement ? { [mi.inputElement]: content[mi.inputElement] ?? null } : {}) };
-  };
 
-  type TimerOwner = { id: string; executionId: string; parent?: { executionId?: string }; timerType?: string; [k: string]: unknown };
-  let timerFired = false;
-  const timers = {
-    executing: [] as unknown[],
-    setTimeout: () => ({}),
-    clearTimeout: () => undefined,
-    register(owner: TimerOwner) {
-      // a start timer's cycle is kept by our start-event rows: inside an instance it fires once
-      if (def.parsed.elements.get(owner.id)?.start) owner.repeat = undefined;
-      return {
-        setTimeout(callback: (...a: unknown[]) => void, _delay: number, ...args: unknown[]) {
-          const executionId = owner.parent?.executionId ?? owner.executionId;
-          // a cycle re-arms in the same run: only the first registration is the one firing now
-          const firesNow = command.kind === 'fire-timer' ? command.executionId === executionId : command.kind === 'start' && command.startEventId === owner.id;
-          if (firesNow && !timerFired) {
-            timerFired = true;
-            fireCallbacks.push(() => callback(...args));
-          } else {
+  constructor(readonly def: LoadedDefinition, instanceKey: string) {
+    // the callbacks below outlive this command: they reach the current run through these
+    const currentRun = () => this.run;
+    const { jobCallbacks, timerCallbacks } = this;
+    const elements = def.parsed.elements;
+    const typeOf = (id: string, fallback: string) => elements.get(id)?.type ?? fallback;
+    // a job-backed element waits until its job is completed (or throws a BPMN error)
+    const waitForJob = (executionId: string, callback: (err: Error | null) => void): void => {
+      jobCallbacks.set(executionId, callback);
+    };
+    class JobService {
+      execute(msg: { content: { executionId: string } }, callback: (err: Error | null) => void): void {
+        waitForJob(msg.content.executionId, callback);
+      }
+    }
+    const iterationLocals = (elementId: string, content: ExecContent): Variables => {
+      const mi = elements.get(elementId)?.multiInstance;
+      if (!mi || !content.isMultiInstance || content.isRootScope) return {};
+      return { loopCounter: Number(content.index) + 1, ...(mi.inputElement ? { [mi.inputElement]: content[mi.inputElement] ?? null } : {}) };
+    };
+    const scripts = {
+      register() {},
+      getScript(_format: unknown, activity: { id: string }) {
+        const model = elements.get(activity.id);
+        if (model?.job) return { execute: (scope: { content: ExecContent }, cb: (err: Error | null) => void) => waitForJob(scope.content.executionId, cb) };
+        const script = model?.script;
+        if (!script) return undefined;
+        return {
+          execute(scope: { content: ExecContent }, cb: (err: Error | null, output?: unknown) => void) {
+            try {
+              const vars = currentRun().vars;
+              const value = evaluateFeel(script.expression.replace(/^=/, ''), { ...vars, ...iterationLocals(activity.id, scope.content) });
+              if (script.resultVariable) vars[script.resultVariable] = value;
+              cb(null, value);
+            } catch (err) {
+              if (err instanceof FeelError) err.elementId = activity.id;
+              cb(err as Error);
+            }
+          },
+        };
+      },
+    };
+    const timers = {
+      executing: [] as unknown[],
+      setTimeout: () => ({}),
+      clearTimeout: () => undefined,
+      register(owner: TimerOwner) {
+        // a start timer's cycle is kept by our start-event rows: inside an instance it fires once
+        if (elements.get(owner.id)?.start) owner.repeat = undefined;
+        return {
+          setTimeout(callback: (...a: unknown[]) => void, _delay: number, ...args: unknown[]) {
+            const executionId = owner.parent?.executionId ?? owner.executionId;
+            timerCallbacks.set(executionId, { elementId: owner.id, fire: () => callback(...args) });
             const type = owner.timerType;
-            timerRequests.set(executionId, {
+            currentRun().timerRequests.set(executionId, {
               elementId: owner.id,
               timeDuration: type === 'timeDuration' ? String(owner.timeDuration) : null,
               timeDate: type === 'timeDate' ? String(owner.timeDate) : null,
               timeCycle: type === 'timeCycle' ? String(owner.timeCycle) : null,
             });
-          }
-          return {};
+            return {};
+          },
+          clearTimeout: () => undefined,
+        };
+      },
+    };
+
+    this.engine = new Engine({
+      name: `instance-${instanceKey}`,
+      moddleContext: def.parsed.moddleContext,
+      Logger: silentLogger,
+      timers,
+      scripts,
+      expressions: {
+        // Zeebe convention: `=` starts a FEEL expression, anything else is a literal
+        resolveExpression(expression: unknown) {
+          if (typeof expression === 'string' && expression.startsWith('=')) return evaluateFeel(expression.slice(1), currentRun().vars);
+          return expression;
         },
-        clearTimeout: () => undefined,
-      };
-    },
-  };
-
-  const engine = new Engine({
-    name: `instance-${instance.key}`,
-    moddleContext: def.parsed.moddleContext,
-    Logger: silentLogger,
-    timers,
-    scripts,
-    expressions: {
-      // Zeebe convention: `=` starts a FEEL expression, anything else is a literal
-      resolveExpression(expression: unknown) {
-        if (typeof expression === 'string' && expression.startsWith('=')) return evaluateFeel(expression.slice(1), vars);
-        return expression;
       },
-    },
-    extensions: {
-      zeebe(activity: { id: string; type: string; behaviour: Record<string, unknown>; broker: { subscribeTmp: (...a: unknown[]) => void } }) {
-        const model = def.parsed.elements.get(activity.id);
-        if (model?.job && activity.type !== 'bpmn:UserTask') activity.behaviour.Service = JobService;
-        const mi = model?.multiInstance;
-        if (mi?.outputCollection && mi.outputElement) {
-          const { outputCollection, outputElement, inputCollection } = mi;
-          // as in Zeebe, the output collection exists (all null) as soon as the body starts
-          activity.broker.subscribeTmp('execution', 'execute.start', (_key: string, msg: { content: ExecContent; fields?: { redelivered?: boolean } }) => {
-            if (!msg.content.isRootScope || msg.fields?.redelivered) return;
-            const items = evaluateFeel(inputCollection.replace(/^=/, ''), vars);
-            vars[outputCollection] = new Array(Array.isArray(items) ? items.length : 0).fill(null);
-          }, { noAck: true, priority: 1000 });
-          // each finished iteration puts its outputElement at its index of the outputCollection
-          activity.broker.subscribeTmp('execution', 'execute.completed', (_key: string, msg: { content: ExecContent }) => {
-            const c = msg.content;
-            if (!c.isMultiInstance || c.isRootScope || typeof c.index !== 'number') return;
-            const list = Array.isArray(vars[outputCollection]) && (vars[outputCollection] as unknown[]).length === c.loopCardinality
-              ? [...(vars[outputCollection] as unknown[])]
-              : new Array(c.loopCardinality ?? c.index + 1).fill(null);
-            list[c.index] = evaluateFeel(outputElement.replace(/^=/, ''), { ...vars, ...iterationLocals(activity.id, c) });
-            vars[outputCollection] = list;
-          }, { noAck: true, priority: 1000 });
-        }
+      extensions: {
+        zeebe(activity: { id: string; type: string; behaviour: Record<string, unknown>; broker: { subscribeTmp: (...a: unknown[]) => void } }) {
+          const model = elements.get(activity.id);
+          if (model?.job && activity.type !== 'bpmn:UserTask') activity.behaviour.Service = JobService;
+          const mi = model?.multiInstance;
+          if (mi?.outputCollection && mi.outputElement) {
+            const { outputCollection, outputElement, inputCollection } = mi;
+            // as in Zeebe, the output collection exists (all null) as soon as the body starts
+            activity.broker.subscribeTmp('execution', 'execute.start', (_key: string, msg: { content: ExecContent; fields?: { redelivered?: boolean } }) => {
+              if (!msg.content.isRootScope || msg.fields?.redelivered) return;
+              const vars = currentRun().vars;
+              const items = evaluateFeel(inputCollection.replace(/^=/, ''), vars);
+              vars[outputCollection] = new Array(Array.isArray(items) ? items.length : 0).fill(null);
+            }, { noAck: true, priority: 1000 });
+            // each finished iteration puts its outputElement at its index of the outputCollection
+            activity.broker.subscribeTmp('execution', 'execute.completed', (_key: string, msg: { content: ExecContent }) => {
+              const c = msg.content;
+              if (!c.isMultiInstance || c.isRootScope || typeof c.index !== 'number') return;
+              const vars = currentRun().vars;
+              const list = Array.isArray(vars[outputCollection]) && (vars[outputCollection] as unknown[]).length === c.loopCardinality
+                ? [...(vars[outputCollection] as unknown[])]
+                : new Array(c.loopCardinality ?? c.index + 1).fill(null);
+              list[c.index] = evaluateFeel(outputElement.replace(/^=/, ''), { ...vars, ...iterationLocals(activity.id, c) });
+              vars[outputCollection] = list;
+            }, { noAck: true, priority: 1000 });
+          }
+        },
       },
-    },
-  } as unknown as ConstructorParameters<typeof Engine>[0]);
+    } as unknown as ConstructorParameters<typeof Engine>[0]);
 
-  let ended = false;
-  let failure: unknown = null;
-  let failedElement: string | null = null;
-  engine.broker.subscribeTmp('event', 'engine.error', (_routingKey, msg) => { failure = msg.content; }, { noAck: true });
-  engine.once('end', () => { ended = true; });
-  const listener = new EventEmitter();
-  listener.on('activity.enter', (api: { id: string; type: string }) => {
-    events.push({ element_id: api.id, element_type: typeOf(api.id, api.type), event: 'ELEMENT_ENTERED' });
-    const thrown = def.parsed.elements.get(api.id)?.errorThrow;
-    // bpmn-engine just ends the process on an error nobody catches; Zeebe raises an incident there
-    if (thrown && !thrown.caught && !failure) {
-      failedElement = api.id;
-      failure = Object.assign(new Error(`BPMN error "${thrown.code}" thrown by "${api.id}" is not caught`), { name: 'BpmnError' });
-    }
-  });
-  // bpmn-engine also "leaves" elements on a path not taken, boundary events whose task ended first
-  // and interrupted tasks; history records as left only what ran to its end
-  const finished = new Set<string>();
-  listener.on('activity.end', (api: { executionId: string }) => finished.add(api.executionId));
-  listener.on('activity.leave', (api: { id: string; type: string; executionId: string }) => {
-    if (finished.has(api.executionId)) events.push({ element_id: api.id, element_type: typeOf(api.id, api.type), event: 'ELEMENT_LEFT' });
-  });
-  listener.on('activity.error', (api: { id: string }) => { failedElement ??= api.id; });
+    this.engine.broker.subscribeTmp('event', 'engine.error', (_routingKey, msg) => { currentRun().failure = msg.content; }, { noAck: true });
+    this.engine.once('end', () => { this.ended = true; });
+    const listener = this.listener;
+    listener.on('activity.enter', (api: { id: string; type: string }) => {
+      const run = currentRun();
+      run.events.push({ element_id: api.id, element_type: typeOf(api.id, api.type), event: 'ELEMENT_ENTERED' });
+      const thrown = elements.get(api.id)?.errorThrow;
+      // bpmn-engine just ends the process on an error nobody catches; Zeebe raises an incident there
+      if (thrown && !thrown.caught && !run.failure) {
+        run.failedElement = api.id;
+        run.failure = Object.assign(new Error(`BPMN error "${thrown.code}" thrown by "${api.id}" is not caught`), { name: 'BpmnError' });
+      }
+    });
+    // bpmn-engine also "leaves" elements on a path not taken, boundary events whose task ended first
+    // and interrupted tasks; history records as left only what ran to its end
+    listener.on('activity.end', (api: { executionId: string }) => currentRun().finished.add(api.executionId));
+    listener.on('activity.leave', (api: { id: string; type: string; executionId: string }) => {
+      if (currentRun().finished.has(api.executionId)) currentRun().events.push({ element_id: api.id, element_type: typeOf(api.id, api.type), event: 'ELEMENT_LEFT' });
+    });
+    listener.on('activity.error', (api: { id: string }) => { currentRun().failedElement ??= api.id; });
+  }
+
+  /** what bpmn-engine waits for now, flattened */
+  waits(): Postponed[] {
+    return this.ended || !this.execution ? [] : collectPostponed(this.def, this.execution.getPostponed());
+  }
+
+  /** fires the timer waiting at this execution (the one that fires now is no timer to store) */
+  fireTimer(executionId: string | undefined): void {
+    if (!executionId) return;
+    const timer = this.timerCallbacks.get(executionId);
+    if (!timer) return;
+    this.timerCallbacks.delete(executionId);
+    // a cycle re-arms under the same execution id while it fires: that registration is stored again
+    this.run.timerRequests.delete(executionId);
+    timer.fire();
+  }
+
+  /** forgets callbacks of executions that no longer wait */
+  prune(waiting: Postponed[]): void {
+    const ids = new Set(waiting.map((p) => p.executionId));
+    for (const id of this.jobCallbacks.keys()) if (!ids.has(id)) this.jobCallbacks.delete(id);
+    for (const id of this.timerCallbacks.keys()) if (!ids.has(id)) this.timerCallbacks.delete(id);
+  }
+}
+
+/** completed: the instance ended in this run; row: the instance row as the run left it */
+export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promise<{ completed: boolean; row: InstanceRow }> {
+  const { def, instance, vars, command, now } = opts;
+  const key = String(instance.key);
+  const before = JSON.stringify(parseVariables(instance.engine_state === null && command.kind === 'start' ? {} : instance.variables));
+  const cache = opts.node?.live as LiveEngineCache<LiveInstance> | undefined;
+  const cached = command.kind !== 'start' && instance.engine_state ? cache?.take(key, instance.engine_state) ?? null : null;
+  const live = cached && cached.def === def ? cached : new LiveInstance(def, key);
+  const run = (live.run = LiveInstance.newRun(vars));
+  const typeOf = (id: string, fallback: string) => def.parsed.elements.get(id)?.type ?? fallback;
 
   const fail = (err: unknown): never => {
     if (err instanceof RunFailure) throw err;
-    const elementId = failedElement ?? (err instanceof FeelError ? err.elementId : null);
+    const elementId = run.failedElement ?? (err instanceof FeelError ? err.elementId : null);
     throw new RunFailure((err as Error)?.message ?? String(err), elementId, { cause: err });
   };
   // only what happens inside bpmn-engine (or a FEEL evaluation) is a model failure; database errors propagate as they are
@@ -233,70 +293,125 @@ export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promi
     }
   };
 
-  let execution: Awaited<ReturnType<typeof engine.execute>>;
-  try {
-    if (command.kind === 'start' || !instance.engine_state) {
-      execution = await engine.execute({ listener });
-    } else {
-      engine.recover(JSON.parse(instance.engine_state));
-      execution = await engine.resume({ listener });
+  if (!live.execution) {
+    try {
+      if (command.kind === 'start' || !instance.engine_state) {
+        live.execution = (await live.engine.execute({ listener: live.listener })) as unknown as Execution;
+        // a new instance has no rows yet
+        live.reconciled = new Map();
+      } else {
+        live.engine.recover(JSON.parse(instance.engine_state));
+        live.execution = (await live.engine.resume({ listener: live.listener })) as unknown as Execution;
+      }
+    } catch (err) {
+      fail(err);
     }
-  } catch (err) {
-    fail(err);
   }
-  const exec = execution! as unknown as { getPostponed(): Parameters<typeof collectPostponed>[1] };
-  const waits = (): Postponed[] => (ended ? [] : collectPostponed(def, exec.getPostponed()));
+  // the outcome is applied once the whole state is there: a multi-instance body must be listening
+  // again before one of its iterations completes
   inEngine(() => {
-    for (const fire of fireCallbacks) fire();
-    if (command.kind === 'start' && command.startEventId && def.parsed.elements.get(command.startEventId)?.start?.kind === 'MESSAGE') {
-      waits().find((p) => p.id === command.startEventId)?.signal({});
+    if (command.kind === 'complete-job' || command.kind === 'throw-error') {
+      const callback = live.jobCallbacks.get(command.executionId);
+      live.jobCallbacks.delete(command.executionId);
+      callback?.(command.kind === 'complete-job' ? null : Object.assign(new Error(command.errorMessage), { code: command.errorCode }));
+    }
+    if (command.kind === 'fire-timer') live.fireTimer(command.executionId);
+    const start = command.kind === 'start' && command.startEventId ? def.parsed.elements.get(command.startEventId)?.start : undefined;
+    if (command.kind === 'start' && start?.kind === 'TIMER') {
+      live.fireTimer([...live.timerCallbacks].find(([, t]) => t.elementId === command.startEventId)?.[0]);
+    }
+    if (command.kind === 'start' && start?.kind === 'MESSAGE') {
+      live.waits().find((p) => p.id === command.startEventId)?.signal({});
     }
     if (command.kind === 'signal') {
-      const target = waits().find((p) => p.executionId === command.executionId);
+      const target = live.waits().find((p) => p.executionId === command.executionId);
       if (!target) throw new RunFailure(`nothing waits at execution ${command.executionId}`, null);
       target.signal(command.payload ?? {});
     }
   });
-  const key = String(instance.key);
-  const reconcile = (postponed: Postponed[]) =>
-    reconcileWaits(trx, { def, instance, vars, now, timerRequests, postponed }).catch((err) => (err instanceof FeelError ? fail(err) : Promise.reject(err)));
+  const reconcile = async (postponed: Postponed[]) => {
+    const match = await reconcileWaits(trx, { def, instance, vars, now, timerRequests: run.timerRequests, postponed, previous: live.reconciled, command, node: opts.node })
+      .catch((err) => (err instanceof FeelError ? fail(err) : Promise.reject(err)));
+    live.reconciled = new Map(postponed.map((p) => [p.executionId, p.id]));
+    return match;
+  };
   // a buffered message may complete a wait that just opened, and a called child may end at once:
   // either may open the next wait
-  for (let round = 0; round < 50 && !failure && !ended; round++) {
-    const postponed = waits();
+  for (let round = 0; round < 50 && !run.failure && !live.ended; round++) {
+    const postponed = live.waits();
     const match = await reconcile(postponed);
     if (match) {
       Object.assign(vars, match.variables);
       inEngine(() => postponed.find((p) => p.executionId === match.executionId)?.signal({ id: match.ref }));
-      events.push({ element_id: match.elementId, element_type: typeOf(match.elementId, ''), event: 'MESSAGE_CORRELATED', details: JSON.stringify({ messageKey: match.messageKey, name: match.name }) });
+      run.events.push({ element_id: match.elementId, element_type: typeOf(match.elementId, ''), event: 'MESSAGE_CORRELATED', details: JSON.stringify({ messageKey: match.messageKey, name: match.name }) });
       continue;
     }
     const done = await startPendingChildren(trx, { ...opts, postponed }).catch((err) => (err instanceof FeelError ? fail(err) : Promise.reject(err)));
     if (!done) break;
     inEngine(() => postponed.find((p) => p.executionId === done.executionId)?.signal({}));
   }
-  if (failure) {
-    const f = failure as { message?: string; source?: { content?: { id?: string } } };
-    throw new RunFailure(f.message ?? String(failure), failedElement ?? f.source?.content?.id ?? null, { cause: failure });
+  if (run.failure) {
+    const f = run.failure as { message?: string; source?: { content?: { id?: string } } };
+    throw new RunFailure(f.message ?? String(run.failure), run.failedElement ?? f.source?.content?.id ?? null, { cause: run.failure });
   }
 
+  const ended = live.ended;
   if (ended) await reconcile([]);
-  await terminateOrphanChildren(trx, key, waits().map((p) => p.executionId), now);
-  const state = (await engine.getState()) as { definitions?: { source?: unknown }[] };
-  // the definition source is re-supplied from the deployment on recover, so it is not stored per instance
-  for (const d of state.definitions ?? []) delete d.source;
-  await trx('engine_process_instances').where({ key }).update({
-    variables: JSON.stringify(vars),
-    engine_state: JSON.stringify(state),
-    ...(ended ? { state: 'COMPLETED', end_date: now } : {}),
-  });
+  const waiting = live.waits();
+  if (hasCallActivities(def)) await terminateOrphanChildren(trx, key, waiting.map((p) => p.executionId), now);
+  const stateJson = await storedState(live.engine);
+  const stored = { variables: JSON.stringify(vars), engine_state: stateJson, ...(ended ? { state: 'COMPLETED' as const, end_date: now } : {}) };
+  await trx('engine_process_instances').where({ key }).update(stored);
+  const { events } = run;
   const changed = changedVariables(JSON.parse(before) as Variables, vars);
   if (changed) events.push({ element_id: null, element_type: null, event: 'VARIABLES_CHANGED', details: JSON.stringify({ variables: changed }) });
   if (ended) events.push({ element_id: instance.bpmn_process_id, element_type: 'bpmn:Process', event: 'PROCESS_COMPLETED' });
   if (events.length) await trx('engine_events').insert(events.map((e) => ({ details: null, ...e, instance_key: key, occurred_at: now })));
-  if (!ended) await engine.stop();
   if (ended && instance.parent_instance_key && !opts.startedByParent) await completeChildInParent(trx, { ...opts, childVars: vars });
-  return { completed: ended };
+  if (!ended && cache) {
+    // kept for the next command on this instance, valid only while the stored state is this one
+    live.prune(waiting);
+    live.stateJson = stateJson;
+    live.run = LiveInstance.newRun({});
+    cache.put(key, live);
+  }
+  return { completed: ended, row: { ...instance, ...stored, variables: { ...vars } } };
+}
+
+type EngineInternals = {
+  name: string;
+  execution: { state: string; stopped: boolean; environment: { getState(): unknown }; definitions: { getState(): unknown }[] } | null;
+};
+let engineVersion: string | undefined;
+
+/**
+ * bpmn-engine's getState() without the definition source (re-supplied from the deployment on
+ * recover, so not stored per instance). getState() serializes the whole source every time just
+ * for us to drop it, so the same object is built here from the same parts, in the same order.
+ */
+async function storedState(engine: Engine): Promise<string> {
+  const e = engine as unknown as EngineInternals;
+  if (engineVersion === undefined || !e.execution) {
+    const state = (await engine.getState()) as { engineVersion?: string; definitions?: { source?: unknown }[] };
+    engineVersion = state.engineVersion;
+    for (const d of state.definitions ?? []) delete d.source;
+    return JSON.stringify(state);
+  }
+  const x = e.execution;
+  return JSON.stringify({
+    name: e.name, state: x.state, stopped: x.stopped, engineVersion,
+    environment: x.environment.getState(), definitions: x.definitions.map((d) => d.getState()),
+  });
+}
+
+const callActivityFlags = new WeakMap<LoadedDefinition, boolean>();
+function hasCallActivities(def: LoadedDefinition): boolean {
+  let has = callActivityFlags.get(def);
+  if (has === undefined) {
+    has = [...def.parsed.elements.values()].some((m) => m.calledElement);
+    callActivityFlags.set(def, has);
+  }
+  return has;
 }
 
 function changedVariables(before: Variables, after: Variables): Variables | null {

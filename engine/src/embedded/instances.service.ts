@@ -24,7 +24,7 @@ export class InstancesService {
     if (!defRow) throw new EngineError('NOT_FOUND', `process ${req.bpmnProcessId}${req.version ? ` version ${req.version}` : ''} is not deployed`);
     let row: InstanceRow;
     try {
-      row = await this.ctx.track(db.transaction((trx) => startInstance(trx, { defs, definitionKey: String(defRow.key), variables: req.variables ?? {}, now: clock() })));
+      row = await this.ctx.track(db.transaction((trx) => startInstance(trx, { defs, definitionKey: String(defRow.key), variables: req.variables ?? {}, now: clock(), node: this.ctx.node })));
     } catch (err) {
       // nothing was stored: a model that breaks right at the start is the caller's problem to see
       if (err instanceof RunFailure) throw new EngineError('INVALID_ARGUMENT', `process ${req.bpmnProcessId} failed at start: ${err.message}`, { cause: err });

@@ -16,49 +16,78 @@ interface JobRow {
   local_variables: Variables | string | null;
 }
 
+type ActivatedRow = JobRow & { definition_key: string | number; bpmn_process_id: string; instance_variables: Variables | string };
+
 /** Jobs of service tasks: activation with lock timeout, completion, failure with retries, BPMN errors. */
 export class JobsService {
   constructor(private readonly ctx: EngineContext) {}
 
+  /** which instance each job belongs to (that never changes), for the jobs this node handed out: saves a look-up per command */
+  private readonly instanceOfJob = new Map<string, string>();
+
+  /**
+   * One statement: picks the activatable jobs (an ACTIVATED job whose lock expired counts: its
+   * worker is presumed dead), skipping rows another node is locking, marks them ACTIVATED and
+   * returns them with their instance's variables.
+   */
   async activateJobs(req: ActivateJobsRequest): Promise<ActivatedJob[]> {
     const { db, clock, defs } = this.ctx;
     if (req.maxJobsToActivate < 1) return [];
-    return this.ctx.track(db.transaction(async (trx) => {
-      const now = clock();
-      // an ACTIVATED job whose lock expired is handed out again (its worker is presumed dead)
-      const rows = (await trx('engine_jobs')
-        .where({ type: req.type })
-        .where((q) => q.where({ state: 'ACTIVATABLE' }).orWhere((q2) => q2.where({ state: 'ACTIVATED' }).where('deadline', '<', now)))
-        .where((q) => q.whereNull('backoff_until').orWhere('backoff_until', '<=', now))
-        .orderBy('key').limit(req.maxJobsToActivate).forUpdate().skipLocked()) as JobRow[];
-      if (!rows.length) return [];
-      const deadline = new Date(now.getTime() + req.timeout);
-      await trx('engine_jobs').whereIn('key', rows.map((r) => r.key)).update({ state: 'ACTIVATED', deadline, worker: req.worker });
-      const instances = await trx('engine_process_instances').whereIn('key', rows.map((r) => r.instance_key));
-      const byKey = new Map(instances.map((i) => [String(i.key), i]));
-      const jobs: ActivatedJob[] = [];
-      for (const r of rows) {
-        const instance = byKey.get(String(r.instance_key));
-        const def = await defs.load(trx, String(instance.definition_key));
-        const model = def.parsed.elements.get(r.element_id);
-        jobs.push({
-          jobKey: String(r.key), type: r.type, processInstanceKey: String(r.instance_key), processDefinitionKey: String(instance.definition_key),
-          bpmnProcessId: instance.bpmn_process_id, elementId: r.element_id, elementInstanceKey: `${r.instance_key}:${r.execution_id}`,
-          retries: r.retries, deadline: deadline.toISOString(),
-          customHeaders: typeof r.custom_headers === 'string' ? JSON.parse(r.custom_headers) : r.custom_headers,
-          variables: inputVariables(parseVariables(instance.variables), model?.inputs ?? [], r.local_variables),
-        });
-      }
-      return jobs;
-    }));
+    const now = clock();
+    const deadline = new Date(now.getTime() + req.timeout);
+    // a knex query runs again on every then(): track a promise of it, not the query itself
+    const result = await this.ctx.track(Promise.resolve(db.raw(`
+      with picked as (
+        select key from engine_jobs
+        where type = ? and (state = 'ACTIVATABLE' or (state = 'ACTIVATED' and deadline < ?))
+          and (backoff_until is null or backoff_until <= ?)
+        order by key limit ? for update skip locked
+      ), activated as (
+        update engine_jobs j set state = 'ACTIVATED', deadline = ?, worker = ?
+        from picked where j.key = picked.key
+        returning j.*
+      )
+      select a.*, i.definition_key, i.bpmn_process_id, i.variables as instance_variables
+      from activated a join engine_process_instances i on i.key = a.instance_key
+      order by a.key`, [req.type, now, now, req.maxJobsToActivate, deadline, req.worker])));
+    const rows = (Array.isArray(result) ? result : (result as { rows: ActivatedRow[] }).rows) as ActivatedRow[];
+    const jobs: ActivatedJob[] = [];
+    for (const r of rows) {
+      const def = await defs.load(db, String(r.definition_key));
+      const model = def.parsed.elements.get(r.element_id);
+      this.rememberInstance(String(r.key), String(r.instance_key));
+      jobs.push({
+        jobKey: String(r.key), type: r.type, processInstanceKey: String(r.instance_key), processDefinitionKey: String(r.definition_key),
+        bpmnProcessId: r.bpmn_process_id, elementId: r.element_id, elementInstanceKey: `${r.instance_key}:${r.execution_id}`,
+        retries: r.retries, deadline: deadline.toISOString(),
+        customHeaders: typeof r.custom_headers === 'string' ? JSON.parse(r.custom_headers) : r.custom_headers,
+        variables: inputVariables(parseVariables(r.instance_variables), model?.inputs ?? [], r.local_variables),
+      });
+    }
+    return jobs;
+  }
+
+  private rememberInstance(jobKey: string, instanceKey: string): void {
+    this.instanceOfJob.set(jobKey, instanceKey);
+    if (this.instanceOfJob.size > 10_000) this.instanceOfJob.delete(this.instanceOfJob.keys().next().value!);
+  }
+
+  /** Locks the instance of the job, then runs fn under that lock. */
+  private async onJobInstance<T>(jobKey: string, fn: (scope: CommandScope) => Promise<T>): Promise<T> {
+    let instanceKey = this.instanceOfJob.get(jobKey);
+    if (!instanceKey) {
+      const found = (await this.ctx.db('engine_jobs').where({ key: jobKey }).first('instance_key')) as { instance_key: string | number } | undefined;
+      if (!found) throw new EngineError('NOT_FOUND', `job ${jobKey} not found`);
+      instanceKey = String(found.instance_key);
+    }
+    return this.ctx.command(instanceKey, fn);
   }
 
   /** Locks the instance, then re-reads the job under that lock. */
-  private async onJob<T>(jobKey: string, fn: (scope: CommandScope, job: JobRow) => Promise<T>): Promise<T> {
-    const found = (await this.ctx.db('engine_jobs').where({ key: jobKey }).first()) as JobRow | undefined;
-    if (!found) throw new EngineError('NOT_FOUND', `job ${jobKey} not found`);
-    return this.ctx.command(String(found.instance_key), async (scope) => {
-      const job = (await scope.trx('engine_jobs').where({ key: jobKey }).first()) as JobRow;
+  private onJob<T>(jobKey: string, fn: (scope: CommandScope, job: JobRow) => Promise<T>): Promise<T> {
+    return this.onJobInstance(jobKey, async (scope) => {
+      const job = (await scope.trx('engine_jobs').where({ key: jobKey }).first()) as JobRow | undefined;
+      if (!job) throw new EngineError('NOT_FOUND', `job ${jobKey} not found`);
       return fn(scope, job);
     });
   }
@@ -73,14 +102,25 @@ export class JobsService {
   async completeJob(jobKey: string, variables?: Variables): Promise<void> {
     let failedJob: JobRow | null = null;
     try {
-      await this.onJob(jobKey, async (scope, job) => {
-        JobsService.requireOpen(job, scope);
+      await this.onJobInstance(jobKey, async (scope) => {
+        const { trx } = scope;
+        // closing the job under the instance lock is what makes completion idempotent
+        const [job] = scope.instance.state === 'ACTIVE'
+          ? ((await trx('engine_jobs').where({ key: jobKey }).whereIn('state', ['ACTIVATED', 'ACTIVATABLE'])
+            .update({ state: 'COMPLETED', deadline: null }).returning('*')) as JobRow[])
+          : [];
+        if (!job) {
+          const found = (await trx('engine_jobs').where({ key: jobKey }).first()) as JobRow | undefined;
+          if (!found) throw new EngineError('NOT_FOUND', `job ${jobKey} not found`);
+          JobsService.requireOpen(found, scope);
+          throw new EngineError('NOT_FOUND', `job ${jobKey} is not active (state ${found.state})`);
+        }
         failedJob = job;
         const model = scope.def.parsed.elements.get(job.element_id);
         mergeResult(scope.vars, model?.outputs ?? [], variables);
-        await scope.trx('engine_jobs').where({ key: jobKey }).update({ state: 'COMPLETED', deadline: null });
-        await runCommand(scope.trx, { ...scope, command: { kind: 'complete-job', executionId: job.execution_id } });
+        await runCommand(trx, { ...scope, command: { kind: 'complete-job', executionId: job.execution_id } });
       });
+      this.instanceOfJob.delete(jobKey);
     } catch (err) {
       if (!(err instanceof RunFailure) || !failedJob) throw err;
       const job = failedJob as JobRow;

@@ -4,6 +4,7 @@ import type { EngineContext } from './engine-context';
 import type { DefinitionRepository, LoadedDefinition } from './definition.repository';
 import { parseCycle, timerDueAt } from './feel';
 import { runCommand, RunFailure, type InstanceRow } from './instance-runner';
+import type { NodeRuntime } from './node-runtime';
 
 /**
  * Message and timer start events. Only the latest version of a process listens (as in Zeebe): a
@@ -15,7 +16,7 @@ interface StartRow { key: string | number; definition_key: string | number; elem
 /** Inserts a new instance and runs it from the start event (or the none start event when elementId is null). */
 export async function startInstance(
   trx: Knex.Transaction,
-  opts: { defs: DefinitionRepository; definitionKey: string; variables: Variables; now: Date; startEventId?: string },
+  opts: { defs: DefinitionRepository; definitionKey: string; variables: Variables; now: Date; startEventId?: string; node?: NodeRuntime },
 ): Promise<InstanceRow> {
   const def = await opts.defs.load(trx, opts.definitionKey);
   const vars = { ...opts.variables };
@@ -23,8 +24,8 @@ export async function startInstance(
     definition_key: def.key, bpmn_process_id: def.bpmnProcessId, version: def.version, state: 'ACTIVE',
     variables: JSON.stringify(vars), engine_state: null, start_date: opts.now,
   }).returning('*')) as InstanceRow[];
-  await runCommand(trx, { def, defs: opts.defs, instance: inserted, vars, now: opts.now, command: { kind: 'start', startEventId: opts.startEventId } });
-  return (await trx('engine_process_instances').where({ key: inserted.key }).first()) as InstanceRow;
+  const { row } = await runCommand(trx, { def, defs: opts.defs, instance: inserted, vars, now: opts.now, command: { kind: 'start', startEventId: opts.startEventId }, node: opts.node });
+  return row;
 }
 
 /** At deploy of a new version: its message and timer start events replace those of older versions. */
@@ -46,9 +47,9 @@ export async function registerStartEvents(trx: Knex.Transaction, def: LoadedDefi
 }
 
 /** Starts one instance per message start event listening for this message name; returns how many. */
-export async function startByMessage(trx: Knex.Transaction, defs: DefinitionRepository, name: string, variables: Variables, now: Date): Promise<number> {
+export async function startByMessage(trx: Knex.Transaction, defs: DefinitionRepository, name: string, variables: Variables, now: Date, node?: NodeRuntime): Promise<number> {
   const rows = (await trx('engine_start_events').where({ kind: 'MESSAGE', message_name: name }).orderBy('key')) as StartRow[];
-  for (const r of rows) await startInstance(trx, { defs, definitionKey: String(r.definition_key), variables, now, startEventId: r.element_id });
+  for (const r of rows) await startInstance(trx, { defs, definitionKey: String(r.definition_key), variables, now, startEventId: r.element_id, node });
   return rows.length;
 }
 
@@ -70,7 +71,7 @@ export async function fireStartTimers(ctx: EngineContext, limit = 20): Promise<n
       }
       try {
         // a savepoint: a model that breaks at its start leaves the timer moved on, and is logged
-        await trx.transaction((sp) => startInstance(sp, { defs: ctx.defs, definitionKey: String(row.definition_key), variables: {}, now, startEventId: row.element_id }));
+        await trx.transaction((sp) => startInstance(sp, { defs: ctx.defs, definitionKey: String(row.definition_key), variables: {}, now, startEventId: row.element_id, node: ctx.node }));
       } catch (err) {
         if (!(err instanceof RunFailure)) throw err;
         failed = { row, err };

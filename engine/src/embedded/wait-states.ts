@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import type { Variables } from '../port';
 import type { LoadedDefinition } from './definition.repository';
 import { FeelError, resolveList, resolveString, timerDueAt } from './feel';
-import type { InstanceRow } from './instance-runner';
+import type { Command, InstanceRow } from './instance-runner';
+import type { NodeRuntime } from './node-runtime';
 
 /**
  * Keeps our rows in step with what bpmn-engine waits for after a command. Inserts are keyed by
@@ -76,32 +77,74 @@ const OPEN_JOB_STATES = ['ACTIVATABLE', 'ACTIVATED', 'FAILED', 'ERROR_THROWN'];
 
 export async function reconcileWaits(
   trx: Knex.Transaction,
-  ctx: { def: LoadedDefinition; instance: InstanceRow; vars: Variables; now: Date; timerRequests: Map<string, TimerRequest>; postponed: Postponed[] },
+  ctx: {
+    def: LoadedDefinition; instance: InstanceRow; vars: Variables; now: Date; timerRequests: Map<string, TimerRequest>; postponed: Postponed[];
+    /** executionId → elementId of the waits our rows were last reconciled with in this node (a live engine); null: unknown, compare with the rows */
+    previous?: Map<string, string> | null;
+    command?: Command;
+    node?: NodeRuntime;
+  },
 ): Promise<BufferedMatch | null> {
   const { def, vars, now } = ctx;
   const instanceKey = String(ctx.instance.key);
   // gateways waiting for a join have no execution id of their own; nothing of ours hangs on them
   const postponed = ctx.postponed;
   const waiting = postponed.map((p) => p.executionId);
+  const previous = ctx.previous ?? null;
 
-  // closed: whatever bpmn-engine no longer waits for (completed, interrupted by a boundary, process ended)
-  await trx('engine_jobs').where({ instance_key: instanceKey }).whereIn('state', OPEN_JOB_STATES).whereNotIn('execution_id', waiting).update({ state: 'CANCELED' });
-  await trx('engine_user_tasks').where({ instance_key: instanceKey, state: 'CREATED' }).whereNotIn('execution_id', waiting).update({ state: 'CANCELED', completion_date: now });
-  await trx('engine_timers').where({ instance_key: instanceKey }).whereNotIn('execution_id', waiting).delete();
-  await trx('engine_message_subscriptions').where({ instance_key: instanceKey }).whereNotIn('execution_id', waiting).delete();
+  if (previous) {
+    // a live engine knows what waited before this command: close only what stopped waiting, on
+    // the tables its elements have rows in
+    const now_ = new Set(waiting);
+    // the command's own wait was closed by its caller (job completed, timer row deleted)
+    const own = ctx.command && (ctx.command.kind === 'complete-job' || ctx.command.kind === 'throw-error' || ctx.command.kind === 'fire-timer') ? ctx.command.executionId : null;
+    const closed = { jobs: [] as string[], tasks: [] as string[], timers: [] as string[], subs: [] as string[] };
+    for (const [executionId, elementId] of previous) {
+      if (now_.has(executionId) || executionId === own) continue;
+      const model = def.parsed.elements.get(elementId);
+      if (!model) continue;
+      if (model.job && model.type !== 'bpmn:UserTask') closed.jobs.push(executionId);
+      if (model.userTask) closed.tasks.push(executionId);
+      if (model.timer) closed.timers.push(executionId);
+      if (model.message) closed.subs.push(executionId);
+    }
+    if (closed.jobs.length) await trx('engine_jobs').where({ instance_key: instanceKey }).whereIn('execution_id', closed.jobs).whereIn('state', OPEN_JOB_STATES).update({ state: 'CANCELED' });
+    if (closed.tasks.length) await trx('engine_user_tasks').where({ instance_key: instanceKey, state: 'CREATED' }).whereIn('execution_id', closed.tasks).update({ state: 'CANCELED', completion_date: now });
+    if (closed.timers.length) await trx('engine_timers').where({ instance_key: instanceKey }).whereIn('execution_id', closed.timers).delete();
+    if (closed.subs.length) await trx('engine_message_subscriptions').where({ instance_key: instanceKey }).whereIn('execution_id', closed.subs).delete();
+  } else {
+    // closed: whatever bpmn-engine no longer waits for (completed, interrupted by a boundary, process ended)
+    await trx('engine_jobs').where({ instance_key: instanceKey }).whereIn('state', OPEN_JOB_STATES).whereNotIn('execution_id', waiting).update({ state: 'CANCELED' });
+    await trx('engine_user_tasks').where({ instance_key: instanceKey, state: 'CREATED' }).whereNotIn('execution_id', waiting).update({ state: 'CANCELED', completion_date: now });
+    await trx('engine_timers').where({ instance_key: instanceKey }).whereNotIn('execution_id', waiting).delete();
+    await trx('engine_message_subscriptions').where({ instance_key: instanceKey }).whereNotIn('execution_id', waiting).delete();
+  }
   if (!postponed.length) {
     await trx('engine_incidents').where({ instance_key: instanceKey, state: 'ACTIVE' }).update({ state: 'RESOLVED', resolved_at: now });
     return null;
   }
 
-  const known = async (table: string) =>
-    new Set((await trx(table).where({ instance_key: instanceKey }).whereIn('execution_id', waiting).select('execution_id')).map((r: { execution_id: string }) => r.execution_id));
-  // sequential on purpose: PGlite has one connection, and the transaction owns it
-  const jobs = await known('engine_jobs');
-  const tasks = await known('engine_user_tasks');
-  const subs = await known('engine_message_subscriptions');
-  const timers = await known('engine_timers');
+  // what already has its row: with a live engine, every wait that was there before; otherwise ask the tables
+  let has: (table: 'jobs' | 'tasks' | 'subs' | 'timers', executionId: string) => boolean;
+  if (previous) {
+    has = (table, executionId) => table !== 'timers' && previous.has(executionId);
+  } else {
+    const known = async (table: string) =>
+      new Set((await trx(table).where({ instance_key: instanceKey }).whereIn('execution_id', waiting).select('execution_id')).map((r: { execution_id: string }) => r.execution_id));
+    // sequential on purpose: PGlite has one connection, and the transaction owns it
+    const sets = {
+      jobs: await known('engine_jobs'),
+      tasks: await known('engine_user_tasks'),
+      subs: await known('engine_message_subscriptions'),
+      timers: await known('engine_timers'),
+    };
+    has = (table, executionId) => sets[table].has(executionId);
+  }
 
+  const jobRows: Record<string, unknown>[] = [];
+  const taskRows: Record<string, unknown>[] = [];
+  const subRows: Record<string, unknown>[] = [];
+  const timerRows: Record<string, unknown>[] = [];
   const newSubs: { executionId: string; elementId: string; ref: string; name: string; correlationKey: string }[] = [];
   for (const p of postponed) {
     const model = def.parsed.elements.get(p.id);
@@ -109,48 +152,54 @@ export async function reconcileWaits(
     const scope = Object.keys(p.locals).length ? { ...vars, ...p.locals } : vars;
     const localVariables = Object.keys(p.locals).length ? JSON.stringify(p.locals) : null;
     try {
-      if (model.job && model.type !== 'bpmn:UserTask' && !jobs.has(p.executionId)) {
+      if (model.job && model.type !== 'bpmn:UserTask' && !has('jobs', p.executionId)) {
         // Zeebe evaluates a FEEL type and retries when the job is created
         const type = resolveString(model.job.type, scope);
         if (!type) throw new FeelError(model.job.type, `job type of "${p.id}" evaluated to nothing: ${model.job.type}`);
         const retries = Number(resolveString(model.job.retries, scope) ?? 3);
         if (!Number.isInteger(retries) || retries < 0) throw new FeelError(model.job.retries, `job retries of "${p.id}" are not a whole number: ${model.job.retries}`);
-        await trx('engine_jobs').insert({
+        jobRows.push({
           instance_key: instanceKey, element_id: p.id, execution_id: p.executionId, type, retries,
           state: 'ACTIVATABLE', custom_headers: JSON.stringify(model.job.headers), local_variables: localVariables,
-        }).onConflict(['instance_key', 'execution_id']).ignore();
+        });
       }
-      if (model.userTask && !tasks.has(p.executionId)) {
+      if (model.userTask && !has('tasks', p.executionId)) {
         const u = model.userTask;
         const priority = Number(resolveString(u.priority, scope) ?? 50);
-        await trx('engine_user_tasks').insert({
+        taskRows.push({
           instance_key: instanceKey, element_id: p.id, execution_id: p.executionId, name: model.name, state: 'CREATED',
           assignee: resolveString(u.assignee, scope),
           candidate_groups: JSON.stringify(resolveList(u.candidateGroups, scope)),
           candidate_users: JSON.stringify(resolveList(u.candidateUsers, scope)),
           form_id: u.formId, due_date: resolveString(u.dueDate, scope), follow_up_date: resolveString(u.followUpDate, scope),
           priority: Number.isFinite(priority) ? priority : 50, creation_date: now, local_variables: localVariables,
-        }).onConflict(['instance_key', 'execution_id']).ignore();
+        });
       }
-      if (model.message && !subs.has(p.executionId)) {
+      if (model.message && !has('subs', p.executionId)) {
         const correlationKey = resolveString(model.message.correlationKey, scope) ?? '';
-        await trx('engine_message_subscriptions').insert({
+        subRows.push({
           instance_key: instanceKey, element_id: p.id, execution_id: p.executionId, message_ref: model.message.ref,
           message_name: model.message.name, correlation_key: correlationKey,
-        }).onConflict(['instance_key', 'execution_id']).ignore();
+        });
         newSubs.push({ executionId: p.executionId, elementId: p.id, ref: model.message.ref, name: model.message.name, correlationKey });
       }
       const timer = ctx.timerRequests.get(p.executionId);
-      if (timer && !timers.has(p.executionId)) {
-        await trx('engine_timers').insert({
-          instance_key: instanceKey, element_id: timer.elementId, execution_id: p.executionId, due_at: timerDueAt(now, timer),
-        }).onConflict(['instance_key', 'execution_id']).ignore();
+      if (timer && !has('timers', p.executionId)) {
+        timerRows.push({ instance_key: instanceKey, element_id: timer.elementId, execution_id: p.executionId, due_at: timerDueAt(now, timer) });
       }
     } catch (err) {
       if (err instanceof FeelError) err.elementId ??= p.id;
       throw err;
     }
   }
+  // one statement per table; a recovered engine re-executes waiting tasks, so a row already there wins
+  if (jobRows.length) {
+    await trx('engine_jobs').insert(jobRows).onConflict(['instance_key', 'execution_id']).ignore();
+    ctx.node?.jobsCreated(trx, jobRows.map((r) => r.type as string));
+  }
+  if (taskRows.length) await trx('engine_user_tasks').insert(taskRows).onConflict(['instance_key', 'execution_id']).ignore();
+  if (subRows.length) await trx('engine_message_subscriptions').insert(subRows).onConflict(['instance_key', 'execution_id']).ignore();
+  if (timerRows.length) await trx('engine_timers').insert(timerRows).onConflict(['instance_key', 'execution_id']).ignore();
 
   // a message published before the instance reached its catch event waits in the buffer
   for (const sub of newSubs) {

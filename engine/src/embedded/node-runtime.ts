@@ -1,0 +1,97 @@
+import { EventEmitter } from 'node:events';
+import type { Knex } from 'knex';
+
+/**
+ * What one engine node keeps in memory between commands. None of it is needed for correctness:
+ * the database stays the only truth, and a node that lost all of this (a restart) or whose copy is
+ * stale (another node moved the instance on) simply recovers from the stored state.
+ */
+
+/** A live bpmn-engine object of one instance, as left by its last command. */
+export interface CachedEngine {
+  /** the engine_state text this object is in; only a stored state equal to it may reuse the object */
+  stateJson: string;
+}
+
+/**
+ * Live bpmn-engine objects by instance key, least recently used evicted first, and dropped after
+ * idleMs without a command (a live object takes about 0.5–1.5 MB: it pays off for instances that
+ * move through service tasks, not for the many that wait days for a person). A command takes its
+ * instance's object out (nothing else can use it meanwhile: the command holds the instance row
+ * lock) and puts it back when it succeeded. The object is used again only when the stored
+ * engine_state is exactly the text it was saved as, so a command of another node, a rolled-back
+ * transaction or a restore from backup all make it be dropped and the state recovered instead.
+ */
+export class LiveEngineCache<T extends CachedEngine> {
+  private readonly entries = new Map<string, { value: T; at: number }>();
+  hits = 0;
+  misses = 0;
+
+  constructor(readonly capacity: number, readonly idleMs: number) {}
+
+  take(instanceKey: string, storedState: string | null): T | null {
+    this.sweep();
+    const entry = this.entries.get(instanceKey)?.value;
+    if (entry) this.entries.delete(instanceKey);
+    if (entry && storedState !== null && entry.stateJson === storedState) {
+      this.hits++;
+      return entry;
+    }
+    this.misses++;
+    return null;
+  }
+
+  put(instanceKey: string, entry: T): void {
+    if (this.capacity <= 0) return;
+    this.entries.delete(instanceKey);
+    this.entries.set(instanceKey, { value: entry, at: Date.now() });
+    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  /** drops what was not used for idleMs (the oldest come first) */
+  sweep(): void {
+    const limit = Date.now() - this.idleMs;
+    for (const [key, { at }] of this.entries) {
+      if (at > limit) break;
+      this.entries.delete(key);
+    }
+  }
+
+  drop(instanceKey: string): void {
+    this.entries.delete(instanceKey);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+/** Runs fn once the outermost transaction that trx belongs to has committed (never on rollback). */
+export function afterCommit(trx: Knex.Transaction, fn: () => void): void {
+  let root = trx as Knex.Transaction & { parentTransaction?: Knex.Transaction; executionPromise?: Promise<unknown> };
+  while (root.parentTransaction) root = root.parentTransaction as typeof root;
+  if (!root.executionPromise) return;
+  root.executionPromise.then(() => fn(), () => undefined);
+}
+
+export class NodeRuntime<T extends CachedEngine = CachedEngine> {
+  readonly live: LiveEngineCache<T>;
+  /** emits 'jobs' with a job type once a transaction that created jobs of that type has committed */
+  readonly jobEvents = new EventEmitter();
+
+  constructor(opts: { liveEngines?: number; liveEngineIdleMs?: number } = {}) {
+    this.live = new LiveEngineCache<T>(opts.liveEngines ?? 100, opts.liveEngineIdleMs ?? 30_000);
+    this.jobEvents.setMaxListeners(0);
+  }
+
+  /** Tells this node's job workers about new jobs, after the commit that makes them visible. */
+  jobsCreated(trx: Knex.Transaction, types: Iterable<string>): void {
+    const list = [...new Set(types)];
+    if (!list.length || !this.jobEvents.listenerCount('jobs')) return;
+    afterCommit(trx, () => { for (const type of list) this.jobEvents.emit('jobs', type); });
+  }
+}
