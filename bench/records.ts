@@ -4,7 +4,7 @@
 // Works in a throw-away schema that is dropped at the end.
 import { randomBytes } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
-import { migrate } from '@openspis/db';
+import { migrate, verifyAuditLog } from '@openspis/db';
 import { readWorkersConfig, registerRecord, searchJournal, storeFilePlan, type Actor, type JournalSearch } from '@openspis/workers';
 import { demoFilePlan } from '../workers/src/records/demo/demo-file-plan';
 
@@ -65,8 +65,9 @@ async function main(): Promise<void> {
     });
     const seqs: number[] = (await db('journal').orderBy('seq').pluck('seq')).map(Number);
     const gapFree = seqs.every((s, i) => s === i + 1);
-    console.log(`registrations: ${regs.toFixed(0)}/s at ${CLIENTS} clients (${seqs.length} registered, numbers ${gapFree ? 'gap-free' : 'WITH GAPS'})`);
-    if (!gapFree) process.exitCode = 1;
+    const chain = await verifyAuditLog(db);
+    console.log(`registrations: ${regs.toFixed(0)}/s at ${CLIENTS} clients (${seqs.length} registered, numbers ${gapFree ? 'gap-free' : 'WITH GAPS'}, log chain of ${chain.checked} rows ${chain.ok ? 'verified' : `BROKEN at ${chain.firstBroken?.id}`})`);
+    if (!gapFree || !chain.ok) process.exitCode = 1;
 
     // 3. search over 1,000,000 journal rows
     const started = Date.now();

@@ -11,6 +11,7 @@ import * as addRenderKeyAndComponentSeals from './20261130030000_add_render_key_
 import * as submissionIdempotencyKey from './20261130050000_submission_idempotency_key';
 import * as createTransactionLogDays from './20261201030000_create_transaction_log_days';
 import * as addDisposalHoldDetails from './20261201030100_add_disposal_hold_details';
+import * as journalSearchGin from './20261201020000_journal_search_gin';
 
 /**
  * Every migration, in order. Listed statically (not read from the folder) so the same source works
@@ -29,4 +30,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261130050000_submission_idempotency_key': submissionIdempotencyKey,
   '20261201030000_create_transaction_log_days': createTransactionLogDays,
   '20261201030100_add_disposal_hold_details': addDisposalHoldDetails,
+  '20261201020000_journal_search_gin': journalSearchGin,
 };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb } from './testing';
-import { appendAuditLog, auditHash, verifyAuditLog } from './audit-log';
+import { appendAuditLog, appendAuditLogBatch, auditHash, deferAuditLog, takeDeferredAuditLog, verifyAuditLog } from './audit-log';
 import type { Db } from './connection';
 
 describe('transaction log', () => {
@@ -70,5 +70,37 @@ describe('verifyAuditLog', () => {
     expect(result.ok).toBe(false);
     expect(result.firstBroken).toMatchObject({ id: String(rows[2].id), reason: 'content-altered' });
     expect(result.checked).toBe(2);
+  });
+});
+
+describe('batched and deferred log entries', () => {
+  let db: Db;
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ db, close } = await createTestDb()));
+  afterAll(() => close());
+
+  it('a batch keeps its order on the chain', async () => {
+    // when three entries are appended in one batch after a single one
+    await db.transaction((trx) => appendAuditLog(trx, { actor: 'system:test', eventType: 'Zalozeni', objectType: 'Spis', objectId: 'S1' }));
+    await db.transaction((trx) => appendAuditLogBatch(trx, ['D1', 'D2', 'D3'].map((objectId) => ({ actor: 'system:test', eventType: 'Zalozeni', objectType: 'Dokument', objectId, details: { list: [1, 2] } }))));
+    // then they follow in order and the chain verifies
+    expect(await db('audit_log').orderBy('id').pluck('object_id')).toEqual(['S1', 'D1', 'D2', 'D3']);
+    expect(await verifyAuditLog(db)).toEqual({ ok: true, checked: 4 });
+  });
+
+  it('a deferred transaction collects its entries until they are taken, and rejects an incomplete one at once', async () => {
+    const written = await db.transaction(async (trx) => {
+      deferAuditLog(trx);
+      await appendAuditLog(trx, { actor: 'system:test', eventType: 'Uprava', objectType: 'Dokument', objectId: 'D1' });
+      await expect(appendAuditLog(trx, { actor: 'system:test', eventType: '', objectType: 'Dokument', objectId: 'D1' })).rejects.toThrow(RangeError);
+      const inTable = await trx('audit_log').where({ event_type: 'Uprava' }).count<{ count: string }[]>('* as count');
+      const taken = takeDeferredAuditLog(trx);
+      await appendAuditLogBatch(trx, taken);
+      return { inTable: Number(inTable[0].count), taken };
+    });
+    expect(written.inTable).toBe(0);
+    expect(written.taken).toMatchObject([{ eventType: 'Uprava', objectId: 'D1' }]);
+    expect(await db('audit_log').where({ event_type: 'Uprava' }).pluck('object_id')).toEqual(['D1']);
+    expect((await verifyAuditLog(db)).ok).toBe(true);
   });
 });

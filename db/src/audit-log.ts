@@ -72,25 +72,101 @@ export function auditHash(prevHash: string, row: { occurred_at: string; actor: s
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/** Transactions whose log entries are collected (see `deferAuditLog`) instead of written at once. */
+const deferred = new WeakMap<object, AuditEntry[]>();
+
+function checkEntry(entry: AuditEntry): void {
+  if (!entry.eventType || !entry.objectType || !entry.actor) throw new RangeError('audit entry needs an actor, an event type and an object type');
+}
+
+/** A log row with its link to the previous one, ready to insert. */
+export interface ChainedAuditRow {
+  occurred_at: string;
+  actor: string;
+  event_type: string;
+  object_type: string;
+  object_id: string;
+  /** JSON text of the details (a string, so the driver does not turn arrays into SQL arrays) */
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** Links `entries` in order onto the chain that ends with `prevHash`; `lastHash` is the new head. */
+export function chainAuditEntries(prevHash: string, entries: AuditEntry[]): { rows: ChainedAuditRow[]; lastHash: string } {
+  let prev = prevHash;
+  const rows = entries.map((entry) => {
+    checkEntry(entry);
+    const row = {
+      occurred_at: (entry.occurredAt ?? new Date()).toISOString(),
+      actor: entry.actor,
+      event_type: entry.eventType,
+      object_type: entry.objectType,
+      object_id: entry.objectId,
+      details: entry.details ?? {},
+    };
+    const hash = auditHash(prev, row);
+    const chained = { ...row, details: JSON.stringify(row.details), prev_hash: prev, hash };
+    prev = hash;
+    return chained;
+  });
+  return { rows, lastHash: prev };
+}
+
+/** The statement that locks the head of the chain and reads its hash (`last_hash`), to be run right before `auditLogWrites`. */
+export function lockAuditHead(trx: Knex.Transaction): Knex.QueryBuilder {
+  return trx('audit_log_head').where({ id: 1 }).forUpdate().first('last_hash');
+}
+
+/**
+ * The statements that append `entries` after the locked head `prevHash`: the log rows (one
+ * multi-row insert, ids in entry order) and the head update. Callers may run them as parts of one
+ * bigger statement (`with … as (…)`) so the head lock is held for as short a time as possible.
+ */
+export function auditLogWrites(trx: Knex.Transaction, prevHash: string, entries: AuditEntry[]): Knex.QueryBuilder[] {
+  if (!entries.length) return [];
+  const { rows, lastHash } = chainAuditEntries(prevHash, entries);
+  return [trx('audit_log').insert(rows), trx('audit_log_head').where({ id: 1 }).update({ last_hash: lastHash })];
+}
+
 /**
  * Appends to the transaction log inside the caller's transaction, so the change and its log row
  * commit together. The head row lock serialises writers, which keeps the hash chain linear. Use the
  * NSESSS event and object types; anything else is exported as free text (TypUdalostiText).
+ * In a transaction marked with `deferAuditLog` the entry is only collected, in order.
  */
 export async function appendAuditLog(trx: Knex.Transaction, entry: AuditEntry): Promise<void> {
-  if (!entry.eventType || !entry.objectType || !entry.actor) throw new RangeError('audit entry needs an actor, an event type and an object type');
-  const head = await trx('audit_log_head').where({ id: 1 }).forUpdate().first();
-  const row = {
-    occurred_at: (entry.occurredAt ?? new Date()).toISOString(),
-    actor: entry.actor,
-    event_type: entry.eventType,
-    object_type: entry.objectType,
-    object_id: entry.objectId,
-    details: entry.details ?? {},
-  };
-  const hash = auditHash(head.last_hash, row);
-  await trx('audit_log').insert({ ...row, details: JSON.stringify(row.details), prev_hash: head.last_hash, hash });
-  await trx('audit_log_head').where({ id: 1 }).update({ last_hash: hash });
+  checkEntry(entry);
+  const pending = deferred.get(trx);
+  if (pending) {
+    pending.push({ ...entry, occurredAt: entry.occurredAt ?? new Date() });
+    return;
+  }
+  await appendAuditLogBatch(trx, [entry]);
+}
+
+/** Appends several entries in order with one head lock, one insert and one head update. */
+export async function appendAuditLogBatch(trx: Knex.Transaction, entries: AuditEntry[]): Promise<void> {
+  if (!entries.length) return;
+  entries.forEach(checkEntry);
+  const head = await lockAuditHead(trx);
+  for (const write of auditLogWrites(trx, head.last_hash, entries)) await write;
+}
+
+/**
+ * From now on `appendAuditLog(trx, …)` collects the transaction's entries instead of locking the
+ * head at once; `takeDeferredAuditLog(trx)` hands them over (in order) and ends the deferral. A
+ * transaction that does a lot of work and logs it all at its end holds the head lock only there.
+ * The caller must write what it takes in the same transaction.
+ */
+export function deferAuditLog(trx: Knex.Transaction): void {
+  if (!deferred.has(trx)) deferred.set(trx, []);
+}
+
+export function takeDeferredAuditLog(trx: Knex.Transaction): AuditEntry[] {
+  const pending = deferred.get(trx) ?? [];
+  deferred.delete(trx);
+  return pending;
 }
 
 export interface AuditVerification {

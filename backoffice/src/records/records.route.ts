@@ -9,6 +9,7 @@ import { userForSession } from '../clerk/auth.service';
 import { parse, type AppState, type Ctx } from '../http';
 import type { Renderer } from '../ui/render';
 import { addRecordsCentreRoutes, type PageFn } from './records-centre.route';
+import { addDocumentRoutes, DOCUMENT_EDITORS } from './records-documents.route';
 
 export interface RecordsDeps {
   db: Knex;
@@ -54,7 +55,7 @@ const mayUseCentre = (actor: Actor) => actor.roles.includes('spisovna') || actor
 
 /** HTTP status of a refused records operation: its code decides, a business rule is a conflict. */
 function statusOf(err: DomainError): number {
-  if (err.code === 'FORBIDDEN') return 403;
+  if (err.code === 'FORBIDDEN' || err.code === 'FILE_ACCESS_DENIED') return 403;
   if (err.code.endsWith('_NOT_FOUND')) return 404;
   return err.kind === 'business' ? 409 : 400;
 }
@@ -126,10 +127,11 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
     const moves = await deps.db('document_file_moves as m').join('documents as d', 'd.id', 'm.document_id').where('m.to_file_id', id).orWhere('m.from_file_id', id).orderBy('m.moved_at').select('m.*', 'd.jid');
     // NSESSS: displaying a file is an event of the transaction log
     await deps.db.transaction((trx) => appendAuditLog(trx, { actor: `user:${actor.username}`, eventType: 'Zobrazeni', objectType: 'Spis', objectId: id, occurredAt: deps.clock() }));
-    page(ctx, 'records-file', { title: file.file_reference, file, shares, documents, moves, mayHold: mayUseCentre(actor) });
+    page(ctx, 'records-file', { title: file.file_reference, file, shares, documents, moves, mayHold: mayUseCentre(actor), mayEdit: file.state === 'open' && actor.roles.some((r) => DOCUMENT_EDITORS.includes(r)) });
   });
 
   addRecordsCentreRoutes(router, { ...deps, page, actorOf });
+  addDocumentRoutes(router, { ...deps, page, actorOf });
 
   return router;
 }

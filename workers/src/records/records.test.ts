@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type Db } from '@openspis/db';
+import { createTestDb, verifyAuditLog, type Db } from '@openspis/db';
 import { testConfig } from '../testing/fixtures';
 import { demoFilePlan } from './demo/demo-file-plan';
 import { parseFilePlanXml } from './file-plan/file-plan-xml';
@@ -97,6 +97,10 @@ describe('records on a real database', () => {
       const orders = results.filter((r) => r.fileId === file.fileId).map((r) => r.orderInFile).sort((a, b) => a - b);
       expect(orders).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
       expect(new Set(results.map((r) => r.referenceNumber)).size).toBe(40);
+      // the log rows of all of them (file, document, filing) are on one unbroken chain
+      const filed = await db('audit_log').where({ event_type: 'VlozeniDoSpisu' }).whereIn('object_id', results.map((r) => r.documentId)).count<{ count: string }[]>('* as count');
+      expect(Number(filed[0].count)).toBe(40);
+      expect(await verifyAuditLog(db)).toMatchObject({ ok: true });
     });
 
     it('refuses a grouping class, a closed file and another unit\'s file', async () => {

@@ -40,8 +40,9 @@ export interface JournalRow {
   components_count?: number;
 }
 
-export async function insertJournalRow(trx: Knex.Transaction, row: JournalRow): Promise<void> {
-  await trx('journal').insert({ ...row, subject_norm: normalizeSearchText(row.subject), sender_norm: normalizeSearchText(row.sender) });
+/** The journal row with the accent-free search columns. */
+export function journalRow(row: JournalRow): JournalRow & { subject_norm: string; sender_norm: string } {
+  return { ...row, subject_norm: normalizeSearchText(row.subject), sender_norm: normalizeSearchText(row.sender) };
 }
 
 export async function findJournalByDocument(trx: Knex.Transaction, documentId: string) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type Db } from '@openspis/db';
+import { createTestDb, verifyAuditLog, type Db } from '@openspis/db';
 import { formatJid, formatReferenceNumber, jidCheckCharacter, nextReferenceNumber, pragueYear } from './reference-number.service';
 import { registerDocument } from './register-document.service';
 import { insertSubmission, testConfig } from '../testing/fixtures';
@@ -49,6 +49,9 @@ describe('running numbers on a real database', () => {
     expect(new Set(results.map((r) => r.jid)).size).toBe(50);
     const journal = await db('journal').where({ office: 'MMKV', year: 2026 }).orderBy('seq');
     expect(journal.map((r) => r.seq)).toEqual(seqs);
+    // and every registration's log rows are on one unbroken chain
+    expect(Number((await db('audit_log').where({ event_type: 'Zalozeni', object_type: 'Dokument' }).count<{ count: string }[]>('* as count'))[0].count)).toBe(50);
+    expect(await verifyAuditLog(db)).toMatchObject({ ok: true });
   });
 
   it('a rolled-back registration frees its number', async () => {

@@ -1,23 +1,14 @@
-import { appendAuditLog } from '@openspis/db';
+import { randomUUID } from 'node:crypto';
+import { deferAuditLog } from '@openspis/db';
+import { normalizeSearchText } from '../records/search-text';
 import { DomainError } from '../shared/domain-error';
 import { answerDaysFor } from '../shared/service-catalogue';
 import { SYSTEM_ACTOR, type WorkerPorts } from '../shared/ports';
 import { computeDeadline, reminderAfter } from './deadline.service';
-import { insertJournalRow } from './journal.repository';
-import { nextJid, nextReferenceNumber } from './reference-number.service';
-import {
-  addSubmissionEvent,
-  getDocument,
-  getFile,
-  insertComponent,
-  insertDocument,
-  insertFile,
-  listSubmissionAttachments,
-  markInitiatingDocument,
-  lockSubmission,
-  putBlob,
-  updateSubmission,
-} from './registry.repository';
+import { journalRow } from './journal.repository';
+import { formatReferenceNumber, nextJid, pragueYear } from './reference-number.service';
+import { numberAndLog } from './registration-commit';
+import { addSubmissionEvent, getDocument, getFile, listSubmissionAttachments, lockSubmission, putBlob } from './registry.repository';
 
 export interface RegisterDocumentResult {
   documentId: string;
@@ -35,7 +26,8 @@ export interface RegisterDocumentResult {
 /**
  * Registers a submission as an incoming document: reference number, JID, a new file (spis) whose
  * reference is the document's reference number, components, journal row, transaction log, the
- * submission's new status and timeline event — all in one transaction. A submission already
+ * submission's new status and timeline event — all in one transaction; the counter and the log
+ * head are locked only for its last two statements (`numberAndLog`). A submission already
  * registered returns its existing numbers and nothing is written.
  */
 export async function registerDocument(
@@ -45,6 +37,7 @@ export async function registerDocument(
 ): Promise<RegisterDocumentResult> {
   const { db, clock, config } = ports;
   return db.transaction(async (trx) => {
+    deferAuditLog(trx);
     const submission = await lockSubmission(trx, input.submissionId);
     if (!submission) throw new DomainError('SUBMISSION_NOT_FOUND', `submission ${input.submissionId} does not exist`);
     const days = input.answerDays ?? answerDaysFor(config.processesDir, submission.service_code);
@@ -68,59 +61,54 @@ export async function registerDocument(
     }
 
     const subject = String(submission.form_data.subject ?? '').trim() || '(bez předmětu)';
-    const { referenceNumber, office, year, seq } = await nextReferenceNumber(trx, { office: config.officeCode, mask: config.referenceNumberMask, at: now });
-    const jid = await nextJid(trx, config.officeCode);
-    const fileId = await insertFile(trx, { fileReference: referenceNumber, subject, at: now, office, year, seq, createdBy: SYSTEM_ACTOR });
-    const documentId = await insertDocument(trx, {
-      jid,
-      fileId,
-      direction: 'incoming',
-      subject,
-      senderName: submission.applicant_name,
-      senderEmail: submission.applicant_email,
-      referenceNumber,
-      submissionId: submission.id,
-      state: 'registered',
-      createdBy: SYSTEM_ACTOR,
-      at: now,
-      channel: 'portal',
-    });
+    const office = config.officeCode;
+    const year = pragueYear(now);
+    const jid = await nextJid(trx, office);
+    const fileId = randomUUID();
+    const documentId = randomUUID();
 
     // the original digital submission: the form data as the citizen sent it
     const podani = Buffer.from(JSON.stringify({ serviceCode: submission.service_code, locale: submission.locale, submittedAt: receivedAt.toISOString(), formData: submission.form_data }, null, 2), 'utf8');
     const podaniBlob = await putBlob(trx, podani);
-    const componentIds = [await insertComponent(trx, { documentId, sha256: podaniBlob.sha256, fileName: 'podani.json', mediaType: 'application/json', size: podaniBlob.size, at: now })];
-    for (const a of await listSubmissionAttachments(trx, submission.id)) {
-      componentIds.push(await insertComponent(trx, { documentId, sha256: a.blob_sha256, fileName: a.file_name, mediaType: a.media_type, size: a.size, at: now }));
-    }
-
-    await insertJournalRow(trx, {
-      office,
-      year,
-      seq,
-      reference_number: referenceNumber,
-      jid,
-      document_id: documentId,
-      file_id: fileId,
-      received_at: receivedAt,
-      subject,
-      sender: submission.applicant_name || submission.applicant_email || '(neuvedeno)',
-      file_reference: referenceNumber,
-      channel: 'portal',
-      attachments_count: componentIds.length - 1,
-      components_count: componentIds.length,
-    });
-    await markInitiatingDocument(trx, fileId, documentId);
-
-    const audit = (eventType: string, objectType: string, objectId: string, details: Record<string, unknown>) =>
-      appendAuditLog(trx, { actor: SYSTEM_ACTOR, eventType, objectType, objectId, details, occurredAt: now });
-    await audit('Zalozeni', 'Spis', fileId, { fileReference: referenceNumber });
-    await audit('Zalozeni', 'Dokument', documentId, { jid, referenceNumber, direction: 'incoming', submissionId: submission.id });
-    for (const componentId of componentIds) await audit('Zalozeni', 'Komponenta', componentId, { documentId });
-    await audit('VlozeniDoSpisu', 'Dokument', documentId, { fileId, fileReference: referenceNumber });
-
-    await updateSubmission(trx, submission.id, { status: 'registered', reference_number: referenceNumber, document_id: documentId }, now);
+    const component = (sha256: string, fileName: string, mediaType: string, size: number) =>
+      ({ id: randomUUID(), document_id: documentId, blob_sha256: sha256, file_name: fileName, media_type: mediaType, size, version: 1, created_at: now });
+    const components = [component(podaniBlob.sha256, 'podani.json', 'application/json', podaniBlob.size)];
+    for (const a of await listSubmissionAttachments(trx, submission.id)) components.push(component(a.blob_sha256, a.file_name, a.media_type, Number(a.size)));
     await addSubmissionEvent(trx, submission.id, 'registered', now);
+    const sender = submission.applicant_name || submission.applicant_email || '(neuvedeno)';
+
+    // the number and the log last: the counter and log head stay locked only from here to commit
+    const referenceNumber = await numberAndLog(trx, { office, year }, (seq) => {
+      const ref = formatReferenceNumber(config.referenceNumberMask, { office, seq: seq as number, year });
+      const audit = (eventType: string, objectType: string, objectId: string, details: Record<string, unknown>) =>
+        ({ actor: SYSTEM_ACTOR, eventType, objectType, objectId, details, occurredAt: now });
+      return {
+        writes: [
+          trx('files').insert({
+            id: fileId, file_reference: ref, subject, subject_norm: normalizeSearchText(subject), state: 'open', kind: 'file',
+            office, year, seq, last_order: 1, initiating_document_id: documentId, created_by: SYSTEM_ACTOR, created_at: now,
+          }),
+          trx('documents').insert({
+            id: documentId, jid, file_id: fileId, direction: 'incoming', subject, sender_name: submission.applicant_name ?? null,
+            sender_email: submission.applicant_email ?? null, reference_number: ref, order_in_file: 1, submission_id: submission.id,
+            in_reply_to: null, state: 'registered', created_by: SYSTEM_ACTOR, created_at: now, channel: 'portal',
+          }),
+          trx('components').insert(components),
+          trx('journal').insert(journalRow({
+            office, year, seq: seq as number, reference_number: ref, jid, document_id: documentId, file_id: fileId, received_at: receivedAt,
+            subject, sender, file_reference: ref, channel: 'portal', attachments_count: components.length - 1, components_count: components.length,
+          })),
+          trx('submissions').where({ id: submission.id }).update({ status: 'registered', reference_number: ref, document_id: documentId, updated_at: now }),
+        ],
+        audit: [
+          audit('Zalozeni', 'Spis', fileId, { fileReference: ref }),
+          audit('Zalozeni', 'Dokument', documentId, { jid, referenceNumber: ref, direction: 'incoming', submissionId: submission.id }),
+          ...components.map((c) => audit('Zalozeni', 'Komponenta', c.id, { documentId })),
+          audit('VlozeniDoSpisu', 'Dokument', documentId, { fileId, fileReference: ref }),
+        ],
+        result: ref,
+      };
+    });
 
     return {
       documentId,

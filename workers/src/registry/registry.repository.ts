@@ -1,7 +1,6 @@
 import type { SubmissionRow } from '@openspis/db';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { normalizeSearchText } from '../records/search-text';
 
 export type { SubmissionRow } from '@openspis/db';
 
@@ -51,34 +50,6 @@ export async function putBlob(trx: Knex.Transaction, content: Buffer): Promise<{
   const sha256 = createHash('sha256').update(content).digest('hex');
   await trx('blobs').insert({ sha256, size: content.length, content }).onConflict('sha256').ignore();
   return { sha256, size: content.length };
-}
-
-/** A new file (spis) opened by its initiating document, whose running number it keeps. */
-export async function insertFile(
-  trx: Knex.Transaction,
-  file: { fileReference: string; subject: string; at: Date; office: string; year: number; seq: number; createdBy: string },
-): Promise<string> {
-  const id = randomUUID();
-  await trx('files').insert({
-    id,
-    file_reference: file.fileReference,
-    subject: file.subject,
-    subject_norm: normalizeSearchText(file.subject),
-    state: 'open',
-    kind: 'file',
-    office: file.office,
-    year: file.year,
-    seq: file.seq,
-    created_by: file.createdBy,
-    created_at: file.at,
-  });
-  return id;
-}
-
-/** Records the file's first document; it takes order 1 within the file. */
-export async function markInitiatingDocument(trx: Knex.Transaction, fileId: string, documentId: string): Promise<void> {
-  await trx('files').where({ id: fileId }).update({ initiating_document_id: documentId, last_order: 1 });
-  await trx('documents').where({ id: documentId }).update({ order_in_file: 1 });
 }
 
 export async function getFile(trx: Knex.Transaction, id: string) {

@@ -3,6 +3,17 @@ import { appendAuditLog } from '@openspis/db';
 import type { Knex } from 'knex';
 import { auditActor, type Actor } from '../records.model';
 
+/** The text of a confirmation of receipt: office, time of receipt, JID, reference number, components. */
+export function receiptConfirmationText(c: { officeName: string; receivedAt: Date; jid: string; referenceNumber: string; components: string[] }): string {
+  return [
+    `${c.officeName} potvrzuje přijetí datové zprávy.`,
+    `Datum a čas přijetí: ${c.receivedAt.toISOString()}`,
+    `Evidenční číslo (JID): ${c.jid}`,
+    `Číslo jednací: ${c.referenceNumber}`,
+    `Komponenty: ${c.components.length ? c.components.join(', ') : '(žádné)'}`,
+  ].join('\n');
+}
+
 /**
  * Confirmation of receipt (potvrzení o přijetí, vyhláška 259/2012 Sb. § 2) of an electronic
  * submission: who received it, when, under which JID and reference number, and which components.
@@ -16,13 +27,7 @@ export async function issueReceiptConfirmation(
   const existing = await trx('receipt_confirmations').where({ document_id: c.documentId }).first();
   if (existing) return existing.id;
   const id = randomUUID();
-  const text = [
-    `${c.officeName} potvrzuje přijetí datové zprávy.`,
-    `Datum a čas přijetí: ${c.receivedAt.toISOString()}`,
-    `Evidenční číslo (JID): ${c.jid}`,
-    `Číslo jednací: ${c.referenceNumber}`,
-    `Komponenty: ${c.components.length ? c.components.join(', ') : '(žádné)'}`,
-  ].join('\n');
+  const text = receiptConfirmationText(c);
   await trx('receipt_confirmations').insert({ id, document_id: c.documentId, channel: c.channel, recipient: c.recipient, text, issued_at: c.at });
   await appendAuditLog(trx, { actor: auditActor(actor), eventType: 'Uprava', objectType: 'Dokument', objectId: c.documentId, details: { receiptConfirmation: id }, occurredAt: c.at });
   return id;

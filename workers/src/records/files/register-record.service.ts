@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { appendAuditLog } from '@openspis/db';
+import { deferAuditLog, type AuditEntry } from '@openspis/db';
 import type { Knex } from 'knex';
 import { DomainError } from '../../shared/domain-error';
-import { incrementJournalCounter } from '../../registry/journal.repository';
 import { formatReferenceNumber, nextJid, pragueYear } from '../../registry/reference-number.service';
+import { numberAndLog } from '../../registry/registration-commit';
 import { putBlob } from '../../registry/registry.repository';
 import { findClassByCode } from '../file-plan/file-plan.repository';
 import { findOrCreateParty, type PartyInput } from '../parties/parties.service';
@@ -11,7 +11,7 @@ import { auditActor, ELECTRONIC_CHANNELS, type Actor, type CaseFileRow, type Cha
 import { pragueDay, type RecordsPorts } from '../records.ports';
 import { normalizeSearchText } from '../search-text';
 import { assertFileAccess, assertRole, hasRole } from './file-access';
-import { issueReceiptConfirmation } from './receipt-confirmation';
+import { receiptConfirmationText } from './receipt-confirmation';
 
 export interface RegisterRecordInput {
   direction: 'incoming' | 'outgoing' | 'internal';
@@ -46,18 +46,16 @@ export interface RegisterRecordResult {
   receiptConfirmationId: string | null;
 }
 
-async function openFile(
-  trx: Knex.Transaction,
-  ports: RecordsPorts,
+/** The row of a new file opened by its first document, which gives it its number. */
+function newFileRow(
   actor: Actor,
   input: RegisterRecordInput,
   fileClass: FileClassRow | undefined,
-  numbering: { office: string; year: number; seq: number; referenceNumber: string },
+  numbering: { id: string; office: string; year: number; seq: number; referenceNumber: string; initiatingDocumentId: string },
   at: Date,
-): Promise<CaseFileRow> {
-  const id = randomUUID();
-  const row = {
-    id,
+) {
+  return {
+    id: numbering.id,
     file_reference: numbering.referenceNumber,
     subject: input.subject,
     subject_norm: normalizeSearchText(input.subject),
@@ -69,7 +67,8 @@ async function openFile(
     office: numbering.office,
     year: numbering.year,
     seq: numbering.seq,
-    last_order: 0,
+    last_order: 1,
+    initiating_document_id: numbering.initiatingDocumentId,
     org_unit: input.orgUnit ?? actor.orgUnit,
     owner: input.handler ?? null,
     disposal_code: fileClass?.disposal_code ?? null,
@@ -78,9 +77,6 @@ async function openFile(
     created_by: auditActor(actor),
     created_at: at,
   };
-  await trx('files').insert(row);
-  await appendAuditLog(trx, { actor: auditActor(actor), eventType: 'Zalozeni', objectType: 'Spis', objectId: id, details: { fileReference: row.file_reference, classCode: row.class_code }, occurredAt: at });
-  return (await trx('files').where({ id }).first()) as CaseFileRow;
 }
 
 /**
@@ -93,6 +89,9 @@ async function openFile(
  *   document in it gets the file's number with its order, e.g. `MMKV/42/2026-3`;
  * - priorace: every document takes the next running number of the year; the file keeps the
  *   reference of its first document and the order within the file is recorded.
+ *
+ * Everything that does not depend on the number runs first; the counter and the log head are
+ * locked only at the very end (`numberAndLog`), so concurrent registrations overlap.
  */
 export async function registerRecord(ports: RecordsPorts, actor: Actor, input: RegisterRecordInput): Promise<RegisterRecordResult> {
   assertRole(actor, ['podatelna', 'referent', 'vedouci', 'admin']);
@@ -104,15 +103,16 @@ export async function registerRecord(ports: RecordsPorts, actor: Actor, input: R
   const a = auditActor(actor);
 
   return db.transaction(async (trx) => {
-    let file: CaseFileRow | undefined;
+    deferAuditLog(trx);
+    let existing: CaseFileRow | undefined;
     let fileClass: FileClassRow | undefined;
     if (input.fileId) {
-      file = await trx('files').where({ id: input.fileId }).forUpdate().first();
-      if (!file) throw new DomainError('FILE_NOT_FOUND', `file ${input.fileId} does not exist`);
-      if (file.state !== 'open') throw new DomainError('FILE_NOT_OPEN', `file ${file.file_reference} is ${file.state}`, 'business');
-      if (file.kind === 'typed') throw new DomainError('TYPED_FILE_NEEDS_VOLUME', 'documents go into a volume (díl) of a typed file');
+      existing = await trx('files').where({ id: input.fileId }).forUpdate().first();
+      if (!existing) throw new DomainError('FILE_NOT_FOUND', `file ${input.fileId} does not exist`);
+      if (existing.state !== 'open') throw new DomainError('FILE_NOT_OPEN', `file ${existing.file_reference} is ${existing.state}`, 'business');
+      if (existing.kind === 'typed') throw new DomainError('TYPED_FILE_NEEDS_VOLUME', 'documents go into a volume (díl) of a typed file');
       // the registry office files incoming mail for every unit; others only into files they may see
-      if (!hasRole(actor, ['podatelna'])) await assertFileAccess(trx, actor, file);
+      if (!hasRole(actor, ['podatelna'])) await assertFileAccess(trx, actor, existing);
     } else if (input.classCode) {
       fileClass = await findClassByCode(trx, input.classCode, pragueDay(receivedAt));
       if (!fileClass) throw new DomainError('FILE_CLASS_NOT_FOUND', `no class ${input.classCode} in the file plan valid on ${pragueDay(receivedAt)}`);
@@ -121,111 +121,130 @@ export async function registerRecord(ports: RecordsPorts, actor: Actor, input: R
 
     const office = config.officeCode;
     const year = pragueYear(now);
-    let seq: number;
-    let referenceNumber: string;
-    let order: number;
-    if (!file) {
-      seq = await incrementJournalCounter(trx, office, year);
-      referenceNumber = formatReferenceNumber(config.referenceNumberMask, { office, seq, year });
-      file = await openFile(trx, ports, actor, { ...input, subject }, fileClass, { office, year, seq, referenceNumber }, now);
-      order = 1;
-    } else {
-      order = file.last_order + 1;
-      if (file.numbering_method === 'collection-sheet' && file.seq !== null && file.year !== null) {
-        seq = file.seq;
-        referenceNumber = order === 1 ? file.file_reference : `${file.file_reference}-${order}`;
-      } else {
-        seq = await incrementJournalCounter(trx, office, year);
-        referenceNumber = formatReferenceNumber(config.referenceNumberMask, { office, seq, year });
-      }
-    }
-    const journalYear = file.numbering_method === 'collection-sheet' && file.year !== null && order > 1 ? file.year : year;
+    const order = existing ? existing.last_order + 1 : 1;
+    // a further document of a collection sheet keeps the file's number; anything else takes the next one
+    const keepsFileNumber = !!existing && existing.numbering_method === 'collection-sheet' && existing.seq !== null && existing.year !== null;
 
     const sender = input.sender ? (await findOrCreateParty(trx, actor, input.sender, now)).party : null;
     const addressee = input.addressee ? (await findOrCreateParty(trx, actor, input.addressee, now)).party : null;
     const jid = await nextJid(trx, office);
     const documentId = randomUUID();
+    const fileId = existing?.id ?? randomUUID();
     const components = input.components ?? [];
-    await trx('documents').insert({
-      id: documentId,
-      jid,
-      file_id: file.id,
-      direction: input.direction,
-      subject,
-      sender_name: sender?.display_name ?? null,
-      sender_email: sender?.email ?? null,
-      sender_party_id: sender?.id ?? null,
-      addressee_party_id: addressee?.id ?? null,
-      sender_reference: input.senderReference ?? null,
-      sender_reference_date: input.senderReferenceDate ?? null,
-      reference_number: referenceNumber,
-      order_in_file: order,
-      channel: input.channel,
-      form: input.form ?? 'electronic',
-      attachments_count: input.attachmentsCount ?? 0,
-      attachments_kind: input.attachmentsKind ?? null,
-      org_unit: file.org_unit,
-      handler: input.handler ?? null,
-      state: input.direction === 'outgoing' ? 'created' : 'registered',
-      disposal_code: file.disposal_code,
-      retention_years: file.retention_years,
-      trigger_event: file.trigger_event,
-      created_by: a,
-      created_at: receivedAt,
-    });
-    await appendAuditLog(trx, { actor: a, eventType: 'Zalozeni', objectType: 'Dokument', objectId: documentId, details: { jid, referenceNumber, direction: input.direction }, occurredAt: now });
+    const componentRows: Record<string, unknown>[] = [];
     for (const c of components) {
       const blob = await putBlob(trx, c.content);
-      const componentId = randomUUID();
-      await trx('components').insert({ id: componentId, document_id: documentId, blob_sha256: blob.sha256, file_name: c.fileName, media_type: c.mediaType, size: blob.size, version: 1, created_at: now });
-      await appendAuditLog(trx, { actor: a, eventType: 'Zalozeni', objectType: 'Komponenta', objectId: componentId, details: { documentId }, occurredAt: now });
+      componentRows.push({ id: randomUUID(), document_id: documentId, blob_sha256: blob.sha256, file_name: c.fileName, media_type: c.mediaType, size: blob.size, version: 1, created_at: now });
     }
-
-    await trx('files').where({ id: file.id }).update({ last_order: order, ...(order === 1 ? { initiating_document_id: documentId } : {}) });
     const senderText = sender?.display_name ?? (input.direction === 'incoming' ? '(neuvedeno)' : config.officeName);
-    await trx('journal').insert({
-      office,
-      year: journalYear,
-      seq,
-      order_in_file: order,
-      reference_number: referenceNumber,
-      file_reference: file.file_reference,
-      jid,
-      document_id: documentId,
-      file_id: file.id,
-      direction: input.direction,
-      received_at: receivedAt,
-      channel: input.channel,
-      form: input.form ?? 'electronic',
-      subject,
-      subject_norm: normalizeSearchText(subject),
-      sender: senderText,
-      sender_norm: normalizeSearchText(senderText),
-      sender_party_id: sender?.id ?? null,
-      sender_reference: input.senderReference ?? null,
-      sender_reference_date: input.senderReferenceDate ?? null,
-      addressee: addressee?.display_name ?? null,
-      addressee_party_id: addressee?.id ?? null,
-      attachments_count: input.attachmentsCount ?? 0,
-      attachments_kind: input.attachmentsKind ?? null,
-      components_count: components.length,
-      org_unit: file.org_unit,
-      handled_by: input.handler ?? null,
-      class_code: file.class_code,
-      disposal_code: file.disposal_code,
-      retention_years: file.retention_years,
-      state: 'registered',
-      created_at: now,
-    });
-    await appendAuditLog(trx, { actor: a, eventType: 'VlozeniDoSpisu', objectType: 'Dokument', objectId: documentId, details: { fileId: file.id, fileReference: file.file_reference, order }, occurredAt: now });
+    const withReceipt = input.direction === 'incoming' && ELECTRONIC_CHANNELS.includes(input.channel) && !!sender;
 
-    let receiptConfirmationId: string | null = null;
-    if (input.direction === 'incoming' && ELECTRONIC_CHANNELS.includes(input.channel) && sender) {
-      receiptConfirmationId = await issueReceiptConfirmation(trx, actor, {
-        documentId, jid, referenceNumber, receivedAt, channel: input.channel, officeName: config.officeName,
-        recipient: sender.data_box_id ?? sender.email ?? sender.display_name, components: components.map((c) => c.fileName), at: now,
-      });
-    }
-    return { documentId, jid, referenceNumber, fileId: file.id, fileReference: file.file_reference, year: journalYear, seq, orderInFile: order, receiptConfirmationId };
+    return numberAndLog(trx, keepsFileNumber ? null : { office, year }, (next) => {
+      const writes: Knex.QueryBuilder[] = [];
+      const audit: AuditEntry[] = [];
+      let seq: number;
+      let referenceNumber: string;
+      let file: Pick<CaseFileRow, 'id' | 'file_reference' | 'org_unit' | 'class_code' | 'disposal_code' | 'retention_years' | 'trigger_event'>;
+      if (existing && keepsFileNumber) {
+        seq = existing.seq as number;
+        referenceNumber = order === 1 ? existing.file_reference : `${existing.file_reference}-${order}`;
+      } else {
+        seq = next as number;
+        referenceNumber = formatReferenceNumber(config.referenceNumberMask, { office, seq, year });
+      }
+      if (existing) {
+        file = existing;
+        writes.push(trx('files').where({ id: fileId }).update({ last_order: order, ...(order === 1 ? { initiating_document_id: documentId } : {}) }));
+      } else {
+        const row = newFileRow(actor, { ...input, subject }, fileClass, { id: fileId, office, year, seq, referenceNumber, initiatingDocumentId: documentId }, now);
+        file = row;
+        writes.push(trx('files').insert(row));
+        audit.push({ actor: a, eventType: 'Zalozeni', objectType: 'Spis', objectId: fileId, details: { fileReference: row.file_reference, classCode: row.class_code }, occurredAt: now });
+      }
+      const journalYear = keepsFileNumber ? (existing?.year as number) : year;
+
+      writes.push(trx('documents').insert({
+        id: documentId,
+        jid,
+        file_id: fileId,
+        direction: input.direction,
+        subject,
+        sender_name: sender?.display_name ?? null,
+        sender_email: sender?.email ?? null,
+        sender_party_id: sender?.id ?? null,
+        addressee_party_id: addressee?.id ?? null,
+        sender_reference: input.senderReference ?? null,
+        sender_reference_date: input.senderReferenceDate ?? null,
+        reference_number: referenceNumber,
+        order_in_file: order,
+        channel: input.channel,
+        form: input.form ?? 'electronic',
+        attachments_count: input.attachmentsCount ?? 0,
+        attachments_kind: input.attachmentsKind ?? null,
+        org_unit: file.org_unit,
+        handler: input.handler ?? null,
+        state: input.direction === 'outgoing' ? 'created' : 'registered',
+        disposal_code: file.disposal_code,
+        retention_years: file.retention_years,
+        trigger_event: file.trigger_event,
+        created_by: a,
+        created_at: receivedAt,
+      }));
+      audit.push({ actor: a, eventType: 'Zalozeni', objectType: 'Dokument', objectId: documentId, details: { jid, referenceNumber, direction: input.direction }, occurredAt: now });
+      if (componentRows.length) writes.push(trx('components').insert(componentRows));
+      for (const c of componentRows) audit.push({ actor: a, eventType: 'Zalozeni', objectType: 'Komponenta', objectId: String(c.id), details: { documentId }, occurredAt: now });
+
+      writes.push(trx('journal').insert({
+        office,
+        year: journalYear,
+        seq,
+        order_in_file: order,
+        reference_number: referenceNumber,
+        file_reference: file.file_reference,
+        jid,
+        document_id: documentId,
+        file_id: fileId,
+        direction: input.direction,
+        received_at: receivedAt,
+        channel: input.channel,
+        form: input.form ?? 'electronic',
+        subject,
+        subject_norm: normalizeSearchText(subject),
+        sender: senderText,
+        sender_norm: normalizeSearchText(senderText),
+        sender_party_id: sender?.id ?? null,
+        sender_reference: input.senderReference ?? null,
+        sender_reference_date: input.senderReferenceDate ?? null,
+        addressee: addressee?.display_name ?? null,
+        addressee_party_id: addressee?.id ?? null,
+        attachments_count: input.attachmentsCount ?? 0,
+        attachments_kind: input.attachmentsKind ?? null,
+        components_count: components.length,
+        org_unit: file.org_unit,
+        handled_by: input.handler ?? null,
+        class_code: file.class_code,
+        disposal_code: file.disposal_code,
+        retention_years: file.retention_years,
+        state: 'registered',
+        created_at: now,
+      }));
+      audit.push({ actor: a, eventType: 'VlozeniDoSpisu', objectType: 'Dokument', objectId: documentId, details: { fileId, fileReference: file.file_reference, order }, occurredAt: now });
+
+      let receiptConfirmationId: string | null = null;
+      if (withReceipt && sender) {
+        receiptConfirmationId = randomUUID();
+        const text = receiptConfirmationText({ officeName: config.officeName, receivedAt, jid, referenceNumber, components: components.map((c) => c.fileName) });
+        writes.push(trx('receipt_confirmations').insert({
+          id: receiptConfirmationId, document_id: documentId, channel: input.channel,
+          recipient: sender.data_box_id ?? sender.email ?? sender.display_name, text, issued_at: now,
+        }));
+        audit.push({ actor: a, eventType: 'Uprava', objectType: 'Dokument', objectId: documentId, details: { receiptConfirmation: receiptConfirmationId }, occurredAt: now });
+      }
+      return {
+        writes,
+        audit,
+        result: { documentId, jid, referenceNumber, fileId, fileReference: file.file_reference, year: journalYear, seq, orderInFile: order, receiptConfirmationId },
+      };
+    });
   });
 }

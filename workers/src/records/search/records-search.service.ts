@@ -51,27 +51,102 @@ function pageOf<T>(rows: T[], page: number, pageSize: number): Page<T> {
 }
 
 /**
+ * The part of a normalised search text given to the trigram index: the word most likely to be rare
+ * (one with a digit, else the longest), at least three characters. A whole phrase like
+ * "odesilatel 10329" would make the index read the long lists of every trigram of its common word;
+ * the rare word alone finds the few candidates, and the phrase itself is then checked on them.
+ */
+export function indexedPart(text: string): string | null {
+  const words = text.split(' ').filter((w) => w.length >= 3);
+  if (!words.length) return text.length >= 3 ? text : null;
+  return [...words].sort((a, b) => Number(/\d/.test(b)) - Number(/\d/.test(a)) || b.length - a.length)[0];
+}
+
+/** Substring match: the rare part as the index condition, the whole text as a filter the index does not take. */
+function whereContains(q: Knex.QueryBuilder, column: string, text: string): void {
+  const part = indexedPart(text);
+  if (part && part !== text) q.where(column, 'like', `%${escapeLike(part)}%`);
+  if (part === text) q.where(column, 'like', `%${escapeLike(text)}%`);
+  else q.whereRaw(`(${column} || '') like ?`, [`%${escapeLike(text)}%`]);
+}
+
+/** How many of the newest journal rows the first, ordered attempt of a search looks at. */
+const RECENT_WINDOW = 2000;
+
+/**
  * Searches the registry journal: reference number and JID by prefix, sender and subject by
  * accent-insensitive substring, receipt dates, class code, state; newest first, a page at a time,
  * limited to what the actor may see.
+ *
+ * Over a million rows no single plan fits every search: a common word matches a sixth of the
+ * journal and is found at once among the newest rows, while a rare word, or a common one combined
+ * with a class and a state that rarely go together, must come from the indexes. So a search without
+ * a reference number or JID first looks at the newest rows only (`recentWindow`, at least enough
+ * for the page); when that does not fill the page, it collects all matches through the indexes
+ * (trigram and class/state GIN, dates) and sorts those. Either way the planner never walks the
+ * whole journal in date order hoping to meet matches.
  */
-export async function searchJournal(db: Knex, actor: Actor, s: JournalSearch, opts: { page?: number; pageSize?: number } = {}): Promise<Page<JournalEntryRow>> {
+export async function searchJournal(
+  db: Knex,
+  actor: Actor,
+  s: JournalSearch,
+  opts: { page?: number; pageSize?: number; recentWindow?: number } = {},
+): Promise<Page<JournalEntryRow>> {
   const page = Math.max(1, Math.floor(opts.page ?? 1));
   const pageSize = Math.min(200, Math.max(1, Math.floor(opts.pageSize ?? 25)));
-  const q = db('journal as j').select('j.*');
-  if (s.referenceNumber?.trim()) q.where('j.reference_number', 'like', `${escapeLike(s.referenceNumber.trim())}%`);
-  if (s.jid?.trim()) q.where('j.jid', s.jid.trim().toUpperCase());
+  const offset = (page - 1) * pageSize;
+  const from = s.from ? new Date(`${isoDay(s.from, 'from')}T00:00:00+01:00`) : null;
+  const to = s.to ? new Date(Date.parse(`${isoDay(s.to, 'to')}T00:00:00+01:00`) + 86_400_000) : null;
   const sender = normalizeSearchText(s.sender);
-  if (sender) q.where('j.sender_norm', 'like', `%${escapeLike(sender)}%`);
   const subject = normalizeSearchText(s.subject);
-  if (subject) q.where('j.subject_norm', 'like', `%${escapeLike(subject)}%`);
-  if (s.from) q.where('j.received_at', '>=', new Date(`${isoDay(s.from, 'from')}T00:00:00+01:00`));
-  if (s.to) q.where('j.received_at', '<', new Date(Date.parse(`${isoDay(s.to, 'to')}T00:00:00+01:00`) + 86_400_000));
-  if (s.classCode?.trim()) q.where('j.class_code', s.classCode.trim());
-  if (s.state) q.where('j.state', s.state);
-  if (s.direction) q.where('j.direction', s.direction);
-  scope(q, actor, 'j', 'j.file_id');
-  const rows = await q.orderBy([{ column: 'j.received_at', order: 'desc' }, { column: 'j.id', order: 'desc' }]).offset((page - 1) * pageSize).limit(pageSize + 1);
+  const dates = (q: Knex.QueryBuilder) => {
+    if (from) q.where('j.received_at', '>=', from);
+    if (to) q.where('j.received_at', '<', to);
+  };
+  const filters = (q: Knex.QueryBuilder) => {
+    if (s.referenceNumber?.trim()) q.where('j.reference_number', 'like', `${escapeLike(s.referenceNumber.trim())}%`);
+    if (s.jid?.trim()) q.where('j.jid', s.jid.trim().toUpperCase());
+    if (sender) whereContains(q, 'j.sender_norm', sender);
+    if (subject) whereContains(q, 'j.subject_norm', subject);
+    if (s.classCode?.trim()) q.where('j.class_code', s.classCode.trim());
+    if (s.state) q.where('j.state', s.state);
+    if (s.direction) q.where('j.direction', s.direction);
+    scope(q, actor, 'j', 'j.file_id');
+  };
+  const newestFirst = [{ column: 'j.received_at', order: 'desc' as const }, { column: 'j.id', order: 'desc' as const }];
+  const wanted = offset + pageSize + 1;
+
+  // reference number and JID are selective and estimated well: the planner finds them directly
+  if (s.referenceNumber?.trim() || s.jid?.trim()) {
+    const q = db('journal as j').select('j.*').modify(dates).modify(filters);
+    return pageOf(await q.orderBy(newestFirst).offset(offset).limit(pageSize + 1), page, pageSize);
+  }
+
+  // 1. the newest rows (in the date range) only
+  const window = Math.max(opts.recentWindow ?? RECENT_WINDOW, wanted);
+  const recent = db('journal as j').select('j.*').modify(dates).orderBy(newestFirst).limit(window);
+  const inRecent = await db.from(recent.as('j')).select('j.*').modify(filters).orderBy(newestFirst).offset(offset).limit(pageSize + 1);
+  if (inRecent.length > pageSize) return pageOf(inRecent, page, pageSize);
+  // the window held every row (in the date range): those were all the matches
+  const seen = db('journal as j').select('j.id').modify(dates).orderBy(newestFirst).limit(window);
+  const [{ n }] = await db.from(seen.as('w')).count<{ n: string }[]>('* as n');
+  if (Number(n) < window) return pageOf(inRecent, page, pageSize);
+
+  // 2. every match through the indexes, then the page of them (without JIT compilation, which
+  // the planner would start for the cost of a large estimated match set and which takes longer
+  // than the search itself)
+  const rows = await db.transaction(async (trx) => {
+    await trx.raw('set local jit = off');
+    const matches = trx('journal as j').select('j.id', 'j.received_at').modify(dates).modify(filters);
+    return trx
+      .withMaterialized('m', matches)
+      .from('m')
+      .join('journal as j', 'j.id', 'm.id')
+      .select('j.*')
+      .orderBy([{ column: 'm.received_at', order: 'desc' }, { column: 'm.id', order: 'desc' }])
+      .offset(offset)
+      .limit(pageSize + 1);
+  });
   return pageOf(rows, page, pageSize);
 }
 
