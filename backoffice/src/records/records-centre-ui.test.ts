@@ -85,6 +85,7 @@ describe('records centre screens', () => {
     await post('spisovna', `/records/files/${held.fileId}/hold`).type('form').send({ action: 'hold', reason: 'Soudní spor' }).expect(303);
     const detail = await get('spisovna', `/records/files/${held.fileId}`).expect(200);
     expect(detail.text).toContain('Pozastaveno: Soudní spor');
+    expect(detail.text).toContain('Zrušit pozastavení');
     expect(await db('audit_log').where({ object_id: held.fileId, event_type: 'PozastaveniSkartacniOperace' }).pluck('actor')).toEqual(['user:spisovna']);
 
     const created = await post('spisovna', '/records/centre/proposals').expect(303);
@@ -98,6 +99,8 @@ describe('records centre screens', () => {
     const page = await get('spisovna', proposalUrl).expect(200);
     expect(page.text).toContain(free.fileReference);
     expect(page.text).toContain(`action="/records/centre/proposals/${proposalId}/sip"`);
+    expect(page.text).toContain(`Stáhnout SIP spisu ${free.fileReference}`);
+    expect(page.text).not.toContain('NaN');
     const zip = await post('spisovna', `/records/centre/proposals/${proposalId}/sip`).buffer(true).parse(binary).expect(200);
     expect(zip.headers['content-type']).toBe('application/zip');
     expect(zip.headers['content-disposition']).toMatch(/attachment; filename="SN-\d{4}-\d+-SIP\.zip"/);

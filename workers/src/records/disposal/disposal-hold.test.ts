@@ -49,7 +49,7 @@ describe('disposal hold (pozastavení skartační operace)', () => {
 
     // then
     expect(proposal.fileReferences).toEqual([free.fileReference]);
-    expect((await listProposalFiles(db, proposal.proposalId)).map((f) => f.file_reference)).toEqual([free.fileReference]);
+    expect((await listProposalFiles(db, proposal.proposalId)).map((f) => [f.file_reference, f.documents, f.disposal_code])).toEqual([[free.fileReference, 1, 'S']]);
     const row = await db('files').where({ id: held.fileId }).first();
     expect(row).toMatchObject({ state: 'in-records-centre', disposal_hold: true, disposal_hold_reason: 'Soudní spor 12 C 34/2020', disposal_hold_by: 'user:spisovna' });
     const heldList = await listCentreFiles(db, { state: 'in-records-centre', held: true, page: 1, pageSize: 10 });

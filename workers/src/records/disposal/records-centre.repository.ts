@@ -72,8 +72,7 @@ export interface ProposalFileRow extends CentreFileRow {
 
 export async function listProposalFiles(db: Knex, proposalId: string): Promise<ProposalFileRow[]> {
   const rows = await db('disposal_proposal_files as pf').join('files as f', 'f.id', 'pf.file_id').where('pf.proposal_id', proposalId).orderBy('f.file_reference')
-    .select(FILE_COLUMNS.map((c) => `f.${c}`), 'pf.package_name', 'pf.operation', 'pf.decided_at',
-      db.raw('(select count(*) from documents d where d.file_id = f.id) as documents'));
+    .select([...FILE_COLUMNS.map((c) => `f.${c}`), 'pf.package_name', 'pf.operation', 'pf.decided_at', db.raw('(select count(*) from documents d where d.file_id = f.id) as documents')]);
   return rows.map((r: ProposalFileRow) => ({ ...r, documents: Number(r.documents) }));
 }
 
