@@ -6,7 +6,7 @@ import { answerDaysFor } from '../shared/service-catalogue';
 import { SYSTEM_ACTOR, type WorkerPorts } from '../shared/ports';
 import { computeDeadline, reminderAfter } from './deadline.service';
 import { journalRow } from './journal.repository';
-import { formatReferenceNumber, nextJid, pragueYear } from './reference-number.service';
+import { formatReferenceNumber, pragueYear } from './reference-number.service';
 import { numberAndLog } from './registration-commit';
 import { addSubmissionEvent, getDocument, getFile, listSubmissionAttachments, lockSubmission, putBlob } from './registry.repository';
 
@@ -63,7 +63,6 @@ export async function registerDocument(
     const subject = String(submission.form_data.subject ?? '').trim() || '(bez předmětu)';
     const office = config.officeCode;
     const year = pragueYear(now);
-    const jid = await nextJid(trx, office);
     const fileId = randomUUID();
     const documentId = randomUUID();
 
@@ -78,7 +77,7 @@ export async function registerDocument(
     const sender = submission.applicant_name || submission.applicant_email || '(neuvedeno)';
 
     // the number and the log last: the counter and log head stay locked only from here to commit
-    const referenceNumber = await numberAndLog(trx, { office, year }, (seq) => {
+    const { referenceNumber, jid } = await numberAndLog(trx, { office, year, newNumber: true }, ({ seq, jid }) => {
       const ref = formatReferenceNumber(config.referenceNumberMask, { office, seq: seq as number, year });
       const audit = (eventType: string, objectType: string, objectId: string, details: Record<string, unknown>) =>
         ({ actor: SYSTEM_ACTOR, eventType, objectType, objectId, details, occurredAt: now });
@@ -106,7 +105,7 @@ export async function registerDocument(
           ...components.map((c) => audit('Zalozeni', 'Komponenta', c.id, { documentId })),
           audit('VlozeniDoSpisu', 'Dokument', documentId, { fileId, fileReference: ref }),
         ],
-        result: ref,
+        result: { referenceNumber: ref, jid },
       };
     });
 

@@ -1,6 +1,7 @@
-import { auditLogWrites, lockAuditHead, takeDeferredAuditLog, type AuditEntry } from '@openspis/db';
+import { auditLogWrites, takeDeferredAuditLog, type AuditEntry } from '@openspis/db';
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { formatJid } from './reference-number.service';
 
 /**
  * Several inserts and updates as one statement (`with w0 as (…), w1 as (…) select 1`): one round
@@ -27,7 +28,9 @@ const LOCK_COUNTER_AND_HEAD = `with c as (
   insert into journal_counters (office, year, last_seq) values (?, ?, 1)
   on conflict (office, year) do update set last_seq = journal_counters.last_seq + 1
   returning last_seq)
-select c.last_seq, h.last_hash from c cross join audit_log_head h where h.id = 1 for update of h`;
+select c.last_seq, h.last_hash, nextval('jid_seq') as jid from c cross join audit_log_head h where h.id = 1 for update of h`;
+
+const LOCK_HEAD = `select last_hash, nextval('jid_seq') as jid from audit_log_head where id = 1 for update`;
 
 export interface RegistrationWrites<T> {
   /** every insert and update that carries the reference number, in an order foreign keys allow */
@@ -40,7 +43,7 @@ export interface RegistrationWrites<T> {
 /**
  * The end of a registration transaction. The yearly journal counter (when a new running number is
  * needed) and the head of the transaction log are the two rows every registration locks; both are
- * taken here in one statement, and everything that depends on them — the rows carrying the number
+ * taken here in one statement, which also draws the JID, and everything that depends on them — the rows carrying the number
  * and the log rows with their hash chain — is written in one more statement, then the caller's
  * transaction commits. So the locks are held for two round trips and the commit instead of the
  * whole registration; all other work (parties, blobs, file-plan lookups) runs before, in parallel
@@ -53,20 +56,15 @@ export interface RegistrationWrites<T> {
  */
 export async function numberAndLog<T>(
   trx: Knex.Transaction,
-  counter: { office: string; year: number } | null,
-  build: (seq: number | null) => RegistrationWrites<T>,
+  opts: { office: string; year: number; newNumber: boolean },
+  build: (n: { seq: number | null; jid: string }) => RegistrationWrites<T>,
 ): Promise<T> {
-  let seq: number | null = null;
-  let lastHash: string;
-  if (counter) {
-    const locked = await prepared(trx.raw(LOCK_COUNTER_AND_HEAD, [counter.office, counter.year]), LOCK_COUNTER_AND_HEAD);
-    seq = Number(locked.rows[0].last_seq);
-    lastHash = locked.rows[0].last_hash;
-  } else {
-    lastHash = (await lockAuditHead(trx)).last_hash;
-  }
-  const built = build(seq);
-  const writes = [...built.writes, ...auditLogWrites(trx, lastHash, [...takeDeferredAuditLog(trx), ...built.audit])];
+  const locked = opts.newNumber
+    ? await prepared(trx.raw(LOCK_COUNTER_AND_HEAD, [opts.office, opts.year]), LOCK_COUNTER_AND_HEAD)
+    : await prepared(trx.raw(LOCK_HEAD), LOCK_HEAD);
+  const row = locked.rows[0];
+  const built = build({ seq: opts.newNumber ? Number(row.last_seq) : null, jid: formatJid(opts.office, Number(row.jid)) });
+  const writes = [...built.writes, ...auditLogWrites(trx, row.last_hash, [...takeDeferredAuditLog(trx), ...built.audit])];
   if (writes.length) await oneStatement(trx, writes);
   return built.result;
 }

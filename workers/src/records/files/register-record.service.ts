@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { deferAuditLog, type AuditEntry } from '@openspis/db';
 import type { Knex } from 'knex';
 import { DomainError } from '../../shared/domain-error';
-import { formatReferenceNumber, nextJid, pragueYear } from '../../registry/reference-number.service';
+import { formatReferenceNumber, pragueYear } from '../../registry/reference-number.service';
 import { numberAndLog } from '../../registry/registration-commit';
 import { putBlob } from '../../registry/registry.repository';
 import { findClassByCode } from '../file-plan/file-plan.repository';
@@ -127,7 +127,6 @@ export async function registerRecord(ports: RecordsPorts, actor: Actor, input: R
 
     const sender = input.sender ? (await findOrCreateParty(trx, actor, input.sender, now)).party : null;
     const addressee = input.addressee ? (await findOrCreateParty(trx, actor, input.addressee, now)).party : null;
-    const jid = await nextJid(trx, office);
     const documentId = randomUUID();
     const fileId = existing?.id ?? randomUUID();
     const components = input.components ?? [];
@@ -139,7 +138,7 @@ export async function registerRecord(ports: RecordsPorts, actor: Actor, input: R
     const senderText = sender?.display_name ?? (input.direction === 'incoming' ? '(neuvedeno)' : config.officeName);
     const withReceipt = input.direction === 'incoming' && ELECTRONIC_CHANNELS.includes(input.channel) && !!sender;
 
-    return numberAndLog(trx, keepsFileNumber ? null : { office, year }, (next) => {
+    return numberAndLog(trx, { office, year, newNumber: !keepsFileNumber }, ({ seq: next, jid }) => {
       const writes: Knex.QueryBuilder[] = [];
       const audit: AuditEntry[] = [];
       let seq: number;
