@@ -13,6 +13,10 @@ import { checkPdfA, createJobHandlers, createSealingPorts, createTestPki, issueC
 import { completed, insertSubmission, jobCtx, makeJob, silentLog } from '../../workers/src/testing/fixtures';
 import { verifyPadesWithOpenssl } from '../../workers/src/signing/testing/openssl';
 import { startOpensslTsa, type OpensslTsa } from '../../workers/src/signing/testing/openssl-tsa';
+import { startTestRevocation } from '../../workers/src/signing/testing/openssl-revocation';
+import { readDss } from '../../workers/src/signing/pades-dss';
+import { verifyPades } from '../../workers/src/verification/pades-verifier';
+import { loadTrustAnchors } from '../../workers/src/verification/certificates';
 
 const SOFTHSM = '/usr/lib/softhsm/libsofthsm2.so';
 
@@ -115,6 +119,40 @@ describe('sealed decision (system)', () => {
     const at = tampered.indexOf('/Title');
     tampered[at + 8] ^= 0x01;
     expect(pdfsig(tampered)).not.toContain('Signature is Valid.');
+  });
+
+  it('B-LT: when the CA publishes a CRL and OCSP, the seal carries them in the DSS; pdfsig accepts it and our verifier shows B-LT', async () => {
+    // given a seal certificate naming the test CA's CRL (HTTP) and OCSP responder (openssl ocsp)
+    const rev = await startTestRevocation({ ca: pki.ca });
+    try {
+      const cert = issueCertificate(pki.ca, { commonName: 'Pečeť s ověřovacími daty', organization: 'openspis test', kind: 'seal', crlUrl: rev.crlUrl, ocspUrl: rev.ocspUrl });
+      await rev.register(cert);
+      fs.writeFileSync(path.join(dir, 'seal-lt.p12'), toPkcs12(cert, { password: 'heslo', chain: [pki.ca] }));
+
+      // when
+      const r = await renderAndSeal({ ...baseEnv(), SIGNING_PKCS12_FILE: path.join(dir, 'seal-lt.p12'), SIGNING_PKCS12_PASSWORD: 'heslo' });
+
+      // then
+      expect(r.outcome, JSON.stringify(r.outcome)).toMatchObject({ outcome: 'complete', variables: { sealLevel: 'B-LT' } });
+      expect(await db('component_seals').where({ sealed_component_id: r.sealedComponentId }).first()).toMatchObject({ level: 'B-LT' });
+      expect(await checkPdfA(r.sealed!)).toMatchObject({ ok: true, problems: [] });
+      const dss = readDss(r.sealed!);
+      expect(dss.ocsps.length + dss.crls.length).toBeGreaterThanOrEqual(1);
+      // poppler: the signature is intact; the DSS came after it, so it is not the whole file
+      const sig = pdfsig(r.sealed!);
+      expect(sig).toContain('Signature Validation: Signature is Valid.');
+      expect(sig).toContain('Pečeť s ověřovacími daty');
+      expect(verifyPadesWithOpenssl(r.sealed!, pki.ca.certPem).cms.ok).toBe(true);
+      // our verifier, with the CA's services switched off: the embedded data is enough
+      rev.setDown(true);
+      const anchors = path.join(dir, 'anchors');
+      fs.mkdirSync(anchors, { recursive: true });
+      fs.writeFileSync(path.join(anchors, 'root.pem'), pki.ca.certPem);
+      const [check] = await verifyPades(r.sealed!, { anchors: loadTrustAnchors(anchors), now: new Date() });
+      expect(check).toMatchObject({ indication: 'TOTAL_PASSED', level: 'B-LT', onlyValidationDataAdded: true, revocation: [expect.objectContaining({ status: 'good', origin: 'embedded' })] });
+    } finally {
+      await rev.close();
+    }
   });
 
   it('acceptance 2: the seal key generated inside a SoftHSM2 token signs through PKCS#11', async () => {

@@ -9,7 +9,7 @@ const VARIABLE = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 /**
  * `signing.seal`: header `document` names the variable holding the document id (default
- * `renderedDocumentId`); out `sealedComponentId`, `sealLevel` (`B-B` or `B-T`). Idempotent: a
+ * `renderedDocumentId`); out `sealedComponentId`, `sealLevel` (`B-B`, `B-T` or `B-LT`). Idempotent: a
  * sealed document returns its seal. An unreachable TSA is retried; an expired seal certificate or
  * an unreadable key becomes an incident.
  */

@@ -15,7 +15,8 @@ export interface SealDocumentResult {
 
 /**
  * Seals the newest PDF component of a document with the office's electronic seal (PAdES, B-T
- * with a time stamp authority configured, else B-B). The sealed PDF becomes the next version of
+ * with a time stamp authority configured — B-LT when the seal certificate names revocation
+ * services — else B-B). The sealed PDF becomes the next version of
  * the component (`derivation = 'sealed'`), recorded in `component_seals`. A document sealed before
  * returns that seal; the TSA is asked outside the database transaction.
  */

@@ -132,7 +132,7 @@ export function issueCertificate(ca: TestCa, opts: IssueOptions): TestCertificat
   if (kind === 'tsa') {
     extensions.push({ name: 'keyUsage', digitalSignature: true, critical: true }, { name: 'extKeyUsage', timeStamping: true, critical: true });
   } else if (kind === 'ocsp') {
-    extensions.push({ name: 'keyUsage', digitalSignature: true, critical: true }, { name: 'extKeyUsage', OCSPSigning: true });
+    extensions.push({ name: 'keyUsage', digitalSignature: true, critical: true }, { name: 'extKeyUsage', '1.3.6.1.5.5.7.3.9': true } /* id-kp-OCSPSigning: node-forge knows no name for it */);
   } else {
     extensions.push({ name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true });
   }

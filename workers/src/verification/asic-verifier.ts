@@ -18,8 +18,8 @@ function formatFailure(location: string, problem: string, now: Date): SignatureC
 /**
  * ASiC-S and ASiC-E (ETSI EN 319 162-1). CAdES: `META-INF/signature*.p7s` signs the one data
  * object (ASiC-S) or an `ASiCManifest*.xml` whose data-object digests are then checked (ASiC-E).
- * XAdES: `META-INF/signatures*.xml`, verified as XML signatures (references to the container's
- * files cannot be resolved yet and come out INDETERMINATE).
+ * XAdES: `META-INF/signatures*.xml`, whose references name the container's data objects: their
+ * digests are checked (a reference to a file the container lacks is INDETERMINATE).
  */
 export async function verifyAsic(container: Buffer, ctx: VerifyContext, limits: { maxBytes: number }): Promise<SignatureCheck[]> {
   let files: Record<string, Uint8Array>;
@@ -59,7 +59,9 @@ export async function verifyAsic(container: Buffer, ctx: VerifyContext, limits: 
     }
   }
   for (const sigName of names.filter((n) => /^META-INF\/[^/]*signatures[^/]*\.xml$/i.test(n))) {
-    checks.push(...(await verifyXades(Buffer.from(files[sigName]), ctx, sigName)));
+    // the references name the container's data objects, relative to its root
+    const resolve = (uri: string) => (dataObjects.includes(uri) ? Buffer.from(files[uri]) : null);
+    checks.push(...(await verifyXades(Buffer.from(files[sigName]), ctx, sigName, resolve)));
   }
   return checks;
 }

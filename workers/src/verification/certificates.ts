@@ -87,7 +87,10 @@ export async function checkChain(leaf: pkijs.Certificate, intermediates: pkijs.C
   if (at < leaf.notBefore.value) return { ok: false, reason: 'NOT_YET_VALID', message: `certificate not valid before ${leaf.notBefore.value.toISOString()}` };
   if (at > leaf.notAfter.value) return { ok: false, reason: 'OUT_OF_BOUNDS', message: `certificate expired ${leaf.notAfter.value.toISOString()}` };
   if (!anchors.length) return { ok: false, reason: 'NO_CERTIFICATE_CHAIN_FOUND', message: 'no trust anchors are configured' };
-  const engine = new pkijs.CertificateChainValidationEngine({ trustedCerts: anchors, certs: [leaf, ...intermediates], checkDate: at });
+  // pkijs builds the path for the *last* certificate of `certs`: the leaf goes last, once
+  const leafDer = Buffer.from(leaf.toSchema(true).toBER());
+  const others = intermediates.filter((c) => !Buffer.from(c.toSchema(true).toBER()).equals(leafDer));
+  const engine = new pkijs.CertificateChainValidationEngine({ trustedCerts: anchors, certs: [...others, leaf], checkDate: at });
   const result = await engine.verify();
   if (!result.result) return { ok: false, reason: 'NO_CERTIFICATE_CHAIN_FOUND', message: result.resultMessage };
   return { ok: true, path: result.certificatePath ?? [leaf] };

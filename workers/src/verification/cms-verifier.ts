@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { asnDate, checkChain, describeCertificate, toArrayBuffer, type CertificateInfo } from './certificates';
+import { checkRevocation, embeddedCertificates, revocationOutcome, type RevocationCheck, type RevocationOptions } from './revocation-check';
 
 export const OID = {
   signedData: '1.2.840.113549.1.7.2',
@@ -42,11 +43,39 @@ export interface SignatureCheck {
   chain: string[];
   /** PAdES: whether the signed byte range covers the whole file */
   coversWholeDocument?: boolean;
+  /** PAdES: what was appended after the signed revision only adds validation data (DSS) */
+  onlyValidationDataAdded?: boolean;
+  /** revocation status of each certificate of the chain (anchor excluded), once the chain is built */
+  revocation?: RevocationCheck[];
+  /** baseline level shown by a passed signature: B-B, B-T (time stamp), B-LT (plus embedded revocation data) */
+  level?: 'B-B' | 'B-T' | 'B-LT' | null;
 }
 
 export interface VerifyContext {
   anchors: pkijs.Certificate[];
   now: Date;
+  /** revocation checking: embedded data (PAdES DSS), whether to ask the CAs' services */
+  revocation?: RevocationOptions;
+}
+
+/**
+ * After integrity, time stamp and chain have passed: the revocation status of the chain at the
+ * proven time decides, and a passed signature gets its baseline level.
+ */
+export async function applyRevocation(check: SignatureCheck, path: pkijs.Certificate[], provenTime: Date, ctx: VerifyContext): Promise<void> {
+  check.revocation = await checkRevocation(path, provenTime, ctx.revocation ?? {});
+  const outcome = revocationOutcome(check.revocation, provenTime, check.claimedSigningTime);
+  if (outcome) {
+    Object.assign(check, outcome, { level: null });
+    return;
+  }
+  const signerStatus = check.revocation[0];
+  check.level = !check.timeStamp?.valid ? 'B-B' : signerStatus && signerStatus.origin === 'embedded' && signerStatus.status !== 'not-checked' ? 'B-LT' : 'B-T';
+}
+
+/** Certificates to build chains with: the signature's own and those embedded as validation data. */
+export function withEmbedded(certs: pkijs.Certificate[], ctx: VerifyContext): pkijs.Certificate[] {
+  return [...certs, ...embeddedCertificates(ctx.revocation?.embedded)];
 }
 
 export function parseContentInfo(der: Uint8Array): pkijs.ContentInfo {
@@ -173,7 +202,7 @@ export async function verifyCms(
       provenTime = new Date(check.timeStamp.genTime!);
     }
     check.validationTime = provenTime.toISOString();
-    const chain = await checkChain(signerCert, certificatesOf(signedData), ctx.anchors, provenTime);
+    const chain = await checkChain(signerCert, withEmbedded(certificatesOf(signedData), ctx), ctx.anchors, provenTime);
     if (!chain.ok) {
       if (chain.reason === 'OUT_OF_BOUNDS') fail('INDETERMINATE', tstAttr ? 'OUT_OF_BOUNDS_NOT_REVOKED' : 'OUT_OF_BOUNDS_NO_POE', chain.message);
       else if (chain.reason === 'NOT_YET_VALID') fail('TOTAL_FAILED', 'NOT_YET_VALID', chain.message);
@@ -181,6 +210,7 @@ export async function verifyCms(
       continue;
     }
     check.chain = chain.path.map((c) => describeCertificate(c).subject);
+    await applyRevocation(check, chain.path, provenTime, ctx);
   }
   return out;
 }

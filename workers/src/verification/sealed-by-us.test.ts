@@ -38,6 +38,9 @@ describe('verifying a PDF sealed by openspis itself', () => {
     expect(check.problem).toBeNull();
     expect(check).toMatchObject({ format: 'pades', indication: 'TOTAL_PASSED', coversWholeDocument: true, timeStamp: { valid: true, tsa: expect.stringContaining('openspis Test TSA') } });
     expect(check.signer?.subject).toContain('Testovací pečeť úřadu');
+    // the chain is the seal's own (the CMS carries the seal and the CA certificate), at level B-T
+    expect(check.chain).toEqual([expect.stringContaining('Testovací pečeť úřadu'), expect.stringContaining('openspis Test Root CA')]);
+    expect(check.level).toBe('B-T');
 
     const tampered = Buffer.from(sealed.pdf);
     tampered[tampered.indexOf('Rozhodn')] ^= 0x01;

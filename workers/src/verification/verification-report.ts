@@ -73,7 +73,16 @@ export function reportBlocks(input: ReportInput, localesDir: string, locale: Loc
     else blocks.push({ kind: 't', text: t('report.timeStampInvalid', { problem: c.timeStamp.problem }) });
     blocks.push({ kind: 't', text: t('report.validationTime', { at: at(c.validationTime) }) });
     if (c.chain.length) blocks.push({ kind: 'small', text: t('report.chain', { chain: c.chain.join(' → ') }) });
-    if (c.coversWholeDocument !== undefined) blocks.push({ kind: 't', text: t(c.coversWholeDocument ? 'report.coversWhole' : 'report.notWhole') });
+    for (const r of c.revocation ?? []) {
+      const origin = r.origin === 'embedded' ? t('report.originEmbedded') : t('report.originFetched');
+      const via = r.via === 'ocsp' ? 'OCSP' : 'CRL';
+      if (r.status === 'good') blocks.push({ kind: 't', text: t('report.revocationGood', { subject: r.subject, via, at: at(r.producedAt!), origin }) });
+      else if (r.status === 'revoked') blocks.push({ kind: 'b', text: t('report.revocationRevoked', { subject: r.subject, at: at(r.revokedAt!), reason: r.reason ? `, ${r.reason}` : '', via, origin }) });
+      else if (r.status === 'not-checked') blocks.push({ kind: 't', text: t('report.revocationNotChecked', { subject: r.subject }) });
+      else blocks.push({ kind: 't', text: t('report.revocationUnknown', { subject: r.subject, problem: r.problem }) });
+    }
+    if (c.level) blocks.push({ kind: 't', text: t('report.level', { level: `${c.format === 'pades' ? 'PAdES' : c.format === 'xades' ? 'XAdES' : 'CAdES'}-BASELINE-${c.level}` }) });
+    if (c.coversWholeDocument !== undefined) blocks.push({ kind: 't', text: t(c.coversWholeDocument ? 'report.coversWhole' : c.onlyValidationDataAdded ? 'report.onlyValidationData' : 'report.notWhole') });
     blocks.push({ kind: 'gap' });
   });
   blocks.push({ kind: 'hr' }, { kind: 'small', text: t('report.revocation') });

@@ -11,7 +11,7 @@ import { completed, countRows, insertSubmission, jobCtx, makeJob, silentLog, tes
 import { isdsMessageXml, minimalPdf, zip } from '../intake/testing/sample-files';
 import { cmsSign, createTestPki, type TestPki } from './testing/openssl-pki';
 import { signedPdf } from './testing/signed-pdf';
-import { signedXml } from './testing/signed-xml';
+import { detachedXades, signedXml } from './testing/signed-xml';
 
 const hasPdftotext = (() => {
   try {
@@ -163,6 +163,28 @@ describe('signing.verify', () => {
     const zfo = cmsSign(Buffer.from(isdsMessageXml([{ name: 'a.pdf', mimeType: 'application/pdf', content: pdf }])), pki.signer, { detached: false });
     const [zfoId] = await incoming([{ name: 'zprava.zfo', content: zfo }]);
     expect(await verify(zfoId)).toMatchObject({ signatureVerdict: 'valid', signatureFormat: 'cades' });
+  });
+
+  it('detached XAdES beside the files it signs, and ASiC-E with XAdES: the files\' digests decide', async () => {
+    const pdf = minimalPdf();
+    const note = Buffer.from('Doplnění žádosti');
+    const signature = detachedXades(pki.signer, [{ name: 'smlouva.pdf', content: pdf }, { name: 'doplneni.txt', content: note }]);
+    const [sig] = await incoming([
+      { name: 'podpis.xml', content: signature },
+      { name: 'smlouva.pdf', content: pdf },
+      { name: 'doplneni.txt', content: note },
+    ]);
+    const detached = await verify(sig);
+    expect(detached).toMatchObject({ signatureVerdict: 'valid', signatureFormat: 'xades' });
+    expect(detached.signatures[0].location).toBe('podpis.xml → smlouva.pdf, doplneni.txt');
+    const [alone] = await incoming([{ name: 'podpis.xml', content: signature }, { name: 'smlouva.pdf', content: pdf }]);
+    expect(await verify(alone)).toMatchObject({ signatureVerdict: 'indeterminate', signatures: [expect.objectContaining({ subIndication: 'SIGNED_DATA_NOT_FOUND' })] });
+
+    const entries = { mimetype: 'application/vnd.etsi.asic-e+zip', 'smlouva.pdf': pdf, 'doplneni.txt': note, 'META-INF/signatures001.xml': signature };
+    const [asic] = await incoming([{ name: 'smlouva.asice', content: zip(entries, { storedFirst: 'mimetype' }) }]);
+    expect(await verify(asic)).toMatchObject({ signatureVerdict: 'valid', signatureFormat: 'asic-e' });
+    const [changed] = await incoming([{ name: 'smlouva.asice', content: zip({ ...entries, 'doplneni.txt': Buffer.from('Jiný text') }, { storedFirst: 'mimetype' }) }]);
+    expect(await verify(changed)).toMatchObject({ signatureVerdict: 'invalid', signatures: [expect.objectContaining({ subIndication: 'HASH_FAILURE', problem: 'doplneni.txt was changed after signing' })] });
   });
 
   it('an unsigned component gets the verdict "unsigned"; re-delivery returns the first result and changes nothing', async () => {

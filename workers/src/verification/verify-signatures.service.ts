@@ -8,7 +8,7 @@ import { detectFormat } from '../intake/format-detection';
 import { loadTrustAnchors } from './certificates';
 import { verifyCms, type SignatureCheck, type VerifyContext } from './cms-verifier';
 import { verifyPades } from './pades-verifier';
-import { verifyXades } from './xades-verifier';
+import { externalReferences, verifyXades } from './xades-verifier';
 import { verifyAsic } from './asic-verifier';
 import { overallVerdict, renderVerificationReport, type Verdict } from './verification-report';
 
@@ -31,6 +31,19 @@ async function detachedContent(ports: Pick<WorkerPorts, 'db'>, component: Compon
     target = (await listDocumentComponents(ports.db, component.document_id)).find((c) => c.id !== component.id && c.file_name === base);
   }
   return target ? readBlob(ports.db, target.blob_sha256) : null;
+}
+
+/**
+ * A detached XAdES signature names the files it signs: the components of the same document with
+ * those names (the newest version of each).
+ */
+async function detachedFiles(ports: Pick<WorkerPorts, 'db'>, component: ComponentRow, names: string[]): Promise<(uri: string) => Buffer | null> {
+  const found = new Map<string, Buffer>();
+  if (names.length) {
+    const siblings = (await listDocumentComponents(ports.db, component.document_id)).filter((c) => c.id !== component.id && names.includes(c.file_name));
+    for (const c of siblings) found.set(c.file_name, await readBlob(ports.db, c.blob_sha256));
+  }
+  return (uri) => found.get(uri) ?? null;
 }
 
 /**
@@ -69,7 +82,7 @@ export async function verifySignatures(
     }
     case 'xml':
       if (detected.signature) {
-        checks = await verifyXades(content, ctx, component.file_name);
+        checks = await verifyXades(content, ctx, component.file_name, await detachedFiles(ports, component, externalReferences(content)));
         signatureFormat = 'xades';
       }
       break;

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { DOMParser } from '@xmldom/xmldom';
 import { C14nCanonicalization, ExclusiveCanonicalization, SignedXml } from 'xml-crypto';
 import * as pkijs from 'pkijs';
 import { checkChain, describeCertificate, parseCertificate } from './certificates';
-import { checkTimeStampToken, parseContentInfo, type SignatureCheck, type VerifyContext } from './cms-verifier';
+import { applyRevocation, checkTimeStampToken, parseContentInfo, withEmbedded, type SignatureCheck, type VerifyContext } from './cms-verifier';
 
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
 const XADES = ['http://uri.etsi.org/01903/v1.3.2#', 'http://uri.etsi.org/01903/v1.4.1#'];
@@ -18,13 +19,75 @@ function canonicalize(node: Element, algorithm: string | null): string {
   return (exclusive ? new ExclusiveCanonicalization() : new C14nCanonicalization()).process(node, {});
 }
 
+const DIGESTS: Record<string, string> = {
+  'http://www.w3.org/2001/04/xmlenc#sha256': 'sha256',
+  'http://www.w3.org/2001/04/xmldsig-more#sha384': 'sha384',
+  'http://www.w3.org/2001/04/xmlenc#sha512': 'sha512',
+  'http://www.w3.org/2000/09/xmldsig#sha1': 'sha1',
+};
+const C14N = new Set([
+  'http://www.w3.org/TR/2001/REC-xml-c14n-20010315',
+  'http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments',
+  'http://www.w3.org/2001/10/xml-exc-c14n#',
+  'http://www.w3.org/2001/10/xml-exc-c14n#WithComments',
+]);
+
+/** Finds the bytes a reference to something outside the signature's document points at (a file name). */
+export type ExternalResolver = (uri: string) => Buffer | null;
+
+const isExternal = (uri: string) => uri !== '' && !uri.startsWith('#');
+
+/** The references of the signatures in `xml` that point outside the document (detached XAdES, ASiC-E). */
+export function externalReferences(xml: Buffer): string[] {
+  const doc = new DOMParser({ errorHandler: () => undefined }).parseFromString(xml.toString('utf8'), 'text/xml');
+  if (!doc.documentElement) return [];
+  return [...new Set(elements(doc, DS, 'Reference').map((r) => r.getAttribute('URI') ?? '').filter(isExternal).map(normaliseUri))];
+}
+
+/** A reference URI as a file name: percent-decoded, without a leading `./`. */
+export function normaliseUri(uri: string): string {
+  let name = uri;
+  try {
+    name = decodeURIComponent(uri);
+  } catch {
+    // not percent-encoded
+  }
+  return name.replace(/^\.\//, '');
+}
+
+interface LoadedReference {
+  uri?: string;
+  digestAlgorithm?: string;
+  digestValue?: string;
+  transforms?: string[];
+  validationError?: Error;
+}
+
 /**
- * XAdES (and plain XMLDSig) enveloped or enveloping signatures in an XML document: the references
- * and signature value (xml-crypto), the signing certificate from `KeyInfo` chained to the trust
- * anchors, and a `SignatureTimeStamp` over the canonical `SignatureValue` when present. A
- * reference to something outside the document (a detached signature) cannot be resolved here.
+ * Digest of an external data object as its reference says: the bytes as they are, or — for an XML
+ * file with a canonicalisation transform — its canonical form.
  */
-export async function verifyXades(xml: Buffer, ctx: VerifyContext, location = 'XML'): Promise<SignatureCheck[]> {
+function externalDigest(ref: LoadedReference, transforms: string[], data: Buffer): string | null {
+  const hash = DIGESTS[ref.digestAlgorithm ?? ''];
+  if (!hash) return null;
+  if (!transforms.length) return createHash(hash).update(data).digest('base64');
+  if (transforms.length === 1 && C14N.has(transforms[0])) {
+    const doc = new DOMParser().parseFromString(data.toString('utf8'), 'text/xml');
+    if (!doc.documentElement) return null;
+    return createHash(hash).update(canonicalize(doc.documentElement as unknown as Element, transforms[0]), 'utf8').digest('base64');
+  }
+  return null;
+}
+
+/**
+ * XAdES (and plain XMLDSig) enveloped, enveloping or detached signatures in an XML document: the
+ * references and signature value (xml-crypto), the signing certificate from `KeyInfo` chained to
+ * the trust anchors, and a `SignatureTimeStamp` over the canonical `SignatureValue` when present.
+ * A reference to something outside the document (a detached signature, the data objects of an
+ * ASiC-E container) is resolved with `resolve` and its digest checked; without a resolver, or when
+ * the file is not there, the signature is INDETERMINATE (SIGNED_DATA_NOT_FOUND).
+ */
+export async function verifyXades(xml: Buffer, ctx: VerifyContext, location = 'XML', resolve?: ExternalResolver): Promise<SignatureCheck[]> {
   const text = xml.toString('utf8');
   const errors: string[] = [];
   const doc = new DOMParser({ errorHandler: { error: (m) => errors.push(m), fatalError: (m) => errors.push(m) } }).parseFromString(text, 'text/xml');
@@ -53,29 +116,59 @@ export async function verifyXades(xml: Buffer, ctx: VerifyContext, location = 'X
     check.signer = describeCertificate(signerCert);
     check.claimedSigningTime = elements(sigEl, XADES, 'SigningTime')[0]?.textContent?.trim() || null;
 
-    const external = elements(sigEl, DS, 'Reference').map((r) => r.getAttribute('URI') ?? '').filter((u) => u !== '' && !u.startsWith('#'));
-    if (external.length) {
-      fail('INDETERMINATE', 'SIGNED_DATA_NOT_FOUND', `the signature covers data outside this document (${external.length} reference(s))`);
+    const external = elements(sigEl, DS, 'Reference').map((r) => r.getAttribute('URI') ?? '').filter(isExternal);
+    const missing = external.map(normaliseUri).filter((uri) => !resolve?.(uri));
+    if (missing.length) {
+      fail('INDETERMINATE', 'SIGNED_DATA_NOT_FOUND', `the signature covers data outside this document that was not found: ${missing.join(', ')}`);
       continue;
     }
+    if (external.length) check.location = `${check.location} → ${external.map(normaliseUri).join(', ')}`;
     // 64-character lines and no blank line before the footer (OpenSSL's decoder rejects one)
     const pem = `-----BEGIN CERTIFICATE-----\n${(certs[0].match(/.{1,64}/g) ?? []).join('\n')}\n-----END CERTIFICATE-----\n`;
     const verifier = new SignedXml({ publicCert: pem, getCertFromKeyInfo: () => null });
+    // xml-crypto resolves only references inside the document: the others are checked here, in its
+    // reference step, so the signature value is still verified by xml-crypto over the same SignedInfo
+    // the transforms as written (xml-crypto adds a canonicalisation to a reference that has none)
+    const explicitTransforms = new Map(
+      elements(sigEl, DS, 'Reference')
+        .filter((r) => isExternal(r.getAttribute('URI') ?? ''))
+        .map((r) => [r.getAttribute('URI') ?? '', elements(r, DS, 'Transform').map((tr) => tr.getAttribute('Algorithm') ?? '')]),
+    );
+    const changedFiles: string[] = [];
+    let unsupported: string | null = null;
+    const internal = (verifier as unknown as { validateReference: (ref: LoadedReference, doc: Document) => string | undefined }).validateReference;
+    (verifier as unknown as { validateReference: (ref: LoadedReference, doc: Document) => string | undefined }).validateReference = function (this: SignedXml, ref, doc) {
+      if (!isExternal(ref.uri ?? '')) return internal.call(this, ref, doc);
+      const name = normaliseUri(ref.uri ?? '');
+      const data = resolve?.(name);
+      const digest = data ? externalDigest(ref, explicitTransforms.get(ref.uri ?? '') ?? [], data) : null;
+      if (!data || digest === null) {
+        unsupported ??= data ? `the reference to ${name} uses a digest or transform not supported here` : `${name} was not found`;
+        ref.validationError = new Error(unsupported);
+        return undefined;
+      }
+      if (digest !== (ref.digestValue ?? '').replace(/\s+/g, '')) {
+        changedFiles.push(name);
+        ref.validationError = new Error(`${name} was changed after signing`);
+        return undefined;
+      }
+      return data.toString('latin1');
+    };
     // xml-crypto answers false when a reference digest fails and throws when the signature value does
-    let outcome: 'ok' | 'HASH_FAILURE' | 'SIG_CRYPTO_FAILURE' = 'ok';
+    let outcome: 'ok' | 'HASH_FAILURE' | 'SIG_CRYPTO_FAILURE' | 'FORMAT_FAILURE' = 'ok';
     let why = '';
     try {
       verifier.loadSignature(sigEl);
       if (!verifier.checkSignature(text)) {
-        outcome = 'HASH_FAILURE';
-        why = 'the signed content was changed after signing';
+        outcome = unsupported ? 'FORMAT_FAILURE' : 'HASH_FAILURE';
+        why = unsupported ?? (changedFiles.length ? `${changedFiles.join(', ')} was changed after signing` : 'the signed content was changed after signing');
       }
     } catch (err) {
       outcome = 'SIG_CRYPTO_FAILURE';
       why = /invalid signature/.test((err as Error).message) ? 'the signature value does not match' : `the signature cannot be checked: ${(err as Error).message}`;
     }
     if (outcome !== 'ok') {
-      fail('TOTAL_FAILED', outcome, why);
+      fail(outcome === 'FORMAT_FAILURE' ? 'INDETERMINATE' : 'TOTAL_FAILED', outcome, why);
       continue;
     }
 
@@ -98,7 +191,7 @@ export async function verifyXades(xml: Buffer, ctx: VerifyContext, location = 'X
       provenTime = new Date(check.timeStamp.genTime!);
     }
     check.validationTime = provenTime.toISOString();
-    const chain = await checkChain(signerCert, others, ctx.anchors, provenTime);
+    const chain = await checkChain(signerCert, withEmbedded(others, ctx), ctx.anchors, provenTime);
     if (!chain.ok) {
       if (chain.reason === 'OUT_OF_BOUNDS') fail('INDETERMINATE', stampEl ? 'OUT_OF_BOUNDS_NOT_REVOKED' : 'OUT_OF_BOUNDS_NO_POE', chain.message);
       else if (chain.reason === 'NOT_YET_VALID') fail('TOTAL_FAILED', 'NOT_YET_VALID', chain.message);
@@ -106,6 +199,7 @@ export async function verifyXades(xml: Buffer, ctx: VerifyContext, location = 'X
       continue;
     }
     check.chain = chain.path.map((c) => describeCertificate(c).subject);
+    await applyRevocation(check, chain.path, provenTime, ctx);
   }
   return checks;
 }
