@@ -46,11 +46,12 @@ async function main(): Promise<void> {
 
   // submissions stored by a process that died before it could start their procedure
   const stopSweep = scheduleOrphanSweep({ db, engine, catalogue, clock, log: log.child({ component: 'submission-sweep' }) });
-  // NSESSS: each finished day of the transaction log rendered and sealed (at start-up, then hourly; once per day)
-  const stopLogSeals = scheduleLogDaySeals({ db, clock, config: workersConfig, sealing }, log.child({ component: 'transaction-log-seal' }));
 
   const seeded = config.demoUsers ? await seedDemoUsers(db) : false;
   if (config.demoData && (await seedRecordsDemo({ db, clock, config: workersConfig }))) log.info('records demo data seeded');
+  // NSESSS: each finished day of the transaction log rendered and sealed (at start-up, then hourly; once
+  // per day); started after the demo seed, which writes entries dated in the past
+  const stopLogSeals = scheduleLogDaySeals({ db, clock, config: workersConfig, sealing }, log.child({ component: 'transaction-log-seal' }));
 
   const app = createServer({ db, engine, config, log, catalogue, clock, i18n, documents: workersConfig, workers: workersConfig });
   const server = http.createServer(app.callback());

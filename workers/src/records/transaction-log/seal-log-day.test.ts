@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAuditLog, createTestDb, type Db } from '@openspis/db';
+import { appendAuditLog, auditHash, createTestDb, verifyAuditLog, type Db } from '@openspis/db';
 import { COMMANDS } from '../../cli/commands/index';
 import { runCli } from '../../cli/run-cli';
 import { checkPdfA } from '../../documents/pdfa-check';
@@ -160,5 +160,31 @@ describe('daily sealed rendering of the transaction log', () => {
     expect(await runCli(COMMANDS, ['log', 'seal-day', '24.11.2026'], ctx)).toBe(2);
     expect(await runCli(COMMANDS, ['log', 'seal-day', today], ctx)).toBe(1);
     expect(err.at(-1)).toMatch(/^LOG_DAY_NOT_OVER/);
+  });
+
+  it('log verify catches a chain recomputed after an edit, which the hash chain alone accepts: the sealed day no longer matches', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const ctx = { db, config, clock: () => new Date(), actor: admin, out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
+    expect(await runCli(COMMANDS, ['log', 'verify'], ctx)).toBe(0);
+    expect(out[0]).toMatch(/^transaction log intact: \d+ entries, [1-9]\d* sealed days match$/);
+
+    // someone with database access edits an entry of a sealed day and computes every later hash again
+    const rows = await db('audit_log').orderBy('id');
+    const from = rows.findIndex((r) => r.object_id === 'doc-b' && r.event_type === 'VlozeniDoSpisu');
+    let prev = rows[from].prev_hash;
+    for (const [i, r] of rows.slice(from).entries()) {
+      const actor = i === 0 ? 'user:nobody' : r.actor;
+      const hash = auditHash(prev, { occurred_at: new Date(r.occurred_at).toISOString(), actor, event_type: r.event_type, object_type: r.object_type, object_id: r.object_id, details: typeof r.details === 'string' ? JSON.parse(r.details) : r.details });
+      await db('audit_log').where({ id: r.id }).update({ actor, prev_hash: prev, hash });
+      prev = hash;
+    }
+    await db('audit_log_head').where({ id: 1 }).update({ last_hash: prev });
+    expect((await verifyAuditLog(db)).ok).toBe(true);
+
+    expect(await runCli(COMMANDS, ['log', 'verify'], ctx)).toBe(1);
+    // the earliest day (by date) sealed over a rewritten entry: D(6) was logged last, after the edited entry
+    expect(err[0]).toContain(`the sealed rendering of ${D(6)} no longer matches the log`);
+    expect(err[0]).toContain('hash-mismatch');
   });
 });
