@@ -66,16 +66,23 @@ describe('job workers', () => {
     expect(incident).toMatchObject({ elementId: 'handle-refusal', errorType: 'JOB_NO_RETRIES', errorMessage: 'bad input' });
   });
 
-  it('activates a job made on this node at once instead of waiting for the next poll', async () => {
-    // given workers that poll only once a minute, already asleep after finding nothing
-    const { log } = recordingLogger();
-    const handled: string[] = [];
+  /** the engine with activateJobs counted, and without job push when `push` is false */
+  function observe(push: boolean) {
     const polls: string[] = [];
     const observed = Object.create(engine, {
       activateJobs: { value: (req: Parameters<EmbeddedEngine['activateJobs']>[0]) => { polls.push(req.type); return engine.activateJobs(req); } },
+      ...(push ? {} : { streamJobs: { value: undefined } }),
     }) as EmbeddedEngine;
-    const complete = (type: string): JobHandler => ({ type, handle: async (job) => { handled.push(job.elementId); return { outcome: 'complete' }; } });
-    const workers = startJobWorkers(observed, [complete('test.risky'), complete('test.fragile')], { workerName: 'w', log, pollIntervalMs: 60_000 });
+    return { observed, polls };
+  }
+  const completing = (handled: string[]) => (type: string): JobHandler => ({ type, handle: async (job) => { handled.push(job.elementId); return { outcome: 'complete' }; } });
+
+  it('activates a job made on this node at once instead of waiting for the next poll', async () => {
+    // given workers (without job push) that poll only once a minute, already asleep after finding nothing
+    const { log } = recordingLogger();
+    const handled: string[] = [];
+    const { observed, polls } = observe(false);
+    const workers = startJobWorkers(observed, ['test.risky', 'test.fragile'].map(completing(handled)), { workerName: 'w', log, pollIntervalMs: 60_000 });
     await expect.poll(() => polls.length).toBe(2);
 
     // when an instance makes the first job, then completing it makes the second
@@ -85,5 +92,26 @@ describe('job workers', () => {
     await expect.poll(async () => (await engine.getProcessInstance(instance.processInstanceKey))?.state, { timeout: 20_000 }).toBe('COMPLETED');
     await workers.stop();
     expect(handled).toEqual(['risky', 'fragile']);
+    expect(polls.length).toBeGreaterThan(2);
+  });
+
+  it('hands a job made on this node straight to a local worker with room, activated for it, without polling', async () => {
+    // given workers that poll only once a minute, already asleep after finding nothing
+    const { log } = recordingLogger();
+    const handled: string[] = [];
+    const { observed, polls } = observe(true);
+    const workers = startJobWorkers(observed, ['test.risky', 'test.fragile'].map(completing(handled)), { workerName: 'pushed-to', log, pollIntervalMs: 60_000 });
+    await expect.poll(() => polls.length).toBe(2);
+
+    // when an instance makes the first job, then completing it makes the second
+    const instance = await engine.createProcessInstance({ bpmnProcessId: 'errors' });
+
+    // then both were handed over as they were made: no activation was needed, and each was locked for this worker
+    await expect.poll(async () => (await engine.getProcessInstance(instance.processInstanceKey))?.state, { timeout: 20_000 }).toBe('COMPLETED');
+    await workers.stop();
+    expect(handled).toEqual(['risky', 'fragile']);
+    expect(polls).toHaveLength(2);
+    const jobs = await db('engine_jobs').where({ instance_key: instance.processInstanceKey }).orderBy('key');
+    expect(jobs.map((j) => [j.element_id, j.state, j.worker])).toEqual([['risky', 'COMPLETED', 'pushed-to'], ['fragile', 'COMPLETED', 'pushed-to']]);
   });
 });

@@ -18,8 +18,9 @@ export interface JobWorkersOptions {
 }
 
 /**
- * Polls every handler's job type (and activates at once when the engine announces new jobs of
- * it, see EnginePort.onJobsAvailable) and turns what the handler returns into exactly one of
+ * Takes the jobs of every handler's type: those the engine pushes as it makes them
+ * (EnginePort.streamJobs), and by polling (at once when the engine announces new jobs of the
+ * type, see EnginePort.onJobsAvailable), and turns what the handler returns into exactly one of
  * complete / fail / BPMN error. An exception is a technical error: fail with one retry less and a
  * growing backoff, so it ends as an incident instead of ever reaching the process model.
  */
@@ -94,27 +95,50 @@ export function startJobWorkers(engine: EnginePort, handlers: JobHandler[], opts
     }
   }
 
-  // up to maxJobs of a type run at once; the loop activates more as soon as there is room
+  // up to maxJobs of a type run at once: jobs the engine pushes as it makes them (while there is
+  // room), and jobs the loop activates, as soon as there is room
   async function loop(handler: JobHandler): Promise<void> {
     const running = new Set<Promise<void>>();
+    let reserved = 0;
+    const timeout = handler.timeout ?? opts.jobTimeoutMs ?? 30_000;
+    const start = (job: ActivatedJob) => {
+      const run: Promise<void> = runJob(handler, job).finally(() => running.delete(run));
+      running.add(run);
+    };
+    const closeStream = engine.streamJobs?.({
+      type: handler.type,
+      worker: opts.workerName,
+      timeout,
+      reserve() {
+        if (stopped || running.size + reserved >= maxJobs) return false;
+        reserved++;
+        return true;
+      },
+      release() { reserved--; },
+      deliver(job) {
+        reserved--;
+        start(job);
+      },
+    });
     while (!stopped) {
-      if (running.size >= maxJobs) {
-        await Promise.race(running);
+      const room = maxJobs - running.size - reserved;
+      if (room <= 0) {
+        await (running.size ? Promise.race(running) : sleep(10, handler.type));
         continue;
       }
       let jobs: ActivatedJob[] = [];
       announced.delete(handler.type);
       try {
-        jobs = await engine.activateJobs({ type: handler.type, worker: opts.workerName, maxJobsToActivate: maxJobs - running.size, timeout: handler.timeout ?? opts.jobTimeoutMs ?? 30_000 });
+        jobs = await engine.activateJobs({ type: handler.type, worker: opts.workerName, maxJobsToActivate: room, timeout });
       } catch (err) {
         opts.log.error({ err, jobType: handler.type }, 'activating jobs failed');
       }
-      for (const job of jobs) {
-        const run: Promise<void> = runJob(handler, job).finally(() => running.delete(run));
-        running.add(run);
-      }
+      for (const job of jobs) start(job);
       if (!jobs.length) await sleep(pollIntervalMs, handler.type);
     }
+    closeStream?.();
+    // jobs pushed but not handed over yet are on their way (their transaction is committing)
+    for (let waited = 0; reserved > 0 && waited < 5000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
     await Promise.all(running);
   }
 

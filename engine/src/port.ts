@@ -60,6 +60,24 @@ export interface ActivateJobsRequest {
   timeout: number;
 }
 
+/**
+ * A job worker's offer to take jobs of one type as they are made (Zeebe's job push): the engine
+ * creates such a job already activated for this worker, with its lock timeout, and hands it over
+ * once that is committed.
+ */
+export interface JobStream {
+  type: string;
+  worker: string;
+  /** lock timeout in ms, as for activateJobs */
+  timeout: number;
+  /** takes room for one job; false when the worker is full (the job then waits to be activated) */
+  reserve(): boolean;
+  /** gives back room taken by reserve() for a job that was not made after all */
+  release(): void;
+  /** the job, activated for this worker; uses the room reserve() took */
+  deliver(job: ActivatedJob): void;
+}
+
 export interface ActivatedJob {
   jobKey: string;
   type: string;
@@ -167,6 +185,12 @@ export interface EnginePort {
    * another node, expired locks, ended backoffs). Returns the function that unsubscribes.
    */
   onJobsAvailable?(listener: (type: string) => void): () => void;
+  /**
+   * Optional: jobs of the stream's type made on this node (engine) go straight to it while it has
+   * room (see JobStream). A worker still polls for everything else. Returns the function that
+   * closes the stream.
+   */
+  streamJobs?(stream: JobStream): () => void;
 
   searchUserTasks(filter?: UserTaskFilter): Promise<UserTask[]>;
   getUserTask(userTaskKey: string): Promise<UserTask | null>;

@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { Engine } from 'bpmn-engine';
 import type { Knex } from 'knex';
-import type { Incident, Variables } from '../port';
+import type { ActivatedJob, Incident, JobStream, Variables } from '../port';
 import { evaluateFeel, FeelError } from './feel';
 import type { DefinitionRepository, LoadedDefinition } from './definition.repository';
 import { completeChildInParent, startPendingChildren } from './call-activities';
 import { terminateOrphanChildren } from './instance-termination';
-import { collectPostponed, reconcileWaits, type Postponed, type TimerRequest } from './wait-states';
-import type { CachedEngine, LiveEngineCache, NodeRuntime } from './node-runtime';
+import { collectPostponed, pendingRowWrites, reconcileWaits, type PendingRows, type Postponed, type TimerRequest } from './wait-states';
+import { afterCommit, type CachedEngine, type LiveEngineCache, type NodeRuntime } from './node-runtime';
 
 /**
  * Runs one command on one process instance: a bpmn-engine object in the stored state applies the
@@ -329,8 +329,9 @@ export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promi
       target.signal(command.payload ?? {});
     }
   });
+  const pending: PendingRows = { jobs: [], tasks: [], subs: [], timers: [] };
   const reconcile = async (postponed: Postponed[]) => {
-    const match = await reconcileWaits(trx, { def, instance, vars, now, timerRequests: run.timerRequests, postponed, previous: live.reconciled, command, node: opts.node })
+    const match = await reconcileWaits(trx, { def, instance, vars, now, timerRequests: run.timerRequests, postponed, previous: live.reconciled, command, pending })
       .catch((err) => (err instanceof FeelError ? fail(err) : Promise.reject(err)));
     live.reconciled = new Map(postponed.map((p) => [p.executionId, p.id]));
     return match;
@@ -361,12 +362,37 @@ export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promi
   if (hasCallActivities(def)) await terminateOrphanChildren(trx, key, waiting.map((p) => p.executionId), now);
   const stateJson = await storedState(live.engine);
   const stored = { variables: JSON.stringify(vars), engine_state: stateJson, ...(ended ? { state: 'COMPLETED' as const, end_date: now } : {}) };
-  await trx('engine_process_instances').where({ key }).update(stored);
   const { events } = run;
   const changed = changedVariables(JSON.parse(before) as Variables, vars);
   if (changed) events.push({ element_id: null, element_type: null, event: 'VARIABLES_CHANGED', details: JSON.stringify({ variables: changed }) });
   if (ended) events.push({ element_id: instance.bpmn_process_id, element_type: 'bpmn:Process', event: 'PROCESS_COMPLETED' });
-  if (events.length) await trx('engine_events').insert(events.map((e) => ({ details: null, ...e, instance_key: key, occurred_at: now })));
+  const waitingIds = new Set(waiting.map((p) => p.executionId));
+  const pushed = opts.node ? pushToLocalWorkers(opts.node, pending, waitingIds, { def, instance, vars, now }) : [];
+  // one statement: the new wait rows, the state, the history (each round trip costs more than the statement)
+  const writes = [
+    ...pendingRowWrites(trx, pending, waitingIds, now),
+    { name: 'saved', query: trx('engine_process_instances').where({ key }).update(stored) },
+    ...(events.length ? [{ name: 'history', query: trx('engine_events').insert(events.map((e) => ({ details: null, ...e, instance_key: key, occurred_at: now }))) }] : []),
+  ];
+  let newJobs: { key: string | number; execution_id: string; type: string; state: string }[];
+  try {
+    newJobs = await writeAll(trx, writes, 'new_jobs') as typeof newJobs;
+  } catch (err) {
+    for (const p of pushed) p.stream.release();
+    throw err;
+  }
+  if (opts.node && newJobs.length) opts.node.jobsCreated(trx, newJobs.filter((j) => j.state === 'ACTIVATABLE').map((j) => j.type));
+  for (const p of pushed) {
+    const row = newJobs.find((j) => j.execution_id === p.job.elementInstanceKey.slice(key.length + 1));
+    // a job that was already there (a recovered engine re-executes its task) stays as it is
+    if (!row) {
+      p.stream.release();
+      continue;
+    }
+    const job = { ...p.job, jobKey: String(row.key) };
+    opts.node!.rememberJob(job.jobKey, key);
+    afterCommit(trx, () => p.stream.deliver(job), () => p.stream.release());
+  }
   if (ended && instance.parent_instance_key && !opts.startedByParent) await completeChildInParent(trx, { ...opts, childVars: vars });
   if (!ended && cache) {
     // kept for the next command on this instance, valid only while the stored state is this one
@@ -376,6 +402,56 @@ export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promi
     cache.put(key, live);
   }
   return { completed: ended, row: { ...instance, ...stored, variables: { ...vars } } };
+}
+
+/**
+ * Job push: a new job whose type a local worker streams, with room, is made already activated for
+ * that worker and handed over after the commit. Its variables are the ones this command leaves.
+ */
+function pushToLocalWorkers(
+  node: NodeRuntime, pending: PendingRows, waiting: Set<string>,
+  ctx: { def: LoadedDefinition; instance: InstanceRow; vars: Variables; now: Date },
+): { stream: JobStream; job: ActivatedJob }[] {
+  const out: { stream: JobStream; job: ActivatedJob }[] = [];
+  const key = String(ctx.instance.key);
+  for (const row of pending.jobs) {
+    const executionId = row.execution_id as string;
+    if (!waiting.has(executionId)) continue;
+    const model = ctx.def.parsed.elements.get(row.element_id as string);
+    let variables: Variables;
+    try {
+      variables = inputVariables(ctx.vars, model?.inputs ?? [], row.local_variables as string | null);
+    } catch {
+      continue; // an input mapping that fails is reported by a normal activation
+    }
+    const stream = node.reserveStream(row.type as string);
+    if (!stream) continue;
+    const deadline = new Date(ctx.now.getTime() + stream.timeout);
+    Object.assign(row, { state: 'ACTIVATED', deadline, worker: stream.worker });
+    out.push({
+      stream,
+      job: {
+        jobKey: '', type: row.type as string, processInstanceKey: key, processDefinitionKey: String(ctx.instance.definition_key),
+        bpmnProcessId: ctx.instance.bpmn_process_id, elementId: row.element_id as string, elementInstanceKey: `${key}:${executionId}`,
+        retries: row.retries as number, deadline: deadline.toISOString(), customHeaders: { ...(model?.job?.headers ?? {}) }, variables,
+      },
+    });
+  }
+  return out;
+}
+
+/** Runs the writes as CTEs of one statement; returns the rows the CTE `returning` names returned. */
+async function writeAll(trx: Knex.Transaction, writes: { name: string; query: Knex.QueryBuilder }[], returning: string): Promise<Record<string, unknown>[]> {
+  const bindings: unknown[] = [];
+  const ctes = writes.map(({ name, query }) => {
+    const compiled = query.toSQL();
+    bindings.push(...compiled.bindings);
+    return `${name} as (${compiled.sql})`;
+  });
+  const tail = writes.some((w) => w.name === returning) ? `select * from ${returning}` : 'select 1';
+  const result = (await trx.raw(`with ${ctes.join(', ')} ${tail}`, bindings as Knex.RawBinding[])) as { rows?: Record<string, unknown>[] } | Record<string, unknown>[];
+  const rows = Array.isArray(result) ? result : result.rows ?? [];
+  return writes.some((w) => w.name === returning) ? rows : [];
 }
 
 type EngineInternals = {

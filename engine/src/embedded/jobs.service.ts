@@ -22,9 +22,6 @@ type ActivatedRow = JobRow & { definition_key: string | number; bpmn_process_id:
 export class JobsService {
   constructor(private readonly ctx: EngineContext) {}
 
-  /** which instance each job belongs to (that never changes), for the jobs this node handed out: saves a look-up per command */
-  private readonly instanceOfJob = new Map<string, string>();
-
   /**
    * One statement: picks the activatable jobs (an ACTIVATED job whose lock expired counts: its
    * worker is presumed dead), skipping rows another node is locking, marks them ACTIVATED and
@@ -55,7 +52,7 @@ export class JobsService {
     for (const r of rows) {
       const def = await defs.load(db, String(r.definition_key));
       const model = def.parsed.elements.get(r.element_id);
-      this.rememberInstance(String(r.key), String(r.instance_key));
+      this.ctx.node.rememberJob(String(r.key), String(r.instance_key));
       jobs.push({
         jobKey: String(r.key), type: r.type, processInstanceKey: String(r.instance_key), processDefinitionKey: String(r.definition_key),
         bpmnProcessId: r.bpmn_process_id, elementId: r.element_id, elementInstanceKey: `${r.instance_key}:${r.execution_id}`,
@@ -67,14 +64,9 @@ export class JobsService {
     return jobs;
   }
 
-  private rememberInstance(jobKey: string, instanceKey: string): void {
-    this.instanceOfJob.set(jobKey, instanceKey);
-    if (this.instanceOfJob.size > 10_000) this.instanceOfJob.delete(this.instanceOfJob.keys().next().value!);
-  }
-
   /** Locks the instance of the job, then runs fn under that lock. */
   private async onJobInstance<T>(jobKey: string, fn: (scope: CommandScope) => Promise<T>): Promise<T> {
-    let instanceKey = this.instanceOfJob.get(jobKey);
+    let instanceKey = this.ctx.node.instanceOfJob(jobKey);
     if (!instanceKey) {
       const found = (await this.ctx.db('engine_jobs').where({ key: jobKey }).first('instance_key')) as { instance_key: string | number } | undefined;
       if (!found) throw new EngineError('NOT_FOUND', `job ${jobKey} not found`);
@@ -120,7 +112,7 @@ export class JobsService {
         mergeResult(scope.vars, model?.outputs ?? [], variables);
         await runCommand(trx, { ...scope, command: { kind: 'complete-job', executionId: job.execution_id } });
       });
-      this.instanceOfJob.delete(jobKey);
+      this.ctx.node.forgetJob(jobKey);
     } catch (err) {
       if (!(err instanceof RunFailure) || !failedJob) throw err;
       const job = failedJob as JobRow;

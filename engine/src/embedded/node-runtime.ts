@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Knex } from 'knex';
+import type { JobStream } from '../port';
 
 /**
  * What one engine node keeps in memory between commands. None of it is needed for correctness:
@@ -70,12 +71,16 @@ export class LiveEngineCache<T extends CachedEngine> {
   }
 }
 
-/** Runs fn once the outermost transaction that trx belongs to has committed (never on rollback). */
-export function afterCommit(trx: Knex.Transaction, fn: () => void): void {
+/**
+ * Runs fn once the outermost transaction that trx belongs to has committed, or onRollback when it
+ * did not. (A savepoint rolled back inside a committed transaction still counts as committed: the
+ * callers only announce or hand over jobs, and a worker copes with a job that is not there.)
+ */
+export function afterCommit(trx: Knex.Transaction, fn: () => void, onRollback: () => void = () => undefined): void {
   let root = trx as Knex.Transaction & { parentTransaction?: Knex.Transaction; executionPromise?: Promise<unknown> };
   while (root.parentTransaction) root = root.parentTransaction as typeof root;
-  if (!root.executionPromise) return;
-  root.executionPromise.then(() => fn(), () => undefined);
+  if (!root.executionPromise) return onRollback();
+  root.executionPromise.then(() => fn(), () => onRollback());
 }
 
 export class NodeRuntime<T extends CachedEngine = CachedEngine> {
@@ -86,6 +91,39 @@ export class NodeRuntime<T extends CachedEngine = CachedEngine> {
   constructor(opts: { liveEngines?: number; liveEngineIdleMs?: number } = {}) {
     this.live = new LiveEngineCache<T>(opts.liveEngines ?? 100, opts.liveEngineIdleMs ?? 30_000);
     this.jobEvents.setMaxListeners(0);
+  }
+
+  private readonly streams = new Map<string, JobStream[]>();
+  /** which instance each job belongs to (that never changes), for the jobs this node handed out: saves a look-up per command */
+  private readonly jobInstances = new Map<string, string>();
+
+  rememberJob(jobKey: string, instanceKey: string): void {
+    this.jobInstances.set(jobKey, instanceKey);
+    if (this.jobInstances.size > 10_000) this.jobInstances.delete(this.jobInstances.keys().next().value!);
+  }
+
+  instanceOfJob(jobKey: string): string | undefined {
+    return this.jobInstances.get(jobKey);
+  }
+
+  forgetJob(jobKey: string): void {
+    this.jobInstances.delete(jobKey);
+  }
+
+  openStream(stream: JobStream): () => void {
+    const list = this.streams.get(stream.type) ?? [];
+    this.streams.set(stream.type, [...list, stream]);
+    return () => {
+      const rest = (this.streams.get(stream.type) ?? []).filter((s) => s !== stream);
+      if (rest.length) this.streams.set(stream.type, rest);
+      else this.streams.delete(stream.type);
+    };
+  }
+
+  /** a local worker with room for one more job of this type, its room taken; null when none */
+  reserveStream(type: string): JobStream | null {
+    for (const stream of this.streams.get(type) ?? []) if (stream.reserve()) return stream;
+    return null;
   }
 
   /** Tells this node's job workers about new jobs, after the commit that makes them visible. */

@@ -3,7 +3,6 @@ import type { Variables } from '../port';
 import type { LoadedDefinition } from './definition.repository';
 import { FeelError, resolveList, resolveString, timerDueAt } from './feel';
 import type { Command, InstanceRow } from './instance-runner';
-import type { NodeRuntime } from './node-runtime';
 
 /**
  * Keeps our rows in step with what bpmn-engine waits for after a command. Inserts are keyed by
@@ -71,6 +70,35 @@ export function collectPostponed(def: LoadedDefinition, roots: ApiLike[]): Postp
   for (const root of roots) visit(root);
   return out;
 }
+type Row = Record<string, unknown>;
+/** wait rows made during a command, written together with the instance's new state */
+export interface PendingRows { jobs: Row[]; tasks: Row[]; subs: Row[]; timers: Row[]; resolveIncidentsOf?: string }
+
+const CONFLICT = ['instance_key', 'execution_id'];
+
+/**
+ * Adds to `parts` the CTEs that write the pending rows. A wait that opened and closed again within
+ * the same command leaves its job or user task as CANCELED (as if written and closed at once) and
+ * no timer or subscription. A recovered engine re-executes waiting tasks, so a row already there
+ * wins (on conflict do nothing).
+ */
+export function pendingRowWrites(trx: Knex.Transaction, pending: PendingRows, waiting: Set<string>, now: Date): { name: string; query: Knex.QueryBuilder }[] {
+  const open = (r: Row) => waiting.has(r.execution_id as string);
+  const out: { name: string; query: Knex.QueryBuilder }[] = [];
+  const jobs = pending.jobs.map((r) => (open(r) ? r : { ...r, state: 'CANCELED' }));
+  const tasks = pending.tasks.map((r) => (open(r) ? r : { ...r, state: 'CANCELED', completion_date: now }));
+  const subs = pending.subs.filter(open);
+  const timers = pending.timers.filter(open);
+  if (jobs.length) out.push({ name: 'new_jobs', query: trx('engine_jobs').insert(jobs).onConflict(CONFLICT).ignore().returning(['key', 'execution_id', 'type', 'state']) });
+  if (tasks.length) out.push({ name: 'new_tasks', query: trx('engine_user_tasks').insert(tasks).onConflict(CONFLICT).ignore() });
+  if (subs.length) out.push({ name: 'new_subs', query: trx('engine_message_subscriptions').insert(subs).onConflict(CONFLICT).ignore() });
+  if (timers.length) out.push({ name: 'new_timers', query: trx('engine_timers').insert(timers).onConflict(CONFLICT).ignore() });
+  if (pending.resolveIncidentsOf) {
+    out.push({ name: 'resolved', query: trx('engine_incidents').where({ instance_key: pending.resolveIncidentsOf, state: 'ACTIVE' }).update({ state: 'RESOLVED', resolved_at: now }) });
+  }
+  return out;
+}
+
 export interface BufferedMatch { executionId: string; elementId: string; ref: string; name: string; messageKey: string; variables: Variables }
 
 const OPEN_JOB_STATES = ['ACTIVATABLE', 'ACTIVATED', 'FAILED', 'ERROR_THROWN'];
@@ -82,7 +110,8 @@ export async function reconcileWaits(
     /** executionId → elementId of the waits our rows were last reconciled with in this node (a live engine); null: unknown, compare with the rows */
     previous?: Map<string, string> | null;
     command?: Command;
-    node?: NodeRuntime;
+    /** the new rows are added here; the caller writes them with the instance's new state */
+    pending: PendingRows;
   },
 ): Promise<BufferedMatch | null> {
   const { def, vars, now } = ctx;
@@ -120,7 +149,8 @@ export async function reconcileWaits(
     await trx('engine_message_subscriptions').where({ instance_key: instanceKey }).whereNotIn('execution_id', waiting).delete();
   }
   if (!postponed.length) {
-    await trx('engine_incidents').where({ instance_key: instanceKey, state: 'ACTIVE' }).update({ state: 'RESOLVED', resolved_at: now });
+    // nothing waits any more: what was stuck is over
+    ctx.pending.resolveIncidentsOf = instanceKey;
     return null;
   }
 
@@ -141,10 +171,7 @@ export async function reconcileWaits(
     has = (table, executionId) => sets[table].has(executionId);
   }
 
-  const jobRows: Record<string, unknown>[] = [];
-  const taskRows: Record<string, unknown>[] = [];
-  const subRows: Record<string, unknown>[] = [];
-  const timerRows: Record<string, unknown>[] = [];
+  const { jobs: jobRows, tasks: taskRows, subs: subRows, timers: timerRows } = ctx.pending;
   const newSubs: { executionId: string; elementId: string; ref: string; name: string; correlationKey: string }[] = [];
   for (const p of postponed) {
     const model = def.parsed.elements.get(p.id);
@@ -192,15 +219,6 @@ export async function reconcileWaits(
       throw err;
     }
   }
-  // one statement per table; a recovered engine re-executes waiting tasks, so a row already there wins
-  if (jobRows.length) {
-    await trx('engine_jobs').insert(jobRows).onConflict(['instance_key', 'execution_id']).ignore();
-    ctx.node?.jobsCreated(trx, jobRows.map((r) => r.type as string));
-  }
-  if (taskRows.length) await trx('engine_user_tasks').insert(taskRows).onConflict(['instance_key', 'execution_id']).ignore();
-  if (subRows.length) await trx('engine_message_subscriptions').insert(subRows).onConflict(['instance_key', 'execution_id']).ignore();
-  if (timerRows.length) await trx('engine_timers').insert(timerRows).onConflict(['instance_key', 'execution_id']).ignore();
-
   // a message published before the instance reached its catch event waits in the buffer
   for (const sub of newSubs) {
     const message = await trx('engine_messages')

@@ -43,9 +43,13 @@ export function renderLogDayPdf(rows: AuditRow[], s: LogDaySummary, t: Translate
   );
   if (!rows.length) blocks.push({ kind: 't', text: t('transactionLog.noEvents') });
   else blocks.push({ kind: 'b', text: t('transactionLog.columns') });
-  for (const r of rows) {
-    const details = detailsText(r.details);
-    blocks.push({ kind: 'small', text: `${r.id} · ${time.format(new Date(r.occurred_at))} · ${r.actor} · ${r.event_type} · ${r.object_type} · ${r.object_id}${details ? ` · ${details}` : ''}` });
+  // one text block per 50 entries: pdfkit's cost is mostly per block, not per line
+  for (let i = 0; i < rows.length; i += 50) {
+    const lines = rows.slice(i, i + 50).map((r) => {
+      const details = detailsText(r.details);
+      return `${r.id} · ${time.format(new Date(r.occurred_at))} · ${r.actor} · ${r.event_type} · ${r.object_type} · ${r.object_id}${details ? ` · ${details}` : ''}`;
+    });
+    blocks.push({ kind: 'small', text: lines.join('\n') });
   }
   return renderPdf(blocks, { title: t('transactionLog.title', { day: s.day }), author: s.officeName, lang: 'cs-CZ', subject: t('transactionLog.subject') }, {
     officeName: s.officeName,
