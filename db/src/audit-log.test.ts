@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb } from './testing';
-import { appendAuditLog, appendAuditLogBatch, auditHash, deferAuditLog, takeDeferredAuditLog, verifyAuditLog } from './audit-log';
+import { createHash } from 'node:crypto';
+import { appendAuditLog, appendAuditLogBatch, auditHash, auditHashSuffix, deferAuditLog, takeDeferredAuditLog, verifyAuditLog } from './audit-log';
 import type { Db } from './connection';
 
 describe('transaction log', () => {
@@ -102,5 +103,13 @@ describe('batched and deferred log entries', () => {
     expect(written.taken).toMatchObject([{ eventType: 'Uprava', objectId: 'D1' }]);
     expect(await db('audit_log').where({ event_type: 'Uprava' }).pluck('object_id')).toEqual(['D1']);
     expect((await verifyAuditLog(db)).ok).toBe(true);
+  });
+});
+
+describe('auditHashSuffix', () => {
+  it('is the hashed text after the previous hash, so the database can link a row to the head it reads', () => {
+    const row = { occurred_at: '2026-11-30T09:00:00.000Z', actor: 'user:referentka', event_type: 'Zalozeni', object_type: 'Dokument', object_id: 'D1', details: { z: 'Žádost "o" kácení\n', a: [1, { y: 2, b: null }] } };
+    const prev = createHash('sha256').update('x').digest('hex');
+    expect(createHash('sha256').update(`["${prev}",${auditHashSuffix(row)}`).digest('hex')).toBe(auditHash(prev, row));
   });
 });

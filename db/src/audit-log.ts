@@ -67,6 +67,15 @@ function canonicalJson(value: unknown): unknown {
   return value;
 }
 
+/**
+ * The text hashed for a row without its leading `["<prev_hash>",`: the hash is the SHA-256 of
+ * `'["' || prev_hash || '",' || suffix`, so a statement that reads the head itself can link a row
+ * whose content is known beforehand (the hex hash needs no JSON escaping).
+ */
+export function auditHashSuffix(row: { occurred_at: string; actor: string; event_type: string; object_type: string; object_id: string; details: unknown }): string {
+  return JSON.stringify([row.occurred_at, row.actor, row.event_type, row.object_type, row.object_id, canonicalJson(row.details)]).slice(1);
+}
+
 export function auditHash(prevHash: string, row: { occurred_at: string; actor: string; event_type: string; object_type: string; object_id: string; details: unknown }): string {
   const canonical = JSON.stringify([prevHash, row.occurred_at, row.actor, row.event_type, row.object_type, row.object_id, canonicalJson(row.details)]);
   return createHash('sha256').update(canonical).digest('hex');

@@ -24,9 +24,15 @@ export async function waitForStatus(appUrl: string, token: string, status: strin
   const until = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < until) {
-    const r = await track(appUrl, token);
-    last = r.body;
-    if (r.status === 200 && r.body.submission.status === status) return r.body;
+    try {
+      const r = await track(appUrl, token);
+      last = r.body;
+      if (r.status === 200 && r.body.submission.status === status) return r.body;
+    } catch (err) {
+      // a kept-alive connection the server closed at the same moment (ECONNRESET) is retried; a
+      // process that is really gone keeps failing and the wait ends with its last error
+      last = err instanceof Error ? `${err.message} ${String((err as Error & { cause?: unknown }).cause ?? '')}` : err;
+    }
     await new Promise((res) => setTimeout(res, 200));
   }
   throw new Error(`status ${status} not reached; last: ${JSON.stringify(last)}`);

@@ -25,7 +25,8 @@ export async function nextJidValue(trx: Knex.Transaction): Promise<number> {
 export interface JournalRow {
   office: string;
   year: number;
-  seq: number;
+  /** the running number, or the SQL that takes it (`numberAndLog`) */
+  seq: number | Knex.Raw;
   reference_number: string;
   jid: string;
   document_id: string;

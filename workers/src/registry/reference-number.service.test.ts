@@ -54,6 +54,23 @@ describe('running numbers on a real database', () => {
     expect(await verifyAuditLog(db)).toMatchObject({ ok: true });
   });
 
+  it('the database fills a padded running number into every row and log entry, and the chain still verifies', async () => {
+    // given a mask with a padded number and the same number twice
+    const config = { ...testConfig(), referenceNumberMask: '{office}-{year}/{seq:5} ({seq})' };
+    const clock = () => new Date('2028-03-01T10:00:00Z');
+    const first = await registerDocument({ db, clock, config }, { submissionId: await insertSubmission(db) });
+    const second = await registerDocument({ db, clock, config }, { submissionId: await insertSubmission(db) });
+    // then
+    expect([first.referenceNumber, second.referenceNumber]).toEqual(['MMKV-2028/00001 (1)', 'MMKV-2028/00002 (2)']);
+    const doc = await db('documents').where({ id: second.documentId }).first();
+    const journal = await db('journal').where({ document_id: second.documentId }).first();
+    const file = await db('files').where({ id: second.fileId }).first();
+    expect([doc.reference_number, journal.reference_number, journal.seq, file.file_reference, file.seq]).toEqual(['MMKV-2028/00002 (2)', 'MMKV-2028/00002 (2)', 2, 'MMKV-2028/00002 (2)', 2]);
+    const logged = await db('audit_log').where({ object_id: second.documentId, event_type: 'Zalozeni' }).first();
+    expect(logged.details).toMatchObject({ referenceNumber: 'MMKV-2028/00002 (2)', jid: second.jid });
+    expect(await verifyAuditLog(db)).toMatchObject({ ok: true });
+  });
+
   it('a rolled-back registration frees its number', async () => {
     // given
     const at = new Date('2027-02-01T10:00:00Z');

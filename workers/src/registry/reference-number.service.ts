@@ -10,6 +10,19 @@ export function formatReferenceNumber(mask: string, parts: { office: string; seq
   });
 }
 
+/**
+ * The reference number with its running number still open: every `{seq}` / `{seq:w}` becomes
+ * `<token><w>⟧` (w = 0 without padding), for the database to fill in once it has taken the number.
+ */
+export function referenceTemplate(mask: string, parts: { office: string; year: number }, token: string): { template: string; widths: number[] } {
+  const widths = new Set<number>();
+  const marked = mask.replace(/\{seq(?::(\d+))?\}/g, (_whole, width?: string) => {
+    widths.add(Number(width ?? 0));
+    return `${token}${Number(width ?? 0)}\u27e7`;
+  });
+  return { template: formatReferenceNumber(marked, { ...parts, seq: 0 }), widths: [...widths] };
+}
+
 /** Calendar year in Europe/Prague: registrations on 31 Dec after 23:00 UTC belong to the next year. */
 export function pragueYear(at: Date): number {
   return Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Prague', year: 'numeric' }).format(at));

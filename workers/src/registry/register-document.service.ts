@@ -6,8 +6,9 @@ import { answerDaysFor } from '../shared/service-catalogue';
 import { SYSTEM_ACTOR, type WorkerPorts } from '../shared/ports';
 import { computeDeadline, reminderAfter } from './deadline.service';
 import { journalRow } from './journal.repository';
-import { formatReferenceNumber, nextJid, pragueYear } from './reference-number.service';
-import { numberAndLog } from './registration-commit';
+import type { Knex } from 'knex';
+import { nextJid, pragueYear } from './reference-number.service';
+import { numberAndLog, type RegistrationWrite } from './registration-commit';
 import { addSubmissionEvent, getDocument, getFile, listSubmissionAttachments, lockSubmission, putBlob } from './registry.repository';
 
 export interface RegisterDocumentResult {
@@ -63,7 +64,6 @@ export async function registerDocument(
     const subject = String(submission.form_data.subject ?? '').trim() || '(bez předmětu)';
     const office = config.officeCode;
     const year = pragueYear(now);
-    const jid = await nextJid(trx, office);
     const fileId = randomUUID();
     const documentId = randomUUID();
 
@@ -78,37 +78,40 @@ export async function registerDocument(
     const sender = submission.applicant_name || submission.applicant_email || '(neuvedeno)';
 
     // the number and the log last: the counter and log head stay locked only from here to commit
-    const referenceNumber = await numberAndLog(trx, { office, year }, (seq) => {
-      const ref = formatReferenceNumber(config.referenceNumberMask, { office, seq: seq as number, year });
+    const jid = await nextJid(trx, office);
+    let template = '';
+    const numbered = await numberAndLog(trx, { office, year, mask: config.referenceNumberMask, newNumber: true }, ({ seq, referenceNumber }) => {
+      const ref = (template = referenceNumber as string);
       const audit = (eventType: string, objectType: string, objectId: string, details: Record<string, unknown>) =>
         ({ actor: SYSTEM_ACTOR, eventType, objectType, objectId, details, occurredAt: now });
-      return {
-        writes: [
-          trx('files').insert({
+      const writes: RegistrationWrite[] = [
+          { insert: 'files', rows: {
             id: fileId, file_reference: ref, subject, subject_norm: normalizeSearchText(subject), state: 'open', kind: 'file',
-            office, year, seq, last_order: 1, initiating_document_id: documentId, created_by: SYSTEM_ACTOR, created_at: now,
-          }),
-          trx('documents').insert({
+            office, year, seq: seq as Knex.Raw, last_order: 1, initiating_document_id: documentId, created_by: SYSTEM_ACTOR, created_at: now,
+          } },
+          { insert: 'documents', rows: {
             id: documentId, jid, file_id: fileId, direction: 'incoming', subject, sender_name: submission.applicant_name ?? null,
             sender_email: submission.applicant_email ?? null, reference_number: ref, order_in_file: 1, submission_id: submission.id,
             in_reply_to: null, state: 'registered', created_by: SYSTEM_ACTOR, created_at: now, channel: 'portal',
-          }),
-          trx('components').insert(components),
-          trx('journal').insert(journalRow({
-            office, year, seq: seq as number, reference_number: ref, jid, document_id: documentId, file_id: fileId, received_at: receivedAt,
+          } },
+          { insert: 'components', rows: components },
+          { insert: 'journal', rows: { ...journalRow({
+            office, year, seq: seq as Knex.Raw, reference_number: ref, jid, document_id: documentId, file_id: fileId, received_at: receivedAt,
             subject, sender, file_reference: ref, channel: 'portal', attachments_count: components.length - 1, components_count: components.length,
-          })),
-          trx('submissions').where({ id: submission.id }).update({ status: 'registered', reference_number: ref, document_id: documentId, updated_at: now }),
-        ],
+          }) } },
+          { update: 'submissions', where: { id: submission.id }, set: { status: 'registered', reference_number: ref, document_id: documentId, updated_at: now } },
+      ];
+      return {
+        writes,
         audit: [
           audit('Zalozeni', 'Spis', fileId, { fileReference: ref }),
           audit('Zalozeni', 'Dokument', documentId, { jid, referenceNumber: ref, direction: 'incoming', submissionId: submission.id }),
           ...components.map((c) => audit('Zalozeni', 'Komponenta', c.id, { documentId })),
           audit('VlozeniDoSpisu', 'Dokument', documentId, { fileId, fileReference: ref }),
         ],
-        result: ref,
       };
     });
+    const referenceNumber = numbered.fill(template);
 
     return {
       documentId,

@@ -63,7 +63,7 @@ describe('PAdES B-LT with revocation data from the CA', () => {
   it('refuses to seal with a revoked certificate, and stops (retries) while the CA cannot be reached', async () => {
     const revoked = issueCertificate(ca, { commonName: 'Zneplatněná pečeť', kind: 'seal', crlUrl: rev.crlUrl, ocspUrl: rev.ocspUrl });
     await rev.revoke(revoked, new Date(Date.now() - 60_000));
-    await expect(sealWith(revoked)).rejects.toMatchObject({ code: 'SEAL_CERTIFICATE_REVOKED', kind: 'business' });
+    await expect(sealWith(revoked)).rejects.toMatchObject({ code: 'SEAL_CERTIFICATE_REVOKED', kind: 'input' });
 
     rev.setDown(true);
     try {

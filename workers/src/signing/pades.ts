@@ -90,7 +90,7 @@ async function longTermValidationData(key: SealKey, timestamp: TimeStamp, timeou
   const seal = await gather(sealChain, 'seal');
   if (!seal.covered.some((c) => c === sealChain[0])) return null;
   const revoked = seal.statuses.find((s: { cert: pkijs.Certificate; status: RevocationStatus }) => s.status.status === 'revoked');
-  if (revoked) throw new DomainError('SEAL_CERTIFICATE_REVOKED', `a certificate of the seal chain was revoked ${revoked.status.revokedAt?.toISOString() ?? ''}`.trim(), 'business');
+  if (revoked) throw new DomainError('SEAL_CERTIFICATE_REVOKED', `a certificate of the seal chain was revoked ${revoked.status.revokedAt?.toISOString() ?? ''}`.trim());
   const tsa = tsaChain.length ? await gather(tsaChain, 'time stamp authority') : { certs: [], crls: [], ocsps: [] };
   const unique = (list: Buffer[]) => list.filter((b, i) => list.findIndex((o) => o.equals(b)) === i);
   return {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { deferAuditLog, type AuditEntry } from '@openspis/db';
 import type { Knex } from 'knex';
 import { DomainError } from '../../shared/domain-error';
-import { formatReferenceNumber, nextJid, pragueYear } from '../../registry/reference-number.service';
-import { numberAndLog } from '../../registry/registration-commit';
+import { nextJid, pragueYear } from '../../registry/reference-number.service';
+import { numberAndLog, type RegistrationWrite } from '../../registry/registration-commit';
 import { putBlob } from '../../registry/registry.repository';
 import { findClassByCode } from '../file-plan/file-plan.repository';
 import { findOrCreateParty, type PartyInput } from '../parties/parties.service';
@@ -51,7 +51,7 @@ function newFileRow(
   actor: Actor,
   input: RegisterRecordInput,
   fileClass: FileClassRow | undefined,
-  numbering: { id: string; office: string; year: number; seq: number; referenceNumber: string; initiatingDocumentId: string },
+  numbering: { id: string; office: string; year: number; seq: number | Knex.Raw; referenceNumber: string; initiatingDocumentId: string },
   at: Date,
 ) {
   return {
@@ -127,7 +127,6 @@ export async function registerRecord(ports: RecordsPorts, actor: Actor, input: R
 
     const sender = input.sender ? (await findOrCreateParty(trx, actor, input.sender, now)).party : null;
     const addressee = input.addressee ? (await findOrCreateParty(trx, actor, input.addressee, now)).party : null;
-    const jid = await nextJid(trx, office);
     const documentId = randomUUID();
     const fileId = existing?.id ?? randomUUID();
     const components = input.components ?? [];
@@ -136,34 +135,38 @@ export async function registerRecord(ports: RecordsPorts, actor: Actor, input: R
       const blob = await putBlob(trx, c.content);
       componentRows.push({ id: randomUUID(), document_id: documentId, blob_sha256: blob.sha256, file_name: c.fileName, media_type: c.mediaType, size: blob.size, version: 1, created_at: now });
     }
+    const jid = await nextJid(trx, office);
     const senderText = sender?.display_name ?? (input.direction === 'incoming' ? '(neuvedeno)' : config.officeName);
     const withReceipt = input.direction === 'incoming' && ELECTRONIC_CHANNELS.includes(input.channel) && !!sender;
 
-    return numberAndLog(trx, keepsFileNumber ? null : { office, year }, (next) => {
-      const writes: Knex.QueryBuilder[] = [];
+    let referenceNumber = '';
+    let fileReference = '';
+    let receiptConfirmationId: string | null = null;
+    const journalYear = keepsFileNumber ? (existing?.year as number) : year;
+    const numbered = await numberAndLog(trx, { office, year, mask: config.referenceNumberMask, newNumber: !keepsFileNumber }, (next) => {
+      const writes: RegistrationWrite[] = [];
       const audit: AuditEntry[] = [];
-      let seq: number;
-      let referenceNumber: string;
+      let seq: number | Knex.Raw;
       let file: Pick<CaseFileRow, 'id' | 'file_reference' | 'org_unit' | 'class_code' | 'disposal_code' | 'retention_years' | 'trigger_event'>;
       if (existing && keepsFileNumber) {
         seq = existing.seq as number;
         referenceNumber = order === 1 ? existing.file_reference : `${existing.file_reference}-${order}`;
       } else {
-        seq = next as number;
-        referenceNumber = formatReferenceNumber(config.referenceNumberMask, { office, seq, year });
+        seq = next.seq as Knex.Raw;
+        referenceNumber = next.referenceNumber as string;
       }
       if (existing) {
         file = existing;
-        writes.push(trx('files').where({ id: fileId }).update({ last_order: order, ...(order === 1 ? { initiating_document_id: documentId } : {}) }));
+        writes.push({ update: 'files', where: { id: fileId }, set: { last_order: order, ...(order === 1 ? { initiating_document_id: documentId } : {}) } });
       } else {
         const row = newFileRow(actor, { ...input, subject }, fileClass, { id: fileId, office, year, seq, referenceNumber, initiatingDocumentId: documentId }, now);
         file = row;
-        writes.push(trx('files').insert(row));
+        writes.push({ insert: 'files', rows: row });
         audit.push({ actor: a, eventType: 'Zalozeni', objectType: 'Spis', objectId: fileId, details: { fileReference: row.file_reference, classCode: row.class_code }, occurredAt: now });
       }
-      const journalYear = keepsFileNumber ? (existing?.year as number) : year;
+      fileReference = file.file_reference;
 
-      writes.push(trx('documents').insert({
+      writes.push({ insert: 'documents', rows: {
         id: documentId,
         jid,
         file_id: fileId,
@@ -189,12 +192,12 @@ export async function registerRecord(ports: RecordsPorts, actor: Actor, input: R
         trigger_event: file.trigger_event,
         created_by: a,
         created_at: receivedAt,
-      }));
+      } });
       audit.push({ actor: a, eventType: 'Zalozeni', objectType: 'Dokument', objectId: documentId, details: { jid, referenceNumber, direction: input.direction }, occurredAt: now });
-      if (componentRows.length) writes.push(trx('components').insert(componentRows));
+      if (componentRows.length) writes.push({ insert: 'components', rows: componentRows });
       for (const c of componentRows) audit.push({ actor: a, eventType: 'Zalozeni', objectType: 'Komponenta', objectId: String(c.id), details: { documentId }, occurredAt: now });
 
-      writes.push(trx('journal').insert({
+      writes.push({ insert: 'journal', rows: {
         office,
         year: journalYear,
         seq,
@@ -227,24 +230,23 @@ export async function registerRecord(ports: RecordsPorts, actor: Actor, input: R
         retention_years: file.retention_years,
         state: 'registered',
         created_at: now,
-      }));
+      } });
       audit.push({ actor: a, eventType: 'VlozeniDoSpisu', objectType: 'Dokument', objectId: documentId, details: { fileId, fileReference: file.file_reference, order }, occurredAt: now });
 
-      let receiptConfirmationId: string | null = null;
       if (withReceipt && sender) {
         receiptConfirmationId = randomUUID();
         const text = receiptConfirmationText({ officeName: config.officeName, receivedAt, jid, referenceNumber, components: components.map((c) => c.fileName) });
-        writes.push(trx('receipt_confirmations').insert({
+        writes.push({ insert: 'receipt_confirmations', rows: {
           id: receiptConfirmationId, document_id: documentId, channel: input.channel,
           recipient: sender.data_box_id ?? sender.email ?? sender.display_name, text, issued_at: now,
-        }));
+        } });
         audit.push({ actor: a, eventType: 'Uprava', objectType: 'Dokument', objectId: documentId, details: { receiptConfirmation: receiptConfirmationId }, occurredAt: now });
       }
-      return {
-        writes,
-        audit,
-        result: { documentId, jid, referenceNumber, fileId, fileReference: file.file_reference, year: journalYear, seq, orderInFile: order, receiptConfirmationId },
-      };
+      return { writes, audit };
     });
+    return {
+      documentId, jid, referenceNumber: numbered.fill(referenceNumber), fileId, fileReference: numbered.fill(fileReference), year: journalYear,
+      seq: numbered.seq ?? (existing?.seq as number), orderInFile: order, receiptConfirmationId,
+    };
   });
 }

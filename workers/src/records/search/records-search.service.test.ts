@@ -40,7 +40,7 @@ describe('journal search on a real database', () => {
         sender: { kind: 'person', givenName: 'Jana', familyName: `Nováková ${i % 10}` },
       });
     }
-  });
+  }, 180_000); // a file plan and 30 registrations: slow on a busy machine
   afterAll(() => close());
 
   const all = async (actor: Actor, s: JournalSearch, recentWindow?: number) => {
