@@ -35,6 +35,7 @@ const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => 
   res.on('end', () => cb(null, Buffer.concat(chunks)));
 };
 
+// a database, its migrations, argon2 sign-ins and seeding: slow on a loaded machine
 beforeAll(async () => {
   ({ db, close } = await createTestDb());
   const workers = readWorkersConfig({ OPENSPIS_DATA_DIR: dataDir });
@@ -50,7 +51,7 @@ beforeAll(async () => {
   }
   // the first two were closed in 2015 (S/5: disposal from 2021); the third is still open
   await db('files').whereIn('id', [files[0].fileId, files[1].fileId]).update({ state: 'closed', closed_at: new Date('2015-06-01T10:00:00Z'), closed_by: 'user:referent', disposal_year: 2021 });
-});
+}, 180_000);
 afterAll(async () => {
   await close();
   fs.rmSync(dataDir, { recursive: true, force: true });

@@ -15,6 +15,7 @@ const get = (user: string, url: string) => request(t.callback).get(url).set('Coo
 const post = (user: string, url: string) => request(t.callback).post(url).set('Cookie', cookies[user]).set('Origin', ORIGIN).type('form');
 const details = (row: { details: unknown }) => (typeof row.details === 'string' ? JSON.parse(row.details) : row.details) as Record<string, unknown>;
 
+// a database, its migrations, argon2 sign-ins and seeding: slow on a loaded machine
 beforeAll(async () => {
   t = await createTestServer();
   await seedDemoUsers(t.db);
@@ -28,7 +29,7 @@ beforeAll(async () => {
   a = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Žádost o kopii', channel: 'post', classCode: '1.5', orgUnit: 'OSU', sender: { kind: 'person', givenName: 'Ölga', familyName: 'Šťastná' } });
   b = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Žádost o územní rozhodnutí', channel: 'post', classCode: '5.2', orgUnit: 'OSU' });
   odp = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Výtluk na silnici', channel: 'post', classCode: '7.4', orgUnit: 'ODP' });
-});
+}, 180_000);
 afterAll(() => t.close());
 
 describe('moving a document between files', () => {

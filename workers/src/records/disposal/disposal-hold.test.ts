@@ -24,6 +24,7 @@ describe('disposal hold (pozastavení skartační operace)', () => {
   const ports = () => ({ db, clock: () => now, config: testConfig() });
   const files: Awaited<ReturnType<typeof insertOpenFile>>[] = [];
 
+  // a database with its migrations and the seeding: slow on a loaded machine
   beforeAll(async () => {
     ({ db, close } = await createTestDb());
     const { classIds } = await seedRecordsBasics(db);
@@ -34,7 +35,7 @@ describe('disposal hold (pozastavení skartační operace)', () => {
       files.push(f);
     }
     await handOverFiles(ports(), spisovna, { fileIds: files.map((f) => f.fileId), storageUnit: 'K-12' });
-  });
+  }, 180_000);
   afterAll(() => close());
 
   it('a held file stays out of the disposal proposal; placing and lifting the hold are logged with the reason', async () => {

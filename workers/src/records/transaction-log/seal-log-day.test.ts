@@ -52,6 +52,7 @@ describe('daily sealed rendering of the transaction log', () => {
     return Buffer.from((await db('blobs').where({ sha256: c.blob_sha256 }).first()).content);
   };
 
+  // a database with its migrations and the seeding: slow on a loaded machine
   beforeAll(async () => {
     ({ db, close } = await createTestDb());
     sealing = createSealingPorts(config);
@@ -60,7 +61,7 @@ describe('daily sealed rendering of the transaction log', () => {
     await log(at(D(2), 30), 'Zalozeni', 'doc-b', { jid: 'MMKV00001' });
     await log(at(D(2), 600), 'VlozeniDoSpisu', 'doc-b', { fileReference: 'MMKV/1/2026' });
     await log(at(D(1), -30), 'Vyrizeni', 'doc-b');
-  });
+  }, 180_000);
   afterAll(async () => {
     await sealing.close();
     await close();
