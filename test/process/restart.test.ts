@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { closeDb, createDb, readDbConfig } from '@openspis/db';
 import { freePort, startApp, stopProcess, tempDataDir, type Started } from '../support/processes';
 import { submitGeneralSubmission, waitForStatus } from '../support/public-api';
@@ -107,6 +107,8 @@ describe('crash and restart on the embedded defaults', () => {
   });
 
   it('finishes the procedure with one journal entry after SIGKILL mid-job and mid-user-task', async () => {
+    // the app's own warnings and errors explain a failure better than the assertion alone
+    onTestFailed(() => console.error(`app output (last process):\n${app?.output() ?? '(not started)'}`));
     // 1. submit; the receipt e-mail job reaches the SMTP peer, which holds it: kill the process then
     let running = await start();
     const submitted = await submitGeneralSubmission(running.url);

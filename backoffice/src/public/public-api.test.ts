@@ -205,6 +205,18 @@ describe('tracking', () => {
     expect(Buffer.compare(dl.body as Buffer, sealed)).toBe(0);
   });
 
+  it('shows no answer before the procedure has settled the submission (a rendered answer may still wait for its seal)', async () => {
+    const s = await submitted();
+    const answer = await addOutgoingDocument(s.submissionId, 'odpoved.pdf', PDF);
+    await t.db('submissions').where({ id: s.submissionId }).update({ status: 'registered', answer_document_id: null });
+    const tracking = await request(t.callback).get(`${API}/tracking/${s.trackingToken}`).expect(200);
+    expect(tracking.body.documents).toEqual([]);
+    await request(t.callback).get(`${API}/tracking/${s.trackingToken}/documents/${answer}`).expect(404);
+    // once settled as answered it is there
+    await t.db('submissions').where({ id: s.submissionId }).update({ status: 'answered' });
+    expect((await request(t.callback).get(`${API}/tracking/${s.trackingToken}`).expect(200)).body.documents.map((d: { id: string }) => d.id)).toEqual([answer]);
+  });
+
   it('withdraws by message, and refuses once settled', async () => {
     const s = await submitted();
     await request(t.callback).post(`${API}/tracking/${s.trackingToken}/withdraw`).expect(202);
@@ -229,5 +241,6 @@ async function addOutgoingDocument(submissionId: string, fileName: string, conte
   await t.db('blobs').insert({ sha256, size: content.length, content }).onConflict('sha256').ignore();
   await t.db('documents').insert({ id, jid: `TEST${++jid}`, direction: 'outgoing', subject: 'Odpověď', submission_id: submissionId, state: 'created', created_by: 'system:test' });
   await t.db('components').insert({ id: randomUUID(), document_id: id, blob_sha256: sha256, file_name: fileName, media_type: 'application/pdf', size: content.length });
+  await t.db('submissions').where({ id: submissionId }).update({ status: 'answered', answer_document_id: id });
   return id;
 }

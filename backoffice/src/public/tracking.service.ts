@@ -44,7 +44,7 @@ export async function trackSubmission(deps: TrackingDeps, token: string, lng: La
   const label = (status: string) => deps.catalogue.statusLabel(s.service_code, status)?.[lng] ?? status;
   const formData = typeof s.form_data === 'string' ? JSON.parse(s.form_data) : s.form_data;
   const events = await listEvents(deps.db, s.id);
-  const components = await listAnswerComponents(deps.db, s.id);
+  const components = await releasedAnswerComponents(deps, s);
   const byDocument = new Map(components.map((c) => [c.document_id, c]));
   return {
     submission: {
@@ -69,10 +69,18 @@ export async function trackSubmission(deps: TrackingDeps, token: string, lng: La
   };
 }
 
+/**
+ * The office's documents the citizen may see: none until the procedure has settled the submission.
+ * Until then an answer may still be a draft being rendered or an unsealed PDF waiting for its seal.
+ */
+async function releasedAnswerComponents(deps: TrackingDeps, s: SubmissionRow) {
+  return SETTLED_STATUSES.has(s.status) ? listAnswerComponents(deps.db, s.id) : [];
+}
+
 /** The bytes of one of this submission's outgoing documents; anything else is "not found". */
 export async function downloadAnswer(deps: TrackingDeps, token: string, documentId: string) {
   const s = await submissionForToken(deps, token);
-  const component = (await listAnswerComponents(deps.db, s.id)).filter((c) => c.document_id === documentId).at(-1); // the newest version
+  const component = (await releasedAnswerComponents(deps, s)).filter((c) => c.document_id === documentId).at(-1); // the newest version
   if (!component) throw new AppError('DOCUMENT_NOT_FOUND');
   return { fileName: component.file_name, mediaType: component.media_type, content: await readBlob(deps.db, component.blob_sha256) };
 }
