@@ -128,21 +128,18 @@ export async function searchJournal(
   const inRecent = await db.from(recent.as('j')).select('j.*').modify(filters).orderBy(newestFirst).offset(offset).limit(pageSize + 1);
   if (inRecent.length > pageSize) return pageOf(inRecent, page, pageSize);
 
-  // 2. every match through the indexes, then the page of them (without JIT compilation, which
-  // the planner would start for the cost of a large estimated match set and which takes longer
-  // than the search itself)
-  const rows = await db.transaction(async (trx) => {
-    await trx.raw('set local jit = off');
-    const matches = trx('journal as j').select('j.id', 'j.received_at').modify(dates).modify(filters);
-    return trx
-      .withMaterialized('m', matches)
-      .from('m')
-      .join('journal as j', 'j.id', 'm.id')
-      .select('j.*')
-      .orderBy([{ column: 'm.received_at', order: 'desc' }, { column: 'm.id', order: 'desc' }])
-      .offset(offset)
-      .limit(pageSize + 1);
-  });
+  // 2. every match through the indexes, then the page of them (the connection has JIT compilation
+  // off, see db/src/connection.ts: the planner would start it for the cost of a large estimated
+  // match set, and it takes longer than the search itself)
+  const matches = db('journal as j').select('j.id', 'j.received_at').modify(dates).modify(filters);
+  const rows = await db
+    .withMaterialized('m', matches)
+    .from('m')
+    .join('journal as j', 'j.id', 'm.id')
+    .select('j.*')
+    .orderBy([{ column: 'm.received_at', order: 'desc' }, { column: 'm.id', order: 'desc' }])
+    .offset(offset)
+    .limit(pageSize + 1);
   return pageOf(rows, page, pageSize);
 }
 
