@@ -88,6 +88,19 @@ function checkEntry(entry: AuditEntry): void {
   if (!entry.eventType || !entry.objectType || !entry.actor) throw new RangeError('audit entry needs an actor, an event type and an object type');
 }
 
+/** The hashed content of a log entry (checked), in the column names of `audit_log`. */
+export function auditContent(entry: AuditEntry) {
+  checkEntry(entry);
+  return {
+    occurred_at: (entry.occurredAt ?? new Date()).toISOString(),
+    actor: entry.actor,
+    event_type: entry.eventType,
+    object_type: entry.objectType,
+    object_id: entry.objectId,
+    details: entry.details ?? {},
+  };
+}
+
 /** A log row with its link to the previous one, ready to insert. */
 export interface ChainedAuditRow {
   occurred_at: string;
@@ -105,15 +118,7 @@ export interface ChainedAuditRow {
 export function chainAuditEntries(prevHash: string, entries: AuditEntry[]): { rows: ChainedAuditRow[]; lastHash: string } {
   let prev = prevHash;
   const rows = entries.map((entry) => {
-    checkEntry(entry);
-    const row = {
-      occurred_at: (entry.occurredAt ?? new Date()).toISOString(),
-      actor: entry.actor,
-      event_type: entry.eventType,
-      object_type: entry.objectType,
-      object_id: entry.objectId,
-      details: entry.details ?? {},
-    };
+    const row = auditContent(entry);
     const hash = auditHash(prev, row);
     const chained = { ...row, details: JSON.stringify(row.details), prev_hash: prev, hash };
     prev = hash;

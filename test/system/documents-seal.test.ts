@@ -2,7 +2,7 @@
 // seal, with an RFC 3161 time stamp from `openssl ts`, verifies with poppler's pdfsig and with
 // openssl; the same works with the seal key inside SoftHSM2, reached through PKCS#11.
 // Needs Debian's poppler-utils (pdfsig, pdftotext), softhsm2 and opensc (pkcs11-tool), and openssl.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +12,7 @@ import { createTestDb, type Db } from '@openspis/db';
 import { checkPdfA, createJobHandlers, createSealingPorts, createTestPki, issueCertificate, readTemplateFixture, registerDocument, toPkcs12, readWorkersConfig, type TestPki } from '@openspis/workers';
 import { completed, insertSubmission, jobCtx, makeJob, silentLog } from '../../workers/src/testing/fixtures';
 import { verifyPadesWithOpenssl } from '../../workers/src/signing/testing/openssl';
+import { pdfsig, pdftotext } from '../../workers/src/signing/testing/poppler';
 import { startOpensslTsa, type OpensslTsa } from '../../workers/src/signing/testing/openssl-tsa';
 import { startTestRevocation } from '../../workers/src/signing/testing/openssl-revocation';
 import { readDss } from '../../workers/src/signing/pades-dss';
@@ -26,17 +27,6 @@ function tool(cmd: string, args: string[], input?: Buffer): string {
   return `${r.stdout}${r.stderr}`;
 }
 
-function withFile<T>(pdf: Buffer, fn: (file: string) => T): T {
-  const file = path.join(os.tmpdir(), `openspis-sealed-${process.pid}-${Date.now()}.pdf`);
-  fs.writeFileSync(file, pdf);
-  try {
-    return fn(file);
-  } finally {
-    fs.rmSync(file, { force: true });
-  }
-}
-const pdfsig = (pdf: Buffer) => withFile(pdf, (f) => spawnSync('pdfsig', [f], { encoding: 'utf8' }).stdout);
-const pdftotext = (pdf: Buffer) => withFile(pdf, (f) => execFileSync('pdftotext', ['-enc', 'UTF-8', f, '-'], { encoding: 'utf8' }));
 
 describe('sealed decision (system)', () => {
   let db: Db;

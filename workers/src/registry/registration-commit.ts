@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { auditHashSuffix, takeDeferredAuditLog, type AuditEntry } from '@openspis/db';
+import { auditContent, auditHashSuffix, takeDeferredAuditLog, type AuditEntry } from '@openspis/db';
 import type { Knex } from 'knex';
 import { referenceTemplate } from './reference-number.service';
 
@@ -80,15 +80,7 @@ export async function numberAndLog(
   const suffixes: string[] = [];
   if (entries.length) {
     const rows = entries.map((entry, k) => {
-      if (!entry.eventType || !entry.objectType || !entry.actor) throw new RangeError('audit entry needs an actor, an event type and an object type');
-      const content = {
-        occurred_at: (entry.occurredAt ?? new Date()).toISOString(),
-        actor: entry.actor,
-        event_type: entry.eventType,
-        object_type: entry.objectType,
-        object_id: entry.objectId,
-        details: entry.details ?? {},
-      };
+      const content = auditContent(entry);
       suffixes.push(auditHashSuffix(content));
       const details = JSON.stringify(content.details);
       return {

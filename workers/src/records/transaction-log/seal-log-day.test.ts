@@ -1,4 +1,3 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import { runCli } from '../../cli/run-cli';
 import { checkPdfA } from '../../documents/pdfa-check';
 import { createSealingPorts, type SealingPorts } from '../../signing/seal-key-provider';
 import { verifyPadesWithOpenssl } from '../../signing/testing/openssl';
+import { pdfsig, pdftotext } from '../../signing/testing/poppler';
 import { countRows, silentLog, testConfig } from '../../testing/fixtures';
 import { validateNsesssXml } from '../xml/nsesss-schemas';
 import type { Actor } from '../records.model';
@@ -27,17 +27,6 @@ const D = (n: number) => {
 };
 const at = (day: string, minutes: number) => new Date(pragueMidnight(day).getTime() + minutes * 60_000).toISOString();
 const admin: Actor = { username: 'system:cli:test', roles: ['admin'], orgUnit: null };
-const withFile = <T>(pdf: Buffer, fn: (file: string) => T): T => {
-  const file = path.join(dataDir, `check-${process.pid}-${Date.now()}.pdf`);
-  fs.writeFileSync(file, pdf);
-  try {
-    return fn(file);
-  } finally {
-    fs.rmSync(file, { force: true });
-  }
-};
-const pdfsig = (pdf: Buffer) => withFile(pdf, (f) => spawnSync('pdfsig', [f], { encoding: 'utf8' }).stdout);
-const pdftotext = (pdf: Buffer) => withFile(pdf, (f) => execFileSync('pdftotext', ['-enc', 'UTF-8', f, '-'], { encoding: 'utf8' }));
 
 describe('daily sealed rendering of the transaction log', () => {
   let db: Db;
