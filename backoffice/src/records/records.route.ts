@@ -107,7 +107,9 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
   router.get('/journal', async (ctx: Ctx) => {
     const q = blankToUndefined(parse(journalQuery, ctx.query));
     const result = await searchJournal(deps.db, actorOf(ctx), q, { page: q.page ?? 1, pageSize: 25 });
-    page(ctx, 'records-journal', { title: ctx.state.t('records:journal.title'), mayCentre: mayUseCentre(actorOf(ctx)), q, rows: result.rows, pager: pageLinks(ctx, result.page, result.hasNext) });
+    // the registry office registers for every unit and corrects the parties of what it registered
+    const mayCorrectParties = actorOf(ctx).roles.includes('podatelna');
+    page(ctx, 'records-journal', { title: ctx.state.t('records:journal.title'), mayCentre: mayUseCentre(actorOf(ctx)), mayCorrectParties, q, rows: result.rows, pager: pageLinks(ctx, result.page, result.hasNext) });
   });
 
   router.get('/files', async (ctx: Ctx) => {
