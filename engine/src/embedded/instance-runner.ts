@@ -7,6 +7,7 @@ import type { DefinitionRepository, LoadedDefinition } from './definition.reposi
 import { completeChildInParent, startPendingChildren } from './call-activities';
 import { terminateOrphanChildren } from './instance-termination';
 import { catchesWithin, throwToCaller, type ThrownError } from './error-propagation';
+import { startBufferedAfterEnd } from './start-events';
 import { collectPostponed, pendingRowWrites, reconcileWaits, type PendingRows, type Postponed, type TimerRequest } from './wait-states';
 import { afterCommit, type CachedEngine, type LiveEngineCache, type NodeRuntime } from './node-runtime';
 
@@ -38,6 +39,8 @@ export interface InstanceRow {
   parent_instance_key?: string | number | null;
   parent_execution_id?: string | null;
   parent_element_id?: string | null;
+  /** the correlation key of the message that started the instance */
+  start_correlation_key?: string | null;
 }
 
 export interface RunOptions {
@@ -419,6 +422,7 @@ export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promi
     afterCommit(trx, () => p.stream.deliver(job), () => p.stream.release());
   }
   if (ended && instance.parent_instance_key && !opts.startedByParent) await completeChildInParent(trx, { ...opts, childVars: vars });
+  if (ended && instance.start_correlation_key) await startBufferedAfterEnd(trx, opts);
   if (!ended && cache) {
     // kept for the next command on this instance, valid only while the stored state is this one
     live.prune(waiting);
