@@ -73,6 +73,15 @@ describe('conformance: script, send and receive tasks, event-based gateway, subp
     await noJobs(h.engine, 'conf.slow');
   });
 
+  it('a BPMN error thrown by a job inside the subprocess is caught by the error boundary event on the subprocess', async () => {
+    const { processInstanceKey } = await h.engine.createProcessInstance({ bpmnProcessId: 'conf-sub', variables: { broken: false } });
+    const a = await activateOne(h.engine, 'conf.inner-a');
+    await h.engine.throwJobError(a.jobKey, { errorCode: 'INNER_FAILED' });
+    await completeOne(h.engine, 'conf.repair');
+    expect((await instanceOf(h.engine, processInstanceKey)).state).toBe('COMPLETED');
+    expect(await h.engine.searchIncidents({ processInstanceKey })).toEqual([]);
+  });
+
   it('an error end event nobody catches is an incident', async () => {
     const { processInstanceKey } = await h.engine.createProcessInstance({ bpmnProcessId: 'conf-error-end' });
     await completeOne(h.engine, 'conf.check');

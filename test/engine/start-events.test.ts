@@ -33,6 +33,45 @@ describe('conformance: message and timer start events', () => {
     expect((await activateOne(h.engine, 'conf.handle-application-v2')).bpmnProcessId).toBe('conf-message-start');
   });
 
+  it('a message with a correlation key starts no second instance while the one it started is active; a buffered one starts the next when it ends', async () => {
+    await h.engine.deploy([bpmn('message-start-key.bpmn')]);
+    await h.engine.publishMessage({ name: 'conf-register', correlationKey: 'case-1', timeToLive: HOUR, variables: { n: 1 } });
+    const first = await activateOne(h.engine, 'conf.register');
+    expect(first.variables).toMatchObject({ n: 1 });
+    // same key while the first is active: buffered, no instance
+    await h.engine.publishMessage({ name: 'conf-register', correlationKey: 'case-1', timeToLive: HOUR, variables: { n: 2 } });
+    await noJobs(h.engine, 'conf.register');
+    // another key: an instance of its own
+    await h.engine.publishMessage({ name: 'conf-register', correlationKey: 'case-2', variables: { n: 3 } });
+    const other = await activateOne(h.engine, 'conf.register');
+    expect(other.variables).toMatchObject({ n: 3 });
+
+    // the first ends: the buffered message starts the next instance for case-1
+    await h.engine.completeJob(first.jobKey);
+    expect((await instanceOf(h.engine, first.processInstanceKey)).state).toBe('COMPLETED');
+    const second = await activateOne(h.engine, 'conf.register');
+    expect(second.processInstanceKey).not.toBe(first.processInstanceKey);
+    expect(second.variables).toMatchObject({ n: 2 });
+
+    // cancelling ends it too: with nothing buffered, nothing starts; the key is free again
+    await h.engine.cancelProcessInstance(second.processInstanceKey);
+    await noJobs(h.engine, 'conf.register');
+    await h.engine.publishMessage({ name: 'conf-register', correlationKey: 'case-1', variables: { n: 4 } });
+    expect((await activateOne(h.engine, 'conf.register')).variables).toMatchObject({ n: 4 });
+  });
+
+  it('a buffered message for the same key starts the next instance when the active one is cancelled', async () => {
+    await h.engine.deploy([bpmn('message-start-key.bpmn')]);
+    await h.engine.publishMessage({ name: 'conf-register', correlationKey: 'case-9', variables: { n: 1 } });
+    const first = await activateOne(h.engine, 'conf.register');
+    // a message without time to live is not kept for later
+    await h.engine.publishMessage({ name: 'conf-register', correlationKey: 'case-9', variables: { n: 0 } });
+    await h.engine.publishMessage({ name: 'conf-register', correlationKey: 'case-9', timeToLive: HOUR, variables: { n: 2 } });
+    await noJobs(h.engine, 'conf.register');
+    await h.engine.cancelProcessInstance(first.processInstanceKey);
+    expect((await activateOne(h.engine, 'conf.register')).variables).toMatchObject({ n: 2 });
+  });
+
   it('a timer start event with a cycle starts an instance at each repetition, and stops after the last', async () => {
     // R2/2026-12-01T10:00:00Z/PT1H; the harness clock starts at 08:00
     await h.engine.deploy([bpmn('timer-start.bpmn')]);

@@ -59,6 +59,13 @@ export interface WorkersConfig {
   readonly conversionTimeoutMs: number;
   /** `CONVERSION_CONCURRENCY` (default `1`): LibreOffice conversions running at once in this process. */
   readonly conversionConcurrency: number;
+  /**
+   * `TRANSACTION_LOG_CLASS_CODE` (default `1.6`): the file-plan class (spisový znak) of the yearly
+   * transaction-log file that keeps the daily sealed renderings; it gives that file its retention. The
+   * class must be a leaf of the plan valid on the rendered day, else the day is not sealed
+   * (`LOG_FILE_CLASS_NOT_FOUND`). The demo plan has it as 1.6.
+   */
+  readonly transactionLogClassCode: string;
   /** electronic seal and time stamp authority: `SIGNING_*`, see `signing-config.ts` and docs/signatures.md */
   readonly signing: SigningConfig;
 }
@@ -128,6 +135,8 @@ export function readWorkersConfig(env: NodeJS.ProcessEnv): WorkersConfig {
   const conversionTimeoutMs = positiveInt('CONVERSION_TIMEOUT_MS', 120_000);
   const conversionConcurrency = positiveInt('CONVERSION_CONCURRENCY', 1);
   const signing = readSigningConfig(get, errors, dataDir);
+  const transactionLogClassCode = get('TRANSACTION_LOG_CLASS_CODE', '1.6');
+  if (!/^[\p{L}\p{N}][\p{L}\p{N}./ -]{0,49}$/u.test(transactionLogClassCode)) errors.push(`TRANSACTION_LOG_CLASS_CODE must be a class code (letters, digits, dots), got ${JSON.stringify(transactionLogClassCode)}`);
 
   if (errors.length) {
     throw new DomainError('CONFIG_INVALID', `invalid workers configuration:\n- ${errors.join('\n- ')}`);
@@ -154,6 +163,7 @@ export function readWorkersConfig(env: NodeJS.ProcessEnv): WorkersConfig {
     sofficePath,
     conversionTimeoutMs,
     conversionConcurrency,
+    transactionLogClassCode,
     signing,
   });
 }

@@ -140,6 +140,27 @@ describe('records centre screens', () => {
     expect(list.text).toContain('Archive decisions');
   });
 
+  it('a file already in a disposal proposal can be held from its page: it leaves the proposal, which lists it with the reason', async () => {
+    const held = files[0];
+    await post('spisovna', `/records/files/${held.fileId}/hold`).type('form').send({ action: 'release' }).expect(303);
+    const created = await post('spisovna', '/records/centre/proposals').expect(303);
+    const proposalUrl = created.headers.location as string;
+    expect(await db('files').where({ id: held.fileId }).first()).toMatchObject({ state: 'in-disposal' });
+
+    const detail = await get('spisovna', `/records/files/${held.fileId}`).expect(200);
+    expect(detail.text).toContain('Spis ve skartačním řízení se pozastavením vyjme ze skartačního návrhu.');
+    await post('spisovna', `/records/files/${held.fileId}/hold`).type('form').send({ action: 'hold', reason: 'Kontrola NKÚ' }).expect(303);
+
+    expect(await db('files').where({ id: held.fileId }).first()).toMatchObject({ state: 'in-records-centre', disposal_hold: true });
+    const page = await get('spisovna', proposalUrl).expect(200);
+    expect(page.text).toContain('Vyjmuto z návrhu (pozastavení skartace)');
+    expect(page.text).toContain('Kontrola NKÚ');
+    const en = await get('spisovna', `${proposalUrl}?lang=en`).expect(200);
+    expect(en.text).toContain('Taken out of the proposal (disposal hold)');
+    const list = await get('spisovna', '/records/centre/proposals').expect(200);
+    expect(list.text).not.toContain('NaN');
+  });
+
   it('checks the role on every route, and the origin of every post', async () => {
     for (const url of ['/records/centre', '/records/centre/handover', '/records/centre/decisions', '/records/centre/proposals']) {
       await get('referent', url).expect(403);

@@ -121,12 +121,14 @@ export function addRecordsCentreRoutes(router: Router<AppState>, deps: CentreDep
     const id = parse(uuid, ctx.params.id, 'NOT_FOUND');
     const proposal = await findProposal(deps.db, id);
     if (!proposal) throw new AppError('NOT_FOUND');
-    const files = await listProposalFiles(deps.db, id);
+    const all = await listProposalFiles(deps.db, id);
+    const files = all.filter((f) => !f.withdrawn_at);
+    const withdrawn = all.filter((f) => f.withdrawn_at);
     // NSESSS: displaying an entity is an event of the transaction log
     await deps.db.transaction((trx) => appendAuditLog(trx, { actor: `user:${actor.username}`, eventType: 'Zobrazeni', objectType: 'SkartacniNavrh', objectId: id, occurredAt: deps.clock() }));
     const mayExport = actor.roles.some((r) => CENTRE.includes(r));
     deps.page(ctx, 'records-proposal', {
-      title: t(ctx)('records:proposal.title', { identifier: proposal.identifier }), proposal, files, mayExport,
+      title: t(ctx)('records:proposal.title', { identifier: proposal.identifier }), proposal, files, withdrawn, mayExport,
       counts: { A: files.filter((f) => f.disposal_code === 'A').length, S: files.filter((f) => f.disposal_code === 'S').length, V: files.filter((f) => f.disposal_code === 'V').length },
     });
   });

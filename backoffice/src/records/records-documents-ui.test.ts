@@ -83,8 +83,56 @@ describe('the parties of a document', () => {
     // the same company again is reused from the register, not duplicated
     await post('referent', `/records/documents/${b.documentId}/parties`).send({ role: 'sender', kind: 'organisation', organisationName: 'Stavby Vary', companyId: '12345678' }).expect(303);
     expect(await t.db('parties').where({ company_id: '12345678' })).toHaveLength(1);
-    // the registry office sees only its own unit's files here
-    await post('podatelna', `/records/documents/${b.documentId}/parties`).send({ role: 'sender', partyId: olga.id }).expect(403);
+  });
+
+  it('the registry office corrects the parties of an unsettled document it registered for another unit: logged with its ground', async () => {
+    // the journal offers the correction on the registry office's incoming, unsettled documents
+    const journal = await get('podatelna', `/records/journal?jid=${odp.jid}`).expect(200);
+    expect(journal.text).toContain(`href="/records/documents/${odp.documentId}/parties"`);
+    expect(journal.text).toContain('Opravit odesílatele a adresáta');
+    expect((await get('referent', `/records/journal?jid=${a.jid}`).expect(200)).text).not.toContain('Opravit odesílatele a adresáta');
+    // the file of another unit stays closed to it; the document's parties do not
+    await get('podatelna', `/records/files/${odp.fileId}`).expect(403);
+    const form = await get('podatelna', `/records/documents/${odp.documentId}/parties`).expect(200);
+    expect(await t.db('audit_log').where({ object_id: odp.documentId, event_type: 'Zobrazeni', object_type: 'Dokument' }).pluck('actor')).toEqual(['user:podatelna']);
+    expect(form.text).toContain('Podatelna opravuje odesílatele a adresáta dokumentů, které zaevidovala');
+    expect(form.text).not.toContain(`href="/records/files/${odp.fileId}"`);
+
+    const res = await post('podatelna', `/records/documents/${odp.documentId}/parties`).send({ role: 'sender', kind: 'person', givenName: 'Karel', familyName: 'Opravený' }).expect(303);
+    expect(res.headers.location).toBe(`/records/documents/${odp.documentId}/parties?saved=1`);
+    expect((await get('podatelna', res.headers.location).expect(200)).text).toContain('Uloženo.');
+    const karel = await t.db('parties').where({ family_name: 'Opravený' }).first();
+    expect(await t.db('journal').where({ document_id: odp.documentId }).first()).toMatchObject({ sender: 'Karel Opravený', sender_party_id: karel.id });
+    const log = await t.db('audit_log').where({ object_id: odp.documentId, event_type: 'Uprava' }).orderBy('id', 'desc').first();
+    expect(log.actor).toBe('user:podatelna');
+    expect(details(log)).toEqual({ field: 'sender', fromParty: null, toParty: karel.id, access: 'registry-office', fileUnit: 'ODP' });
+
+    // so are documents of the electronic intake (portal, e-mail, data box), registered in the registry office's name
+    const ports = { db: t.db, clock: () => new Date(), config: readWorkersConfig({ OPENSPIS_DATA_DIR: '/tmp/openspis-records-docs-ui' }) };
+    const intake = await registerRecord(ports, { username: 'system:workers', roles: ['admin'], orgUnit: null }, { direction: 'incoming', subject: 'Podání z portálu', channel: 'portal', classCode: '7.4', orgUnit: 'ODP' });
+    await post('podatelna', `/records/documents/${intake.documentId}/parties`).send({ role: 'sender', partyId: karel.id }).expect(303);
+    expect(await t.db('documents').where({ id: intake.documentId }).first()).toMatchObject({ sender_party_id: karel.id });
+  });
+
+  it('refuses the registry office a document it did not register, a settled one and another role\'s document outside its unit', async () => {
+    const ports = { db: t.db, clock: () => new Date(), config: readWorkersConfig({ OPENSPIS_DATA_DIR: '/tmp/openspis-records-docs-ui' }) };
+    const byReferent = await registerRecord(ports, { username: 'referent', roles: ['referent'], orgUnit: 'ODP' }, { direction: 'incoming', subject: 'Podání přímo na odboru', channel: 'post', classCode: '7.4', orgUnit: 'ODP' });
+    const notMine = await post('podatelna', `/records/documents/${byReferent.documentId}/parties`).send({ role: 'sender', kind: 'person', familyName: 'Cizí' }).expect(403);
+    expect(notMine.text).toContain('K tomuto spisu nemáte přístup.');
+    await get('podatelna', `/records/documents/${byReferent.documentId}/parties`).expect(403);
+
+    await t.db('documents').where({ id: odp.documentId }).update({ state: 'settled' });
+    try {
+      const settled = await post('podatelna', `/records/documents/${odp.documentId}/parties`).send({ role: 'sender', kind: 'person', familyName: 'Pozdní' }).expect(409);
+      expect(settled.text).toContain('podatelna jej opravit nemůže');
+      const en = await post('podatelna', `/records/documents/${odp.documentId}/parties?lang=en`).send({ role: 'sender', kind: 'person', familyName: 'Pozdní' }).expect(409);
+      expect(en.text).toContain('the registry office cannot correct it');
+    } finally {
+      await t.db('documents').where({ id: odp.documentId }).update({ state: 'registered' });
+    }
+    expect(await t.db('parties').whereIn('family_name', ['Cizí', 'Pozdní'])).toHaveLength(0);
+    // a referent of another unit gets nothing from the registry office's ground
+    await post('referent', `/records/documents/${odp.documentId}/parties`).send({ role: 'sender', kind: 'person', familyName: 'Novák' }).expect(403);
   });
 
   it('refuses bad party data, another unit and a closed file with translated messages', async () => {

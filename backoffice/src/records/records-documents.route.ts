@@ -1,11 +1,12 @@
 import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
+import { appendAuditLog } from '@openspis/db';
 import { canAccessFile, DomainError, moveDocument, PARTY_KINDS, searchParties, type Actor, type PartyInput } from '@openspis/workers';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../app-error';
 import { parse, type AppState, type Ctx } from '../http';
-import { changeDocumentParty } from './document-parties.service';
+import { changeDocumentParty, PARTY_EDITORS, partyEditAccess } from './document-parties.service';
 import type { PageFn } from './records-centre.route';
 
 export interface DocumentRoutesDeps {
@@ -16,7 +17,7 @@ export interface DocumentRoutesDeps {
 }
 
 /** Who files documents and keeps their parties: the registry office and the handlers. */
-export const DOCUMENT_EDITORS = ['podatelna', 'referent', 'vedouci', 'admin'];
+export const DOCUMENT_EDITORS: readonly string[] = PARTY_EDITORS;
 
 const uuid = z.uuid();
 const optional = (max: number) => z.string().trim().max(max).optional().transform((v) => (v ? v : null));
@@ -39,6 +40,16 @@ function parseForm<T extends z.ZodType>(schema: T, value: unknown, code: string)
   return r.data;
 }
 
+/** The document and its file, for the parties screens: the registry office reaches documents it registered for other units too. */
+async function documentForParties(db: Knex, ctx: Ctx, actor: Actor) {
+  const id = parse(uuid, ctx.params.id, 'NOT_FOUND');
+  const doc = await db('documents').where({ id }).first();
+  if (!doc) throw new AppError('NOT_FOUND');
+  const file = await db('files').where({ id: doc.file_id }).first();
+  if (!file) throw new AppError('NOT_FOUND');
+  return { doc, file, access: await partyEditAccess(db, actor, doc, file) };
+}
+
 async function documentWithFile(db: Knex, ctx: Ctx, actor: Actor) {
   const id = parse(uuid, ctx.params.id, 'NOT_FOUND');
   const doc = await db('documents').where({ id }).first();
@@ -53,7 +64,8 @@ async function documentWithFile(db: Knex, ctx: Ctx, actor: Actor) {
  * Document screens of the records UI: moving a document to another file (the history stays in
  * `document_file_moves` and the log: VyjmutiZeSpisu, VlozeniDoSpisu) and keeping its sender and
  * addressee from the parties register. Role first, then the unit (the document's file must be
- * visible to the user); the use cases check both again.
+ * visible to the user; the registry office may correct the parties of unsettled documents it
+ * registered for other units); the use cases check both again.
  */
 export function addDocumentRoutes(router: Router<AppState>, deps: DocumentRoutesDeps): void {
   const forms = bodyParser({ enableTypes: ['form'], formLimit: '50kb' });
@@ -65,20 +77,22 @@ export function addDocumentRoutes(router: Router<AppState>, deps: DocumentRoutes
 
   router.get('/documents/:id/parties', async (ctx: Ctx) => {
     const actor = editor(ctx);
-    const { doc, file } = await documentWithFile(deps.db, ctx, actor);
-    const q = parse(z.object({ q: z.string().trim().max(100).optional() }), ctx.query);
+    const { doc, file, access } = await documentForParties(deps.db, ctx, actor);
+    const q = parse(z.object({ q: z.string().trim().max(100).optional(), saved: z.enum(['1']).optional() }), ctx.query);
     const ids = [doc.sender_party_id, doc.addressee_party_id].filter(Boolean);
     const parties = ids.length ? await deps.db('parties').whereIn('id', ids) : [];
     const found = q.q ? await searchParties(deps.db, q.q, { limit: 20 }) : [];
+    // NSESSS: displaying a document's metadata is an event of the transaction log
+    await deps.db.transaction((trx) => appendAuditLog(trx, { actor: `user:${actor.username}`, eventType: 'Zobrazeni', objectType: 'Dokument', objectId: doc.id, occurredAt: deps.clock() }));
     deps.page(ctx, 'records-document-parties', {
-      title: ctx.state.t('records:parties.title', { jid: doc.jid }), doc, file, q, found, kinds: PARTY_KINDS,
+      title: ctx.state.t('records:parties.title', { jid: doc.jid }), doc, file, q, found, kinds: PARTY_KINDS, fileVisible: access === 'unit', saved: q.saved === '1',
       sender: parties.find((p) => p.id === doc.sender_party_id) ?? null, addressee: parties.find((p) => p.id === doc.addressee_party_id) ?? null,
     });
   });
 
   router.post('/documents/:id/parties', forms, async (ctx: Ctx) => {
     const actor = editor(ctx);
-    const { doc } = await documentWithFile(deps.db, ctx, actor);
+    const { doc } = await documentForParties(deps.db, ctx, actor);
     const form = parseForm(partyForm, ctx.request.body, 'PARTY_INVALID');
     let party: PartyInput | null = null;
     if (!form.partyId) {
@@ -87,9 +101,10 @@ export function addDocumentRoutes(router: Router<AppState>, deps: DocumentRoutes
       if (!named) throw new DomainError('PARTY_NAME_REQUIRED', 'a party needs a family name or an organisation name');
       party = { kind: form.kind, givenName: form.givenName, familyName: form.familyName, organisationName: form.organisationName, companyId: form.companyId, email: form.email, dataBoxId: form.dataBoxId, street: form.street, city: form.city, postcode: form.postcode };
     }
-    await changeDocumentParty({ db: deps.db, clock: deps.clock }, actor, { documentId: doc.id, role: form.role, partyId: form.partyId || null, party });
+    const r = await changeDocumentParty({ db: deps.db, clock: deps.clock }, actor, { documentId: doc.id, role: form.role, partyId: form.partyId || null, party });
     ctx.status = 303;
-    ctx.redirect(`/records/files/${doc.file_id}`);
+    // the registry office does not see another unit's file: it comes back to the document's parties
+    ctx.redirect(r.access === 'unit' ? `/records/files/${doc.file_id}` : `/records/documents/${doc.id}/parties?saved=1`);
   });
 
   router.post('/documents/:id/move', forms, async (ctx: Ctx) => {

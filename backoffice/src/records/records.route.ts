@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { appendAuditLog } from '@openspis/db';
-import { canAccessFile, DomainError, FILE_STATES, searchFiles, searchJournal, type Actor, type WorkersConfig } from '@openspis/workers';
+import { canAccessFile, DomainError, FILE_STATES, HOLDABLE_STATES, searchFiles, searchJournal, type Actor, type WorkersConfig } from '@openspis/workers';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../app-error';
@@ -107,7 +107,9 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
   router.get('/journal', async (ctx: Ctx) => {
     const q = blankToUndefined(parse(journalQuery, ctx.query));
     const result = await searchJournal(deps.db, actorOf(ctx), q, { page: q.page ?? 1, pageSize: 25 });
-    page(ctx, 'records-journal', { title: ctx.state.t('records:journal.title'), mayCentre: mayUseCentre(actorOf(ctx)), q, rows: result.rows, pager: pageLinks(ctx, result.page, result.hasNext) });
+    // the registry office registers for every unit and corrects the parties of what it registered
+    const mayCorrectParties = actorOf(ctx).roles.includes('podatelna');
+    page(ctx, 'records-journal', { title: ctx.state.t('records:journal.title'), mayCentre: mayUseCentre(actorOf(ctx)), mayCorrectParties, q, rows: result.rows, pager: pageLinks(ctx, result.page, result.hasNext) });
   });
 
   router.get('/files', async (ctx: Ctx) => {
@@ -127,7 +129,7 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
     const moves = await deps.db('document_file_moves as m').join('documents as d', 'd.id', 'm.document_id').where('m.to_file_id', id).orWhere('m.from_file_id', id).orderBy('m.moved_at').select('m.*', 'd.jid');
     // NSESSS: displaying a file is an event of the transaction log
     await deps.db.transaction((trx) => appendAuditLog(trx, { actor: `user:${actor.username}`, eventType: 'Zobrazeni', objectType: 'Spis', objectId: id, occurredAt: deps.clock() }));
-    page(ctx, 'records-file', { title: file.file_reference, file, shares, documents, moves, mayHold: mayUseCentre(actor) && (file.disposal_hold || ['open', 'closed', 'in-records-centre'].includes(file.state)), mayEdit: file.state === 'open' && actor.roles.some((r) => DOCUMENT_EDITORS.includes(r)) });
+    page(ctx, 'records-file', { title: file.file_reference, file, shares, documents, moves, mayHold: mayUseCentre(actor) && (file.disposal_hold || HOLDABLE_STATES.includes(file.state)), mayEdit: file.state === 'open' && actor.roles.some((r) => DOCUMENT_EDITORS.includes(r)) });
   });
 
   addRecordsCentreRoutes(router, { ...deps, page, actorOf });

@@ -4,6 +4,8 @@ import type { ElementModel } from './bpmn-model';
 import { resolveString } from './feel';
 import { inputVariables, mergeResult, parseVariables, runCommand, RunFailure, type InstanceRow, type RunOptions } from './instance-runner';
 import type { Postponed } from './wait-states';
+import type { ThrownError } from './error-propagation';
+import { terminateInstanceTree } from './instance-termination';
 
 /**
  * Call activities: the called process runs as a separate child instance that knows its parent.
@@ -16,8 +18,11 @@ function applyCallOutputs(parentVars: Variables, model: ElementModel | undefined
   else if (model.calledElement?.propagateAllChildVariables) Object.assign(parentVars, childVars);
 }
 
-/** Starts a child for every call activity that waits without one; returns the first that ended at once. */
-export async function startPendingChildren(trx: Knex.Transaction, opts: RunOptions & { postponed: Postponed[] }): Promise<{ executionId: string } | null> {
+/**
+ * Starts a child for every call activity that waits without one; returns the first that ended at
+ * once, with the BPMN error it threw when it did not catch one (it is terminated then).
+ */
+export async function startPendingChildren(trx: Knex.Transaction, opts: RunOptions & { postponed: Postponed[] }): Promise<{ executionId: string; thrown?: ThrownError } | null> {
   const { def, defs, instance, vars, now } = opts;
   const calls = opts.postponed.filter((p) => def.parsed.elements.get(p.id)?.calledElement && !p.isLoopBody);
   if (!calls.length) return null;
@@ -38,7 +43,11 @@ export async function startPendingChildren(trx: Knex.Transaction, opts: RunOptio
       parent_instance_key: key, parent_execution_id: call.executionId, parent_element_id: call.id,
     }).returning('*')) as InstanceRow[];
     const childDef = await defs.load(trx, String(defRow.key));
-    const { completed } = await runCommand(trx, { def: childDef, defs, instance: child, vars: childVars, command: { kind: 'start' }, now, startedByParent: true, node: opts.node });
+    const { completed, thrown } = await runCommand(trx, { def: childDef, defs, instance: child, vars: childVars, command: { kind: 'start' }, now, startedByParent: true, node: opts.node });
+    if (thrown) {
+      await terminateInstanceTree(trx, String(child.key), now, 'PROCESS_TERMINATED');
+      return { executionId: call.executionId, thrown };
+    }
     if (completed) {
       applyCallOutputs(vars, model, childVars);
       return { executionId: call.executionId };

@@ -6,6 +6,8 @@ import { evaluateFeel, FeelError } from './feel';
 import type { DefinitionRepository, LoadedDefinition } from './definition.repository';
 import { completeChildInParent, startPendingChildren } from './call-activities';
 import { terminateOrphanChildren } from './instance-termination';
+import { catchesWithin, throwToCaller, type ThrownError } from './error-propagation';
+import { startBufferedAfterEnd } from './start-events';
 import { collectPostponed, pendingRowWrites, reconcileWaits, type PendingRows, type Postponed, type TimerRequest } from './wait-states';
 import { afterCommit, type CachedEngine, type LiveEngineCache, type NodeRuntime } from './node-runtime';
 
@@ -37,6 +39,8 @@ export interface InstanceRow {
   parent_instance_key?: string | number | null;
   parent_execution_id?: string | null;
   parent_element_id?: string | null;
+  /** the correlation key of the message that started the instance */
+  start_correlation_key?: string | null;
 }
 
 export interface RunOptions {
@@ -85,6 +89,8 @@ interface CommandRun {
   failedElement: string | null;
   /** executions that ran to their end in this command (history records only those as left) */
   finished: Set<string>;
+  /** a BPMN error that no catch event of this instance catches (it may travel to the caller) */
+  thrown: (ThrownError & { elementId: string }) | null;
 }
 
 type TimerOwner = { id: string; executionId: string; parent?: { executionId?: string }; timerType?: string; [k: string]: unknown };
@@ -109,7 +115,7 @@ export class LiveInstance implements CachedEngine {
   run: CommandRun = LiveInstance.newRun({});
 
   static newRun(vars: Variables): CommandRun {
-    return { vars, timerRequests: new Map(), events: [], failure: null, failedElement: null, finished: new Set() };
+    return { vars, timerRequests: new Map(), events: [], failure: null, failedElement: null, finished: new Set(), thrown: null };
   }
 
   constructor(readonly def: LoadedDefinition, instanceKey: string) {
@@ -230,10 +236,7 @@ export class LiveInstance implements CachedEngine {
       run.events.push({ element_id: api.id, element_type: typeOf(api.id, api.type), event: 'ELEMENT_ENTERED' });
       const thrown = elements.get(api.id)?.errorThrow;
       // bpmn-engine just ends the process on an error nobody catches; Zeebe raises an incident there
-      if (thrown && !thrown.caught && !run.failure) {
-        run.failedElement = api.id;
-        run.failure = Object.assign(new Error(`BPMN error "${thrown.code}" thrown by "${api.id}" is not caught`), { name: 'BpmnError' });
-      }
+      if (thrown && !thrown.caught && !run.failure) LiveInstance.uncaught(run, { code: thrown.code, message: `BPMN error "${thrown.code}"`, elementId: api.id });
     });
     // bpmn-engine also "leaves" elements on a path not taken, boundary events whose task ended first
     // and interrupted tasks; history records as left only what ran to its end
@@ -242,6 +245,13 @@ export class LiveInstance implements CachedEngine {
       if (currentRun().finished.has(api.executionId)) currentRun().events.push({ element_id: api.id, element_type: typeOf(api.id, api.type), event: 'ELEMENT_LEFT' });
     });
     listener.on('activity.error', (api: { id: string }) => { currentRun().failedElement ??= api.id; });
+  }
+
+  /** stops the run at a BPMN error nobody in this instance catches */
+  static uncaught(run: CommandRun, thrown: ThrownError & { elementId: string }): void {
+    run.thrown = thrown;
+    run.failedElement = thrown.elementId;
+    run.failure = Object.assign(new Error(`BPMN error "${thrown.code}" thrown by "${thrown.elementId}" is not caught`), { name: 'BpmnError' });
   }
 
   /** what bpmn-engine waits for now, flattened */
@@ -268,8 +278,11 @@ export class LiveInstance implements CachedEngine {
   }
 }
 
-/** completed: the instance ended in this run; row: the instance row as the run left it */
-export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promise<{ completed: boolean; row: InstanceRow }> {
+/**
+ * completed: the instance ended in this run; row: the instance row as the run left it; thrown: (only
+ * when started by its parent) a BPMN error the instance does not catch, for the parent to handle
+ */
+export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promise<{ completed: boolean; row: InstanceRow; thrown?: ThrownError }> {
   const { def, instance, vars, command, now } = opts;
   const key = String(instance.key);
   const before = JSON.stringify(parseVariables(instance.engine_state === null && command.kind === 'start' ? {} : instance.variables));
@@ -313,7 +326,9 @@ export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promi
     if (command.kind === 'complete-job' || command.kind === 'throw-error') {
       const callback = live.jobCallbacks.get(command.executionId);
       live.jobCallbacks.delete(command.executionId);
-      callback?.(command.kind === 'complete-job' ? null : Object.assign(new Error(command.errorMessage), { code: command.errorCode }));
+      if (callback) callback(command.kind === 'complete-job' ? null : Object.assign(new Error(command.errorMessage), { code: command.errorCode }));
+      // an error from a called instance is thrown at the call activity
+      else if (command.kind === 'throw-error') live.waits().find((p) => p.executionId === command.executionId)?.fail(command.errorCode, command.errorMessage);
     }
     if (command.kind === 'fire-timer') live.fireTimer(command.executionId);
     const start = command.kind === 'start' && command.startEventId ? def.parsed.elements.get(command.startEventId)?.start : undefined;
@@ -349,7 +364,20 @@ export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promi
     }
     const done = await startPendingChildren(trx, { ...opts, postponed }).catch((err) => (err instanceof FeelError ? fail(err) : Promise.reject(err)));
     if (!done) break;
-    inEngine(() => postponed.find((p) => p.executionId === done.executionId)?.signal({}));
+    const call = postponed.find((p) => p.executionId === done.executionId);
+    if (!done.thrown) inEngine(() => call?.signal({}));
+    else if (catchesWithin(def, call?.id, done.thrown.code)) inEngine(() => call?.fail(done.thrown!.code, done.thrown!.message));
+    else LiveInstance.uncaught(run, { ...done.thrown, elementId: call?.id ?? '' });
+  }
+  if (run.thrown && (opts.startedByParent || instance.parent_instance_key)) {
+    const { code, message } = run.thrown;
+    // (when no caller catches it either, the incident below rolls this back)
+    if (run.events.length) await trx('engine_events').insert(run.events.map((e) => ({ details: null, ...e, instance_key: key, occurred_at: now })));
+    // started within its parent's run: the parent takes the error itself
+    if (opts.startedByParent) return { completed: false, row: instance, thrown: { code, message } };
+    if (await throwToCaller(trx, { ...opts, error: { code, message } })) {
+      return { completed: false, row: { ...instance, state: 'TERMINATED', end_date: now } };
+    }
   }
   if (run.failure) {
     const f = run.failure as { message?: string; source?: { content?: { id?: string } } };
@@ -394,6 +422,7 @@ export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promi
     afterCommit(trx, () => p.stream.deliver(job), () => p.stream.release());
   }
   if (ended && instance.parent_instance_key && !opts.startedByParent) await completeChildInParent(trx, { ...opts, childVars: vars });
+  if (ended && instance.start_correlation_key) await startBufferedAfterEnd(trx, opts);
   if (!ended && cache) {
     // kept for the next command on this instance, valid only while the stored state is this one
     live.prune(waiting);

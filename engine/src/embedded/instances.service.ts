@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EngineError, type CreateProcessInstanceRequest, type ProcessInstance } from '../port';
 import type { EngineContext } from './engine-context';
 import { parseVariables, RunFailure, type InstanceRow } from './instance-runner';
-import { startInstance } from './start-events';
+import { startBufferedAfterEnd, startInstance } from './start-events';
 import { terminateInstanceTree } from './instance-termination';
 
 function toInstance(r: InstanceRow, withVariables: boolean): ProcessInstance {
@@ -57,6 +57,7 @@ export class InstancesService {
       // as in Zeebe: a called child ends with its parent, never on its own
       if (instance.parent_instance_key) throw new EngineError('INVALID_STATE', `process instance ${processInstanceKey} was called by ${instance.parent_instance_key}: cancel that one`);
       await terminateInstanceTree(trx, processInstanceKey, now, 'PROCESS_TERMINATED');
+      await startBufferedAfterEnd(trx, { defs: this.ctx.defs, instance, now, node: this.ctx.node });
     });
   }
 }

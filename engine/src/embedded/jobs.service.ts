@@ -1,6 +1,7 @@
 import { EngineError, type ActivateJobsRequest, type ActivatedJob, type FailJobRequest, type ThrowJobErrorRequest, type Variables } from '../port';
 import type { CommandScope, EngineContext } from './engine-context';
 import { inputVariables, mergeResult, parseVariables, runCommand, RunFailure } from './instance-runner';
+import { catchesWithin, throwToCaller } from './error-propagation';
 
 interface JobRow {
   key: string | number;
@@ -148,9 +149,16 @@ export class JobsService {
         JobsService.requireOpen(job, scope);
         open = job;
         const { trx, now } = scope;
-        const model = scope.def.parsed.elements.get(job.element_id);
-        const caught = model?.caughtErrorCodes.some((c) => c === '*' || c === req.errorCode);
+        const caught = catchesWithin(scope.def, job.element_id, req.errorCode);
         if (req.variables) Object.assign(scope.vars, req.variables);
+        if (!caught && scope.instance.parent_instance_key) {
+          const error = { code: req.errorCode, message: req.errorMessage ?? req.errorCode };
+          // a caller catches it: this instance was terminated, its job closed by the error
+          if (await throwToCaller(trx, { ...scope, error })) {
+            await trx('engine_jobs').where({ key: jobKey }).update({ state: 'ERROR_CAUGHT', deadline: null, error_message: error.message });
+            return;
+          }
+        }
         if (!caught) {
           // bpmn-engine would fail the whole instance on an uncaught error: park the job instead
           const message = `BPMN error "${req.errorCode}" not caught${req.errorMessage ? `: ${req.errorMessage}` : ''}`;

@@ -57,7 +57,7 @@ export class MessagesService {
         }
       }
       // message start events of the latest versions start an instance each
-      if ((await startByMessage(trx, this.ctx.defs, req.name, req.variables ?? {}, now, this.ctx.node)) > 0) correlated = true;
+      if ((await startByMessage(trx, this.ctx.defs, { key: messageKey, name: req.name, correlationKey: req.correlationKey ?? '', variables: req.variables ?? {} }, now, this.ctx.node)) > 0) correlated = true;
       if (correlated) await trx('engine_messages').where({ key: messageKey }).update({ correlated_at: now });
       return { messageKey, correlated };
     }));

@@ -16,6 +16,8 @@ export interface Postponed {
   executionId: string;
   type: string;
   signal(payload: unknown): void;
+  /** ends the wait with a BPMN error (a call activity whose called instance threw it) */
+  fail(code: string, message: string): void;
   /** variables only this execution sees: a multi-instance iteration's inputElement and loopCounter */
   locals: Variables;
   /** the body of a multi-instance activity (its iterations carry the work) */
@@ -29,6 +31,7 @@ interface ApiLike {
   content?: Record<string, unknown> & { parent?: { executionId?: string; path?: { executionId?: string }[] } };
   owner?: { execution?: { getPostponed?(): ApiLike[] } };
   signal(payload: unknown): void;
+  sendApiMessage(action: string, content?: unknown): void;
 }
 
 /**
@@ -61,6 +64,7 @@ export function collectPostponed(def: LoadedDefinition, roots: ApiLike[]): Postp
     }
     out.push({
       id: api.id, executionId: api.executionId, type: api.type, signal: (payload) => api.signal(payload), locals,
+      fail: (code, message) => api.sendApiMessage('error', { message, code, name: 'BpmnError' }),
       isLoopBody,
     });
     // only subprocesses and multi-instance bodies hold waits of their own (an event's definitions

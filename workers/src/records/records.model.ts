@@ -150,6 +150,9 @@ export interface CaseFileRow {
   archive_id: string | null;
   disposed_at: Date | null;
   disposal_hold: boolean;
+  disposal_hold_reason?: string | null;
+  disposal_hold_by?: string | null;
+  disposal_hold_at?: Date | null;
   cancelled_at: Date | null;
   cancelled_by: string | null;
 }

@@ -24,6 +24,8 @@ const TREE: Group[] = [
     ['1.3', 'Stížnosti, petice a podněty', 'S', 5, CLOSE],
     ['1.4', 'Žádosti o informace (zákon 106/1999 Sb.)', 'S', 5, CLOSE, { method: 'priorace' }],
     ['1.5', 'Obecná podání a korespondence', 'S', 5, CLOSE],
+    // the yearly file of the daily sealed renderings of the transaction log (TRANSACTION_LOG_CLASS_CODE)
+    ['1.6', 'Spisová služba: transakční protokol', 'A', 10, CLOSE],
   ]],
   ['2', 'Personální a mzdová agenda', [
     ['2.1', 'Osobní spisy zaměstnanců', 'S', 50, 'ukončení pracovního poměru', { typed: true }],

@@ -1,3 +1,6 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type Db } from '@openspis/db';
@@ -5,11 +8,13 @@ import { COMMANDS } from '../../cli/commands/index';
 import { runCli } from '../../cli/run-cli';
 import { testConfig } from '../../testing/fixtures';
 import type { Actor } from '../records.model';
+import { archiveDecisionXml } from './archive-decision.fixture';
 import { closeFile } from './close-file';
 import { createDisposalProposal } from './disposal-proposal';
 import { insertOpenFile, PDFA, seedRecordsBasics } from './disposal.fixture';
 import { setDisposalHold } from './disposal-hold';
 import { handOverFiles } from './hand-over-files';
+import { importArchiveDecision } from './import-archive-decision';
 import { listCentreFiles, listProposalFiles } from './records-centre.repository';
 import { settleRecordDocument } from './settle-record-document';
 import { downloadProposalSips } from './sip-download';
@@ -72,12 +77,67 @@ describe('disposal hold (pozastavení skartační operace)', () => {
     expect((await createDisposalProposal(ports(), spisovna)).fileReferences).toEqual([held.fileReference]);
   });
 
-  it('refuses without a reason, for a file already in the procedure, an unknown file and anybody but the records centre', async () => {
+  it('refuses without a reason, an unknown file and anybody but the records centre', async () => {
     const [held] = files; // now in the disposal procedure
     await expect(setDisposalHold(ports(), spisovna, { fileId: held.fileId, hold: true, reason: '  ' })).rejects.toMatchObject({ code: 'HOLD_REASON_REQUIRED' });
-    await expect(setDisposalHold(ports(), spisovna, { fileId: held.fileId, hold: true, reason: 'spor' })).rejects.toMatchObject({ code: 'HOLD_STATE' });
     await expect(setDisposalHold(ports(), spisovna, { fileId: '00000000-0000-4000-8000-000000000000', hold: true, reason: 'spor' })).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
     await expect(setDisposalHold(ports(), referent, { fileId: held.fileId, hold: true, reason: 'spor' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(await db('files').where({ id: held.fileId }).first()).toMatchObject({ state: 'in-disposal', disposal_hold: false });
+  });
+
+  it('a file in an exported proposal can still be held: it leaves the proposal (logged, with the reason) and the archive\'s decision is not carried out on it', async () => {
+    // given: both files in the disposal procedure, the second proposal's package exported to the archive
+    const [held, free] = files;
+    const proposal = await db('disposal_proposals').join('disposal_proposal_files as pf', 'pf.proposal_id', 'disposal_proposals.id')
+      .where('pf.file_id', held.fileId).first('disposal_proposals.id', 'disposal_proposals.identifier');
+    await downloadProposalSips(ports(), spisovna, { proposalId: proposal.id });
+
+    // when: a court asks to keep the file
+    now = new Date('2021-03-01T08:00:00Z');
+    const r = await setDisposalHold(ports(), spisovna, { fileId: held.fileId, hold: true, reason: 'Žádost soudu 7 C 12/2021' });
+
+    // then: it is back in the records centre, held, and listed on the proposal as withdrawn
+    expect(r).toMatchObject({ changed: true, withdrawnFromProposal: true });
+    expect(await db('files').where({ id: held.fileId }).first()).toMatchObject({ state: 'in-records-centre', disposal_hold: true, disposal_hold_reason: 'Žádost soudu 7 C 12/2021' });
+    const rows = await listProposalFiles(db, proposal.id);
+    expect(rows.map((f) => [f.file_reference, f.withdrawn_by, f.withdrawn_reason])).toEqual([[held.fileReference, 'user:spisovna', 'Žádost soudu 7 C 12/2021']]);
+    const log = await db('audit_log').where({ object_id: held.fileId }).andWhere('id', '>', (await db('audit_log').where({ object_id: held.fileId, event_type: 'Export' }).max({ m: 'id' }))[0].m).orderBy('id');
+    expect(log.map((e) => [e.event_type, (typeof e.details === 'string' ? JSON.parse(e.details) : e.details)])).toEqual([
+      ['VyjmutiZeSkartacnihoNavrhu', { fileReference: held.fileReference, proposal: proposal.identifier, reason: 'Žádost soudu 7 C 12/2021' }],
+      ['PozastaveniSkartacniOperace', { fileReference: held.fileReference, reason: 'Žádost soudu 7 C 12/2021' }],
+    ]);
+    // the proposal is exported again without it
+    const again = await downloadProposalSips(ports(), spisovna, { proposalId: proposal.id });
+    expect(Object.keys(unzipSync(again.content))).toEqual([]);
+
+    // when the archive's decision comes: destroy both
+    const outDir = await fs.mkdtemp(path.join(os.tmpdir(), 'openspis-hold-decision-'));
+    const first = archiveDecisionXml({ listId: 'SR-2021-1', entities: [{ identifier: held.fileId, operation: 'zničit' }] });
+    const result = await importArchiveDecision(ports(), spisovna, { xml: first, outDir });
+
+    // then: the held file is not destroyed; its components keep their content; the decision is logged on it
+    expect(result.outcomes).toEqual([{ fileReference: held.fileReference, action: 'held' }]);
+    expect(await db('files').where({ id: held.fileId }).first()).toMatchObject({ state: 'in-records-centre', disposed_at: null });
+    const components = await db('components').join('documents', 'documents.id', 'components.document_id').where('documents.file_id', held.fileId).select('components.*');
+    expect(components.length).toBeGreaterThan(0);
+    expect(components.every((c) => c.blob_sha256 && !c.destroyed_at)).toBe(true);
+    const notCarriedOut = await db('audit_log').where({ object_id: held.fileId, event_type: 'Uprava' }).orderBy('id', 'desc').first();
+    expect(typeof notCarriedOut.details === 'string' ? JSON.parse(notCarriedOut.details) : notCarriedOut.details).toMatchObject({ operation: 'zničit', notCarriedOut: 'disposal-hold' });
+    expect(await db('audit_log').where({ object_id: held.fileId, event_type: 'Zniceni' })).toEqual([]);
+
+    // lifting the hold does not revive the old proposal: the archive's old list leaves the file alone
+    await setDisposalHold(ports(), spisovna, { fileId: held.fileId, hold: false, reason: 'Spor skončil' });
+    const late = archiveDecisionXml({ listId: 'SR-2021-2', entities: [{ identifier: held.fileId, operation: 'zničit' }, { identifier: free.fileId, operation: 'zničit' }] });
+    const lateResult = await importArchiveDecision(ports(), spisovna, { xml: late, outDir });
+    expect(lateResult.outcomes).toEqual([{ fileReference: held.fileReference, action: 'withdrawn' }, { fileReference: free.fileReference, action: 'destroyed' }]);
+    expect(await db('files').where({ id: held.fileId }).first()).toMatchObject({ state: 'in-records-centre' });
+    expect(await db('files').where({ id: free.fileId }).first()).toMatchObject({ state: 'destroyed' });
+    await fs.rm(outDir, { recursive: true, force: true });
+  });
+
+  it('refuses a hold on a file already destroyed', async () => {
+    const [, destroyed] = files;
+    await expect(setDisposalHold(ports(), spisovna, { fileId: destroyed.fileId, hold: true, reason: 'pozdě' })).rejects.toMatchObject({ code: 'HOLD_STATE' });
   });
 
   it('npm run cli -- files hold / files release', async () => {

@@ -50,7 +50,7 @@ export async function createDisposalProposal(
   });
 }
 
-/** Writes the disposal-proposal SIP of every file of the proposal (metadata only) and logs each export. */
+/** Writes the disposal-proposal SIP of every file of the proposal (metadata only; files withdrawn on hold are left out) and logs each export. */
 export async function exportDisposalProposal(
   ports: Pick<WorkerPorts, 'db' | 'clock' | 'config'>,
   actor: Actor,
@@ -61,7 +61,7 @@ export async function exportDisposalProposal(
     const proposal = await trx('disposal_proposals').where({ id: input.proposalId }).forUpdate().first();
     if (!proposal) throw new DomainError('PROPOSAL_NOT_FOUND', `disposal proposal ${input.proposalId} does not exist`);
     const files: CaseFileRow[] = await trx('files').join('disposal_proposal_files', 'files.id', 'disposal_proposal_files.file_id')
-      .where('disposal_proposal_files.proposal_id', proposal.id).orderBy('files.file_reference').select('files.*');
+      .where('disposal_proposal_files.proposal_id', proposal.id).whereNull('disposal_proposal_files.withdrawn_at').orderBy('files.file_reference').select('files.*');
     const packages: string[] = [];
     for (const f of files) {
       const { packageName, path } = await writeFileSip(trx, ports, actor, f, { kind: 'disposal', outDir: input.outDir, format: input.format ?? 'zip' });

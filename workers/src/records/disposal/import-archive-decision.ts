@@ -11,7 +11,11 @@ import { destroyComponentContent, listComponents, listFileDocuments } from './li
 
 export interface DecisionOutcome {
   fileReference: string;
-  action: 'transferred' | 'destroyed' | 'presented' | 'archive-id-recorded';
+  /**
+   * `held`: the file is on disposal hold; `withdrawn`: it left the proposal on a hold since lifted and
+   * waits for a new proposal. Either way the archive's operation was not carried out.
+   */
+  action: 'transferred' | 'destroyed' | 'presented' | 'archive-id-recorded' | 'held' | 'withdrawn';
   package?: string;
 }
 
@@ -36,6 +40,7 @@ async function findEntityFile(trx: Knex.Transaction, e: DecisionEntity, source: 
  * get their Zniceni entry.
  */
 async function destroyFile(trx: Knex.Transaction, file: CaseFileRow, by: string, now: Date, details: Record<string, unknown>): Promise<void> {
+  if (file.disposal_hold) throw new DomainError('FILE_ON_HOLD', `file ${file.file_reference} is on disposal hold`, 'business');
   const documents = await listFileDocuments(trx, file.id);
   const components = await listComponents(trx, documents.map((d) => d.id));
   // the portal's copies of the attachments became these components; they go with them
@@ -56,6 +61,9 @@ async function destroyFile(trx: Knex.Transaction, file: CaseFileRow, by: string,
  *   is marked transferred (Prenos);
  * - "zničit" and "vyřadit z výběru": the file is destroyed (Zniceni);
  * - "předložit k výběru": the archive wants to see the file first; it stays in the procedure;
+ * - a file on disposal hold (pozastavení skartační operace), or withdrawn from its proposal by one,
+ *   is neither destroyed nor transferred: the decision on it is logged (Uprava, notCarriedOut) and
+ *   reported as `held` / `withdrawn`;
  * - an IdentifikatorDA confirms a transfer: the archive's identifier is kept on the file.
  * A list is imported once (by archive and list id); a second import reports it and changes nothing.
  * Any entity that does not fit (unknown, not in the procedure) stops the whole import.
@@ -92,8 +100,20 @@ export async function importArchiveDecision(
         outcomes.push({ fileReference: file.file_reference, action: 'archive-id-recorded' });
         continue;
       }
+      // a hold stops every disposal operation, and a file withdrawn from its proposal on hold waits for
+      // a new one; the decision is kept (archive_lists) and logged on the file, nothing else changes
+      const withdrawn = file.state === 'in-records-centre'
+        && !!(await trx('disposal_proposal_files').where({ file_id: file.id }).whereNotNull('withdrawn_at').first());
+      if (file.disposal_hold || withdrawn) {
+        await appendAuditLog(trx, {
+          actor: by, eventType: 'Uprava', objectType: 'Spis', objectId: file.id, occurredAt: now,
+          details: { ...base, fileReference: file.file_reference, operation: e.operation, notCarriedOut: file.disposal_hold ? 'disposal-hold' : 'withdrawn-from-proposal' },
+        });
+        outcomes.push({ fileReference: file.file_reference, action: file.disposal_hold ? 'held' : 'withdrawn' });
+        continue;
+      }
       if (file.state !== 'in-disposal') throw new DomainError('DECISION_STATE', `file ${file.file_reference} is ${file.state}, not in the disposal procedure`);
-      const mark = (operation: string) => trx('disposal_proposal_files').where({ file_id: file.id }).whereNull('operation')
+      const mark = (operation: string) => trx('disposal_proposal_files').where({ file_id: file.id }).whereNull('operation').whereNull('withdrawn_at')
         .update({ operation, decision_list_id: decision.listId, decided_at: now });
       if (e.operation === 'vybrat za archiválii') {
         const { path } = await writeFileSip(trx, ports, actor, file, {
@@ -121,7 +141,7 @@ export async function importArchiveDecision(
     // a proposal is decided once none of its files waits for a decision
     const open = await trx('disposal_proposals').whereIn('state', ['open', 'exported']).select('id');
     for (const p of open) {
-      const waiting = await trx('disposal_proposal_files').where({ proposal_id: p.id }).whereNull('operation').first();
+      const waiting = await trx('disposal_proposal_files').where({ proposal_id: p.id }).whereNull('operation').whereNull('withdrawn_at').first();
       if (!waiting) await trx('disposal_proposals').where({ id: p.id }).update({ state: 'decided', decided_at: now });
     }
     return { alreadyImported: false, outcomes };

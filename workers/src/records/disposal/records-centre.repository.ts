@@ -54,7 +54,7 @@ export interface ProposalRow {
 }
 
 export async function listProposals(db: Knex): Promise<ProposalRow[]> {
-  const rows = await db('disposal_proposals as p').leftJoin('disposal_proposal_files as pf', 'pf.proposal_id', 'p.id')
+  const rows = await db('disposal_proposals as p').leftJoin('disposal_proposal_files as pf', (j) => j.on('pf.proposal_id', 'p.id').andOnNull('pf.withdrawn_at'))
     .groupBy('p.id').orderBy('p.created_at', 'desc').select('p.*', db.raw('count(pf.file_id) as files'));
   return rows.map((r: ProposalRow) => ({ ...r, files: Number(r.files) }));
 }
@@ -68,11 +68,16 @@ export interface ProposalFileRow extends CentreFileRow {
   operation: string | null;
   decided_at: Date | null;
   documents: number;
+  /** taken out of the proposal by a disposal hold */
+  withdrawn_at: Date | null;
+  withdrawn_by: string | null;
+  withdrawn_reason: string | null;
 }
 
+/** The files of a proposal, those withdrawn on hold included (the proposal's history). */
 export async function listProposalFiles(db: Knex, proposalId: string): Promise<ProposalFileRow[]> {
   const rows = await db('disposal_proposal_files as pf').join('files as f', 'f.id', 'pf.file_id').where('pf.proposal_id', proposalId).orderBy('f.file_reference')
-    .select([...FILE_COLUMNS.map((c) => `f.${c}`), 'pf.package_name', 'pf.operation', 'pf.decided_at', db.raw('(select count(*) from documents d where d.file_id = f.id) as documents')]);
+    .select([...FILE_COLUMNS.map((c) => `f.${c}`), 'pf.package_name', 'pf.operation', 'pf.decided_at', 'pf.withdrawn_at', 'pf.withdrawn_by', 'pf.withdrawn_reason', db.raw('(select count(*) from documents d where d.file_id = f.id) as documents')]);
   return rows.map((r: ProposalFileRow) => ({ ...r, documents: Number(r.documents) }));
 }
 

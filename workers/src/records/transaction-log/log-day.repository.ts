@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { incrementJournalCounter } from '../../registry/journal.repository';
 import { formatReferenceNumber, nextJid, pragueYear } from '../../registry/reference-number.service';
 import { putBlob } from '../../registry/registry.repository';
-import type { CaseFileRow } from '../records.model';
+import type { CaseFileRow, FileClassRow } from '../records.model';
 import { normalizeSearchText } from '../search-text';
 
 /** Only SQL: the day's entries and the record that keeps the day's rendering. */
@@ -90,22 +90,47 @@ async function lockYearFile(trx: Knex.Transaction, year: number): Promise<CaseFi
 }
 
 /**
+ * A year's log file opened before the files of the log were classified gets the class now, and its
+ * documents and journal rows the retention; logged as Uprava of the file.
+ */
+async function classifyYearFile(trx: Knex.Transaction, file: CaseFileRow, fileClass: FileClassRow, actor: string, now: Date): Promise<CaseFileRow> {
+  const retention = { disposal_code: fileClass.disposal_code, retention_years: fileClass.retention_years, trigger_event: fileClass.trigger_event };
+  await trx('files').where({ id: file.id }).update({ class_id: fileClass.id, class_code: fileClass.class_code, ...retention });
+  await trx('documents').where({ file_id: file.id }).update(retention);
+  await trx('journal').where({ file_id: file.id }).update({ class_code: fileClass.class_code, disposal_code: fileClass.disposal_code, retention_years: fileClass.retention_years });
+  await appendAuditLog(trx, {
+    actor, eventType: 'Uprava', objectType: 'Spis', objectId: file.id, occurredAt: now,
+    details: { fileReference: file.file_reference, field: 'classCode', from: null, to: fileClass.class_code },
+  });
+  return (await trx('files').where({ id: file.id }).first()) as CaseFileRow;
+}
+
+/**
  * Registers the day's rendering as an internal document of the year's transaction-log file (a file
  * opened with the first day of the year, numbered like a collection sheet): journal row, JID,
- * reference number, the PDF and XML components and the log rows, in the caller's transaction.
+ * reference number, the PDF and XML components and the log rows, in the caller's transaction. The
+ * file has the class `fileClass` and its retention; the documents inherit it.
  */
-export async function storeLogRecord(trx: Knex.Transaction, r: NewLogRecord, ctx: { office: string; officeName: string; mask: string; actor: string; now: Date }): Promise<StoredLogRecord> {
-  const { office, actor, now } = ctx;
+export async function storeLogRecord(
+  trx: Knex.Transaction,
+  r: NewLogRecord,
+  ctx: { office: string; officeName: string; mask: string; actor: string; now: Date; fileClass: FileClassRow },
+): Promise<StoredLogRecord> {
+  const { office, actor, now, fileClass } = ctx;
+  const classColumns = {
+    class_id: fileClass.id, class_code: fileClass.class_code, disposal_code: fileClass.disposal_code, retention_years: fileClass.retention_years, trigger_event: fileClass.trigger_event,
+  };
   let file = await lockYearFile(trx, r.year);
+  if (file && !file.class_id) file = await classifyYearFile(trx, file, fileClass, actor, now);
   if (!file) {
     const seq = await incrementJournalCounter(trx, office, pragueYear(now));
     const reference = formatReferenceNumber(ctx.mask, { office, seq, year: pragueYear(now) });
     const id = randomUUID();
     await trx('files').insert({
-      id, file_reference: reference, subject: r.fileSubject, subject_norm: normalizeSearchText(r.fileSubject), state: 'open', kind: 'file',
+      id, file_reference: reference, subject: r.fileSubject, subject_norm: normalizeSearchText(r.fileSubject), state: 'open', kind: 'file', ...classColumns,
       numbering_method: 'collection-sheet', office, year: pragueYear(now), seq, last_order: 0, org_unit: null, owner: null, created_by: actor, created_at: now,
     });
-    await appendAuditLog(trx, { actor, eventType: 'Zalozeni', objectType: 'Spis', objectId: id, details: { fileReference: reference, transactionLogYear: r.year }, occurredAt: now });
+    await appendAuditLog(trx, { actor, eventType: 'Zalozeni', objectType: 'Spis', objectId: id, details: { fileReference: reference, classCode: fileClass.class_code, transactionLogYear: r.year }, occurredAt: now });
     file = (await trx('files').where({ id }).first()) as CaseFileRow;
   }
   const order = file.last_order + 1;
@@ -115,6 +140,7 @@ export async function storeLogRecord(trx: Knex.Transaction, r: NewLogRecord, ctx
   await trx('documents').insert({
     id: documentId, jid, file_id: file.id, direction: 'internal', subject: r.subject, reference_number: referenceNumber, order_in_file: order,
     channel: 'internal', form: 'electronic', attachments_count: 0, org_unit: file.org_unit, state: 'registered', created_by: actor, created_at: now,
+    disposal_code: file.disposal_code, retention_years: file.retention_years, trigger_event: file.trigger_event,
   });
   await appendAuditLog(trx, { actor, eventType: 'Zalozeni', objectType: 'Dokument', objectId: documentId, details: { jid, referenceNumber, direction: 'internal', transactionLogDay: r.day }, occurredAt: now });
   const componentIds: string[] = [];

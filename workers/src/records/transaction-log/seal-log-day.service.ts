@@ -6,6 +6,7 @@ import { createTranslate } from '../../shared/templating';
 import { sealDocument } from '../../signing/seal-document.service';
 import type { SealingPorts } from '../../signing/seal-key-provider';
 import { requireRole } from '../disposal/access';
+import { findClassByCode } from '../file-plan/file-plan.repository';
 import { auditActor, type Actor } from '../records.model';
 import { renderLogDayPdf } from './log-day-pdf';
 import { findLogDay, hashBefore, markSealed, readEntries, storeLogRecord } from './log-day.repository';
@@ -40,7 +41,8 @@ function entryContent(row: AuditRow) {
 /**
  * Renders one Prague calendar day of the transaction log and seals it: a PDF/A-2b for people and the
  * nsesss-TrP.xsd XML (whose SHA-256 the PDF prints, so the seal covers both) are registered as one
- * internal document in the year's transaction-log file, then the PDF gets the office's seal (the
+ * internal document in the year's transaction-log file (classified by `TRANSACTION_LOG_CLASS_CODE`
+ * in the file plan valid on the day, so it has retention and disposal like every file), then the PDF gets the office's seal (the
  * seal service: a new sealed component version). Once per day: a day rendered before returns its
  * record (and only puts the seal on when a crash left it without one). Only a finished day, and only
  * a log whose entries of that day still match their hashes.
@@ -55,6 +57,12 @@ export async function sealTransactionLogDay(ports: SealLogDayPorts, actor: Actor
 
   const done = await findLogDay(db, day);
   if (done) return finish(ports, done.day, done.document_id, done.events, done.last_hash, done.sealed_component_id, false);
+
+  // the year's log file is classified like every file: its class (and retention) comes from the file plan
+  const fileClass = await findClassByCode(db, config.transactionLogClassCode, day);
+  if (!fileClass || fileClass.disposal_code === null) {
+    throw new DomainError('LOG_FILE_CLASS_NOT_FOUND', `the file plan valid on ${day} has no class ${config.transactionLogClassCode} with a retention (TRANSACTION_LOG_CLASS_CODE) for the transaction-log file`, 'business');
+  }
 
   const rows = await readEntries(db, bounds);
   const altered = rows.find((r) => auditHash(r.prev_hash, entryContent(r)) !== r.hash);
@@ -78,7 +86,7 @@ export async function sealTransactionLogDay(ports: SealLogDayPorts, actor: Actor
       day, year: Number(day.slice(0, 4)), subject: t('transactionLog.title', { day }), fileSubject: t('transactionLog.fileSubject', { year: day.slice(0, 4) }),
       pdf: { fileName: `${name}.pdf`, content: pdf }, xml: { fileName: `${name}.xml`, content: xml },
       events: rows.length, firstEntryId: rows.length ? String(rows[0].id) : null, lastEntryId: rows.length ? String(rows[rows.length - 1].id) : null, lastHash,
-    }, { office: config.officeCode, officeName: config.officeName, mask: config.referenceNumberMask, actor: auditActor(actor), now });
+    }, { office: config.officeCode, officeName: config.officeName, mask: config.referenceNumberMask, actor: auditActor(actor), now, fileClass });
     return { record };
   });
   if ('raced' in stored && stored.raced) {

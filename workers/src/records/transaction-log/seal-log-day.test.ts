@@ -10,6 +10,8 @@ import { createSealingPorts, type SealingPorts } from '../../signing/seal-key-pr
 import { verifyPadesWithOpenssl } from '../../signing/testing/openssl';
 import { pdfsig, pdftotext } from '../../signing/testing/poppler';
 import { countRows, silentLog, testConfig } from '../../testing/fixtures';
+import { demoFilePlan } from '../demo/demo-file-plan';
+import { storeFilePlan } from '../file-plan/file-plan.service';
 import { validateNsesssXml } from '../xml/nsesss-schemas';
 import type { Actor } from '../records.model';
 import { sealTransactionLogDay, TRANSACTION_LOG_ACTOR } from './seal-log-day.service';
@@ -50,6 +52,8 @@ describe('daily sealed rendering of the transaction log', () => {
     await log(at(D(2), 30), 'Zalozeni', 'doc-b', { jid: 'MMKV00001' });
     await log(at(D(2), 600), 'VlozeniDoSpisu', 'doc-b', { fileReference: 'MMKV/1/2026' });
     await log(at(D(1), -30), 'Vyrizeni', 'doc-b');
+    // the file plan with the class of the log's yearly file (1.6), stored after those entries so they stay the first
+    await db.transaction((trx) => storeFilePlan(trx, admin, demoFilePlan(Number(D(10).slice(0, 4))), { at: new Date() }));
   }, 180_000);
   afterAll(async () => {
     await sealing.close();
@@ -92,6 +96,12 @@ describe('daily sealed rendering of the transaction log', () => {
     expect(journal).toMatchObject({ direction: 'internal', subject: `Transakční protokol za den ${D(2)}`, components_count: 2 });
     const file = await db('files').where({ id: day.file_id }).first();
     expect(file).toMatchObject({ subject: `Transakční protokol ${D(2).slice(0, 4)}`, state: 'open', file_reference: journal.file_reference });
+    // classified from the file plan like every file: class 1.6 with its retention, inherited by the document and the journal
+    const cls = await db('file_classes').where({ id: file.class_id }).first();
+    expect(cls).toMatchObject({ class_code: '1.6', disposal_code: 'A', retention_years: 10 });
+    expect(file).toMatchObject({ class_code: '1.6', disposal_code: 'A', retention_years: 10, trigger_event: 'uzavření spisu' });
+    expect(await db('documents').where({ id: r.documentId }).first()).toMatchObject({ disposal_code: 'A', retention_years: 10, trigger_event: 'uzavření spisu' });
+    expect(journal).toMatchObject({ class_code: '1.6', disposal_code: 'A', retention_years: 10 });
     const events = await db('audit_log').where({ object_id: r.documentId }).orderBy('id').pluck('event_type');
     expect(events).toEqual(['Zalozeni', 'VlozeniDoSpisu']);
   });
@@ -103,6 +113,10 @@ describe('daily sealed rendering of the transaction log', () => {
     for (const r of [a, b]) expect(r).toMatchObject({ created: false, documentId: first.document_id, sealedComponentId: first.sealed_component_id });
     expect(await countRows(db, ['transaction_log_days', 'documents', 'components', 'component_seals', 'audit_log', 'journal'])).toEqual(before);
 
+    // a year's file opened before log files were classified gets its class with the next rendering (logged)
+    await db('files').where({ id: first.file_id }).update({ class_id: null, class_code: null, disposal_code: null, retention_years: null, trigger_event: null });
+    await db('documents').where({ file_id: first.file_id }).update({ disposal_code: null, retention_years: null, trigger_event: null });
+
     // two new days sealed at the same moment give two records, numbered in the same file
     const [c, d] = await Promise.all([sealTransactionLogDay(ports(), admin, { day: D(4) }), sealTransactionLogDay(ports(), admin, { day: D(4) })]);
     expect([c.created, d.created].sort()).toEqual([false, true]);
@@ -113,6 +127,23 @@ describe('daily sealed rendering of the transaction log', () => {
     const orders = await db('documents').whereIn('file_id', files).orderBy('order_in_file').pluck('order_in_file');
     expect(orders).toEqual(files.length === 1 ? [1, 2] : [1, 1]);
     expect(c.events).toBe(0);
+    for (const id of files) {
+      expect(await db('files').where({ id }).first()).toMatchObject({ class_code: '1.6', disposal_code: 'A', retention_years: 10 });
+      expect(await db('documents').where({ file_id: id }).whereNull('disposal_code')).toEqual([]);
+      expect(await db('journal').where({ file_id: id }).whereNot({ class_code: '1.6' })).toEqual([]);
+    }
+    const reclassified = await db('audit_log').where({ object_id: first.file_id, event_type: 'Uprava' });
+    expect(reclassified.map((e) => (typeof e.details === 'string' ? JSON.parse(e.details) : e.details))).toEqual(
+      D(2).slice(0, 4) === D(4).slice(0, 4) ? [expect.objectContaining({ field: 'classCode', from: null, to: '1.6' })] : [],
+    );
+  });
+
+  it('refuses to render a day when the file plan lacks the class of the log file, or it is not a leaf', async () => {
+    for (const code of ['9.9.9', '1']) {
+      const other = { db, clock: () => new Date(), config: testConfig({ OPENSPIS_DATA_DIR: dataDir, TRANSACTION_LOG_CLASS_CODE: code }), sealing };
+      await expect(sealTransactionLogDay(other, admin, { day: D(5) })).rejects.toMatchObject({ code: 'LOG_FILE_CLASS_NOT_FOUND' });
+    }
+    expect(await db('transaction_log_days').where({ day: D(5) }).first()).toBeUndefined();
   });
 
   it('refuses a day that is not over, a date that is not one, a person without the records role and an altered log', async () => {
