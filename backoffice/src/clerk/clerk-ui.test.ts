@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readWorkersConfig, registerRecord } from '@openspis/workers';
 import { seedDemoUsers } from '../seed/demo-users';
 import { createTestServer } from '../testing/harness';
 
@@ -129,5 +130,38 @@ describe('inbox, claim and complete', () => {
     await request(t.callback).get(`/cases/${submissionId}`).set('Cookie', vedouci).expect(200);
     const admin = await signIn('admin');
     await request(t.callback).get(`/cases/${submissionId}`).set('Cookie', admin).expect(403);
+  });
+});
+
+describe('component download', () => {
+  it('logs displaying a component\'s content (Zobrazeni Komponenta) before sending it; refused or destroyed content is neither sent nor logged', async () => {
+    // given: a document of the case with one component
+    const ports = { db: t.db, clock: () => new Date(), config: readWorkersConfig({ OPENSPIS_DATA_DIR: '/tmp/openspis-clerk-ui' }) };
+    const doc = await registerRecord(ports, { username: 'podatelna', roles: ['podatelna'], orgUnit: 'POD' }, {
+      direction: 'incoming', subject: 'Oprava chodníku', channel: 'portal', components: [{ fileName: 'foto.pdf', mediaType: 'application/pdf', content: Buffer.from('%PDF-1.4 foto') }],
+    });
+    await t.db('documents').where({ id: doc.documentId }).update({ submission_id: submissionId });
+    const component = await t.db('components').where({ document_id: doc.documentId }).first();
+    const viewed = () => t.db('audit_log').where({ object_id: component.id, event_type: 'Zobrazeni', object_type: 'Komponenta' });
+
+    // a referent without a task of the case: refused, nothing logged
+    await request(t.callback).get(`/components/${component.id}`).set('Cookie', await signIn('referent')).expect(403);
+    expect(await viewed()).toEqual([]);
+
+    // when the head of department opens it
+    const head = await signIn('vedouci');
+    const res = await request(t.callback).get(`/components/${component.id}`).set('Cookie', head).buffer(true).expect(200);
+
+    // then: the content, and the log names who displayed which component (ids and checksum only)
+    expect(Buffer.from(res.body as Buffer).toString()).toBe('%PDF-1.4 foto');
+    const log = await viewed();
+    expect(log.map((r) => [r.actor, typeof r.details === 'string' ? JSON.parse(r.details) : r.details])).toEqual([
+      ['user:vedouci', { documentId: doc.documentId, sha256: component.blob_sha256 }],
+    ]);
+
+    // a destroyed component (disposal) has no content to display
+    await t.db('components').where({ id: component.id }).update({ blob_sha256: null, destroyed_at: new Date() });
+    await request(t.callback).get(`/components/${component.id}`).set('Cookie', head).expect(404);
+    expect(await viewed()).toHaveLength(1);
   });
 });

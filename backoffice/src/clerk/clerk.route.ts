@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
+import { appendAuditLog } from '@openspis/db';
 import type { i18n } from 'i18next';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -171,6 +172,12 @@ export function clerkRouter(deps: ClerkDeps): Router<AppState> {
     if (!c) throw new AppError('NOT_FOUND');
     const s = c.submissionId ? await deps.db('submissions').where({ id: c.submissionId }).first('process_instance_key') : undefined;
     if (!(await mayReadCase(taskDeps(ctx), ctx.state.user!, s?.process_instance_key ?? null))) throw new AppError('FORBIDDEN');
+    if (!c.content) throw new AppError('NOT_FOUND', `component ${c.id} was destroyed`);
+    // NSESSS: displaying a component's content is an event of the transaction log, written before the content goes out
+    await deps.db.transaction((trx) => appendAuditLog(trx, {
+      actor: `user:${ctx.state.user!.username}`, eventType: 'Zobrazeni', objectType: 'Komponenta', objectId: c.id, occurredAt: deps.clock(),
+      details: { documentId: c.documentId, sha256: c.sha256 },
+    }));
     ctx.set('Content-Type', c.mediaType);
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.attachment(c.fileName);

@@ -94,6 +94,7 @@ describe('the parties of a document', () => {
     // the file of another unit stays closed to it; the document's parties do not
     await get('podatelna', `/records/files/${odp.fileId}`).expect(403);
     const form = await get('podatelna', `/records/documents/${odp.documentId}/parties`).expect(200);
+    expect(await t.db('audit_log').where({ object_id: odp.documentId, event_type: 'Zobrazeni', object_type: 'Dokument' }).pluck('actor')).toEqual(['user:podatelna']);
     expect(form.text).toContain('Podatelna opravuje odesílatele a adresáta dokumentů, které zaevidovala');
     expect(form.text).not.toContain(`href="/records/files/${odp.fileId}"`);
 

@@ -1,5 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
+import { appendAuditLog } from '@openspis/db';
 import { canAccessFile, DomainError, moveDocument, PARTY_KINDS, searchParties, type Actor, type PartyInput } from '@openspis/workers';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -81,6 +82,8 @@ export function addDocumentRoutes(router: Router<AppState>, deps: DocumentRoutes
     const ids = [doc.sender_party_id, doc.addressee_party_id].filter(Boolean);
     const parties = ids.length ? await deps.db('parties').whereIn('id', ids) : [];
     const found = q.q ? await searchParties(deps.db, q.q, { limit: 20 }) : [];
+    // NSESSS: displaying a document's metadata is an event of the transaction log
+    await deps.db.transaction((trx) => appendAuditLog(trx, { actor: `user:${actor.username}`, eventType: 'Zobrazeni', objectType: 'Dokument', objectId: doc.id, occurredAt: deps.clock() }));
     deps.page(ctx, 'records-document-parties', {
       title: ctx.state.t('records:parties.title', { jid: doc.jid }), doc, file, q, found, kinds: PARTY_KINDS, fileVisible: access === 'unit', saved: q.saved === '1',
       sender: parties.find((p) => p.id === doc.sender_party_id) ?? null, addressee: parties.find((p) => p.id === doc.addressee_party_id) ?? null,

@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import pino from 'pino';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type Db } from '@openspis/db';
+import { createDisposalProposal, handOverFiles, readWorkersConfig, registerRecord, seedRecordsDemo, setDisposalHold, type RegisterRecordResult } from '@openspis/workers';
+import { loadCatalogue } from '../../backoffice/src/catalogue';
+import { readServerConfig } from '../../backoffice/src/config';
+import { PROCESSES_DIR } from '../../backoffice/src/paths';
+import { seedDemoUsers } from '../../backoffice/src/seed/demo-users';
+import { createServer } from '../../backoffice/src/server';
+import { FakeEngine } from '../../backoffice/src/testing/fake-engine';
+import { freePort, tempDataDir } from '../support/processes';
+
+// The records screens of the back-office (journal, files, a file, a document's parties, the records
+// centre with hand-over, disposal proposals, the assessor's view and the archive's decisions) in
+// headless Chromium, checked by axe-core against WCAG 2.1 A and AA, in each language.
+
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+async function wcagViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+  });
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+let db: Db;
+let closeDb: () => Promise<void>;
+let server: http.Server;
+let browser: Browser;
+let baseUrl = '';
+const contexts: Record<string, BrowserContext> = {};
+const dataDir = tempDataDir('openspis-a11y-');
+let open: RegisterRecordResult;
+let foreign: RegisterRecordResult;
+let proposalId = '';
+let centreFileId = '';
+let inDisposalFileId = '';
+
+async function signedIn(username: string): Promise<BrowserContext> {
+  if (contexts[username]) return contexts[username];
+  // the page's Content-Security-Policy would refuse the injected axe script
+  const context = await browser.newContext({ locale: 'cs-CZ', bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Uživatelské jméno').fill(username);
+  await page.getByLabel('Heslo').fill('demo');
+  await page.getByRole('button', { name: 'Přihlásit se' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await page.close();
+  contexts[username] = context;
+  return context;
+}
+
+// a database, its migrations, argon2 sign-ins, the demo records and a disposal procedure: slow on a loaded machine
+beforeAll(async () => {
+  ({ db, close: closeDb } = await createTestDb());
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  const workers = readWorkersConfig({ OPENSPIS_DATA_DIR: dataDir });
+  const app = createServer({
+    db, engine: new FakeEngine(), config: readServerConfig({ PUBLIC_BASE_URL: baseUrl }), log: pino({ level: 'silent' }),
+    catalogue: loadCatalogue(path.resolve(PROCESSES_DIR)), workers,
+  });
+  server = http.createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await seedDemoUsers(db);
+  const ports = { db, clock: () => new Date(), config: workers };
+  await seedRecordsDemo(ports, { files: 2 });
+
+  const podatelna = { username: 'podatelna', roles: ['podatelna'], orgUnit: 'POD' };
+  const spisovna = { username: 'spisovna', roles: ['spisovna'], orgUnit: 'KT' };
+  open = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Stížnost na hluk z provozovny', channel: 'post', form: 'analog', classCode: '1.3', orgUnit: 'OSU', sender: { kind: 'person', givenName: 'Jana', familyName: 'Nováková' } });
+  foreign = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Výtluk v ulici Moskevská', channel: 'post', form: 'analog', classCode: '7.4', orgUnit: 'ODP' });
+  const old: RegisterRecordResult[] = [];
+  for (const subject of ['Podnět k zeleni', 'Stížnost na osvětlení', 'Žádost o kopii']) {
+    old.push(await registerRecord(ports, podatelna, { direction: 'incoming', subject, channel: 'post', form: 'analog', classCode: '1.3', orgUnit: 'OSU' }));
+  }
+  // closed in 2015 (S/5): due for disposal since 2021
+  await db('files').whereIn('id', old.map((r) => r.fileId)).update({ state: 'closed', closed_at: new Date('2015-06-01T10:00:00Z'), closed_by: 'user:referent', disposal_year: 2021 });
+  // one more closed file waits for hand-over
+  const waiting = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Petice za přechod', channel: 'post', form: 'analog', classCode: '1.3', orgUnit: 'OSU' });
+  await db('files').where({ id: waiting.fileId }).update({ state: 'closed', closed_at: new Date('2026-01-10T10:00:00Z'), closed_by: 'user:referent', disposal_year: 2032 });
+  await handOverFiles(ports, spisovna, { fileIds: old.map((r) => r.fileId), storageUnit: 'K-12' });
+  proposalId = (await createDisposalProposal(ports, spisovna)).proposalId;
+  // one file taken out of the proposal by a hold: the proposal lists it as withdrawn
+  await setDisposalHold(ports, spisovna, { fileId: old[0].fileId, hold: true, reason: 'Soudní spor 12 C 34/2020' });
+  centreFileId = old[0].fileId;
+  inDisposalFileId = old[1].fileId;
+
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update'] });
+}, 300_000);
+
+afterAll(async () => {
+  for (const c of Object.values(contexts)) await c.close();
+  await browser?.close();
+  await new Promise((r) => server?.close(r));
+  await closeDb?.();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const screens = (): [user: string, url: string, heading: RegExp, status?: number][] => [
+  ['podatelna', '/records/journal', /Podací deník|Registry journal|Реєстраційний журнал/],
+  ['podatelna', '/records/journal?subject=stiznost&state=registered', /Podací deník|Registry journal|Реєстраційний журнал/],
+  ['podatelna', `/records/documents/${foreign.documentId}/parties?q=novakova`, /Odesílatel a adresát|Sender and addressee|Відправник і адресат/],
+  ['referent', '/records/files', /Spisy|Files|Справи/],
+  ['referent', `/records/files/${open.fileId}`, new RegExp(open.fileReference.replace(/\//g, '\\/'))],
+  ['referent', `/records/documents/${open.documentId}/parties`, /Odesílatel a adresát|Sender and addressee|Відправник і адресат/],
+  ['spisovna', '/records/centre', /Spisovna|Records centre|Архівний підрозділ/],
+  ['spisovna', '/records/centre?held=1', /Spisovna|Records centre|Архівний підрозділ/],
+  ['spisovna', '/records/centre/handover', /.+/],
+  ['spisovna', '/records/centre/proposals', /.+/],
+  ['spisovna', `/records/centre/proposals/${proposalId}`, /.+/],
+  ['spisovna', `/records/files/${centreFileId}`, /.+/],
+  ['spisovna', '/records/centre/decisions', /.+/],
+  ['spisovna', `/records/files/${inDisposalFileId}`, /.+/],
+  ['posuzovatel', `/records/centre/proposals/${proposalId}`, /.+/],
+  // a refusal, shown as a page of its own
+  ['referent', '/records/centre', /Operaci nelze provést|cannot be done|.+/, 403],
+];
+
+describe('records screens of the back-office meet WCAG 2.1 AA (axe-core)', () => {
+  for (const lng of ['cs', 'en', 'uk']) {
+    it(`has no violations in ${lng}`, async () => {
+      const found: Record<string, string[]> = {};
+      for (const [user, url, heading, status] of screens()) {
+        const page = await (await signedIn(user)).newPage();
+        const res = await page.goto(`${baseUrl}${url}${url.includes('?') ? '&' : '?'}lang=${lng}`);
+        expect(res?.status(), `${user} ${url}`).toBe(status ?? 200);
+        expect(await page.locator('html').getAttribute('lang')).toBe(lng);
+        await expect(page.getByRole('heading', { level: 1 }).first().innerText()).resolves.toMatch(heading);
+        // closed disclosure widgets (moving a document) are checked open as well
+        for (const d of await page.locator('details').all()) await d.evaluate((el) => el.setAttribute('open', ''));
+        const violations = await wcagViolations(page);
+        if (violations.length) found[`${user} ${url}`] = violations;
+        await page.close();
+      }
+      expect(found).toEqual({});
+    });
+  }
+});

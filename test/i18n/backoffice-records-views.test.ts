@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FILE_KINDS, FILE_STATES, NUMBERING_METHODS, PARTY_KINDS } from '@openspis/workers';
+
+/**
+ * The records screens of the back-office (records-*.hbs and the layout around them) take every
+ * user-facing text from the catalogue: each key they use exists (English and Ukrainian have exactly
+ * the Czech keys: catalogue.test.ts), each value a computed key can take exists, and no word is
+ * written into a template by hand.
+ */
+const VIEWS = path.resolve(import.meta.dirname, '../../backoffice/src/ui/views');
+const LOCALES = path.resolve(import.meta.dirname, '../../i18n/locales');
+const views = fs.readdirSync(VIEWS).filter((f) => /^records-.*\.hbs$/.test(f) || f === 'layout.hbs' || f === 'error.hbs').sort();
+
+function lookup(lng: string, key: string): unknown {
+  const [ns, rest] = key.includes(':') ? key.split(':') : ['backoffice', key];
+  const catalogue = JSON.parse(fs.readFileSync(path.join(LOCALES, lng, `${ns}.json`), 'utf8'));
+  return rest.split('.').reduce<unknown>((o, p) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[p] : undefined), catalogue);
+}
+
+/** The values each computed key (`concat "<prefix>" value`) can take. */
+const COMPUTED: Record<string, readonly string[]> = {
+  'records:fileStates.': FILE_STATES,
+  'records:fileKinds.': FILE_KINDS,
+  'records:numbering.': NUMBERING_METHODS,
+  'records:parties.kinds.': PARTY_KINDS,
+  'records:journalStates.': ['registered', 'settled', 'cancelled'],
+  'records:directions.': ['incoming', 'outgoing', 'internal'],
+  'records:proposalStates.': ['open', 'exported', 'decided'],
+  'records:decisions.kinds.': ['decision', 'confirmation'],
+  'records:decisions.actions.': ['transferred', 'destroyed', 'presented', 'archive-id-recorded', 'held', 'withdrawn'],
+};
+
+describe('records screens of the back-office: every text from the catalogue', () => {
+  it('finds the views', () => {
+    expect(views).toEqual(expect.arrayContaining(['layout.hbs', 'records-journal.hbs', 'records-centre.hbs', 'records-proposal.hbs', 'records-document-parties.hbs']));
+  });
+
+  for (const view of views) {
+    it(`${view}: every key exists in cs, en and uk, and no text is written by hand`, () => {
+      const source = fs.readFileSync(path.join(VIEWS, view), 'utf8');
+      const missing: string[] = [];
+      for (const [, key] of source.matchAll(/[({]t "([^"]+)"/g)) {
+        for (const lng of ['cs', 'en', 'uk']) if (typeof lookup(lng, key) !== 'string') missing.push(`${lng} ${key}`);
+      }
+      for (const [, prefix] of source.matchAll(/\(concat "([^"]+)"/g)) {
+        const values = COMPUTED[prefix];
+        expect(values, `computed key ${prefix} in ${view}: list its values in COMPUTED`).toBeDefined();
+        for (const v of values) for (const lng of ['cs', 'en', 'uk']) if (typeof lookup(lng, `${prefix}${v}`) !== 'string') missing.push(`${lng} ${prefix}${v}`);
+      }
+      expect(missing).toEqual([]);
+
+      // what a reader sees besides the catalogue's texts and the data: no letters
+      const withoutExpressions = source.replace(/\{\{!--[\s\S]*?--\}\}/g, '').replace(/\{\{\{?[\s\S]*?\}?\}\}/g, ' ');
+      const text = withoutExpressions.replace(/<[^>]*>/g, ' ').replace(/&[a-z]+;/g, ' ');
+      expect(text.match(/[\p{L}][\p{L}\p{N}'’-]*/gu) ?? [], `words written into ${view}`).toEqual([]);
+      const attributes = [...withoutExpressions.matchAll(/\s(aria-label|aria-description|title|placeholder|alt)="([^"]*)"/g)].filter(([, , v]) => /\p{L}/u.test(v));
+      expect(attributes.map(([a]) => a.trim()), `attributes written into ${view}`).toEqual([]);
+    });
+  }
+});
