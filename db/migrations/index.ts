@@ -12,6 +12,7 @@ import * as submissionIdempotencyKey from './20261130050000_submission_idempoten
 import * as createTransactionLogDays from './20261201030000_create_transaction_log_days';
 import * as addDisposalHoldDetails from './20261201030100_add_disposal_hold_details';
 import * as journalSearchGin from './20261201020000_journal_search_gin';
+import * as addEngineInstanceRevision from './20261202010000_add_engine_instance_revision';
 import * as addDisposalProposalWithdrawal from './20261202040000_add_disposal_proposal_withdrawal';
 import * as addInstanceStartCorrelationKey from './20261202030000_add_instance_start_correlation_key';
 
@@ -33,6 +34,7 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261201030000_create_transaction_log_days': createTransactionLogDays,
   '20261201030100_add_disposal_hold_details': addDisposalHoldDetails,
   '20261201020000_journal_search_gin': journalSearchGin,
+  '20261202010000_add_engine_instance_revision': addEngineInstanceRevision,
   '20261202040000_add_disposal_proposal_withdrawal': addDisposalProposalWithdrawal,
   '20261202030000_add_instance_start_correlation_key': addInstanceStartCorrelationKey,
 };

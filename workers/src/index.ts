@@ -93,5 +93,7 @@ export { handOverFiles } from './records/disposal/hand-over-files';
 export { createDisposalProposal, listDueFiles } from './records/disposal/disposal-proposal';
 export { importArchiveDecision, type DecisionOutcome, type ImportResult } from './records/disposal/import-archive-decision';
 export { HOLDABLE_STATES, setDisposalHold } from './records/disposal/disposal-hold';
+export { recordTriggerEvent } from './records/disposal/record-trigger-event';
+export { isClosureTrigger } from './records/retention.service';
 export { downloadProposalSips, downloadFileSip } from './records/disposal/sip-download';
 export { listCentreFiles, listProposals, findProposal, listProposalFiles, listArchiveLists, type CentreFileRow, type CentreFilter, type ProposalRow, type ProposalFileRow, type ArchiveListRow } from './records/disposal/records-centre.repository';

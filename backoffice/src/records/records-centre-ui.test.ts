@@ -161,6 +161,32 @@ describe('records centre screens', () => {
     expect(list.text).not.toContain('NaN');
   });
 
+  it('records the day of a trigger event other than the closure from the file\'s page: the disposal year follows, logged', async () => {
+    // a fishing-licence file (6.3, S/5 from the licence's expiry), closed while the licence is valid
+    const ports = { db, clock: () => new Date(), config: readWorkersConfig({ OPENSPIS_DATA_DIR: dataDir }) };
+    const licence = await registerRecord(ports, { username: 'podatelna', roles: ['podatelna'], orgUnit: 'POD' }, { direction: 'incoming', subject: 'Žádost o rybářský lístek', channel: 'post', form: 'analog', classCode: '6.3', orgUnit: 'OSU' });
+    await db('files').where({ id: licence.fileId }).update({ state: 'closed', closed_at: new Date('2022-05-01T10:00:00Z'), closed_by: 'user:referent', trigger_date: null, disposal_year: null });
+
+    const handover = await get('spisovna', '/records/centre/handover').expect(200);
+    expect(handover.text).toContain('čeká na spouštěcí událost');
+    const detail = await get('spisovna', `/records/files/${licence.fileId}`).expect(200);
+    expect(detail.text).toContain('skončení platnosti lístku: čeká na spouštěcí událost');
+    expect(detail.text).toContain('Den, kdy nastala událost „skončení platnosti lístku“');
+
+    const bad = await post('spisovna', `/records/files/${licence.fileId}/trigger`).type('form').send({ date: '31.3.2025' }).expect(400);
+    expect(bad.text).toContain('Zadejte platné datum.');
+    await post('posuzovatel', `/records/files/${licence.fileId}/trigger`).type('form').send({ date: '2025-03-31' }).expect(403);
+    const en = await post('spisovna', `/records/files/${licence.fileId}/trigger?lang=en`).type('form').send({ date: '2999-01-01' }).expect(400);
+    expect(en.text).toContain('A trigger event can be recorded only once it has happened.');
+    expect(await db('files').where({ id: licence.fileId }).first()).toMatchObject({ disposal_year: null });
+
+    const res = await post('spisovna', `/records/files/${licence.fileId}/trigger`).type('form').send({ date: '2025-03-31' }).expect(303);
+    expect(res.headers.location).toBe(`/records/files/${licence.fileId}`);
+    expect(await db('files').where({ id: licence.fileId }).first()).toMatchObject({ disposal_year: 2031 });
+    expect(await db('audit_log').where({ object_id: licence.fileId, event_type: 'Uprava' }).pluck('actor')).toEqual(['user:spisovna']);
+    expect((await get('spisovna', `/records/files/${licence.fileId}`).expect(200)).text).toContain('2031');
+  });
+
   it('checks the role on every route, and the origin of every post', async () => {
     for (const url of ['/records/centre', '/records/centre/handover', '/records/centre/decisions', '/records/centre/proposals']) {
       await get('referent', url).expect(403);

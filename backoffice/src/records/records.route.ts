@@ -1,6 +1,7 @@
+import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import { appendAuditLog } from '@openspis/db';
-import { canAccessFile, DomainError, FILE_STATES, HOLDABLE_STATES, searchFiles, searchJournal, type Actor, type WorkersConfig } from '@openspis/workers';
+import { canAccessFile, DomainError, FILE_STATES, HOLDABLE_STATES, isClosureTrigger, pragueDay, recordTriggerEvent, searchFiles, searchJournal, type Actor, type WorkersConfig } from '@openspis/workers';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../app-error';
@@ -20,6 +21,9 @@ export interface RecordsDeps {
   /** the back-office's own origin: form posts must come from it (CSRF) */
   publicBaseUrl: string;
 }
+
+/** Who records the day of a file's trigger event: the records centre and the handlers (use case checks the unit). */
+const TRIGGER_RECORDERS = ['spisovna', 'referent', 'vedouci', 'admin'];
 
 /** Roles that may use the journal and file screens. */
 const RECORDS_ROLES = ['podatelna', 'referent', 'vedouci', 'spisovna', 'posuzovatel', 'admin'];
@@ -129,7 +133,26 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
     const moves = await deps.db('document_file_moves as m').join('documents as d', 'd.id', 'm.document_id').where('m.to_file_id', id).orWhere('m.from_file_id', id).orderBy('m.moved_at').select('m.*', 'd.jid');
     // NSESSS: displaying a file is an event of the transaction log
     await deps.db.transaction((trx) => appendAuditLog(trx, { actor: `user:${actor.username}`, eventType: 'Zobrazeni', objectType: 'Spis', objectId: id, occurredAt: deps.clock() }));
-    page(ctx, 'records-file', { title: file.file_reference, file, shares, documents, moves, mayHold: mayUseCentre(actor) && (file.disposal_hold || HOLDABLE_STATES.includes(file.state)), mayEdit: file.state === 'open' && actor.roles.some((r) => DOCUMENT_EDITORS.includes(r)) });
+    const awaitsTrigger = !isClosureTrigger(file.trigger_event);
+    page(ctx, 'records-file', {
+      title: file.file_reference, file, shares, documents, moves, awaitsTrigger,
+      mayHold: mayUseCentre(actor) && (file.disposal_hold || HOLDABLE_STATES.includes(file.state)),
+      mayEdit: file.state === 'open' && actor.roles.some((r) => DOCUMENT_EDITORS.includes(r)),
+      // the day of a trigger event other than the closure: the records centre or the file's handlers
+      mayTrigger: awaitsTrigger && ['closed', 'in-records-centre'].includes(file.state) && actor.roles.some((r) => TRIGGER_RECORDERS.includes(r)),
+      today: pragueDay(deps.clock()),
+    });
+  });
+
+  router.post('/files/:id/trigger', bodyParser({ enableTypes: ['form'], formLimit: '10kb' }), async (ctx: Ctx) => {
+    const actor = actorOf(ctx);
+    if (!actor.roles.some((r) => TRIGGER_RECORDERS.includes(r))) throw new AppError('FORBIDDEN');
+    const id = parse(z.uuid(), ctx.params.id, 'NOT_FOUND');
+    const body = z.object({ date: z.string().max(20) }).safeParse(ctx.request.body);
+    if (!body.success) throw new DomainError('TRIGGER_DATE_INVALID', 'no date');
+    await recordTriggerEvent({ db: deps.db, clock: deps.clock }, actor, { fileId: id, date: body.data.date });
+    ctx.status = 303;
+    ctx.redirect(`/records/files/${id}`);
   });
 
   addRecordsCentreRoutes(router, { ...deps, page, actorOf });

@@ -12,6 +12,7 @@ import { around, isEmpty, noScopes, propagate, pruneScopes, viewOf, type ScopeEn
 import { attachScopes, legacyIterationLocals } from './scope-hooks';
 import { collectPostponed, pendingRowWrites, reconcileWaits, type PendingRows, type Postponed, type TimerRequest } from './wait-states';
 import { afterCommit, type CachedEngine, type LiveEngineCache, type NodeRuntime } from './node-runtime';
+import { NeedsTransaction, writeAll, type Cte, type Written } from './command-writes';
 
 /**
  * Runs one command on one process instance: a bpmn-engine object in the stored state applies the
@@ -38,6 +39,8 @@ export interface InstanceRow {
   state: 'ACTIVE' | 'COMPLETED' | 'TERMINATED';
   variables: Variables | string;
   engine_state: string | null;
+  /** new on every write of the row (a sequence): equal means the row is still that write */
+  revision?: string | number;
   start_date: Date | string;
   end_date: Date | string | null;
   parent_instance_key?: string | number | null;
@@ -59,6 +62,21 @@ export interface RunOptions {
   startedByParent?: boolean;
   /** this node's live engines and job wake-ups; without it every command recovers from the stored state */
   node?: NodeRuntime;
+  /**
+   * Commit as one statement of its own, with no transaction (see single-statement.ts): the
+   * command's writes plus the caller's guard. A command that would have to read first throws
+   * NeedsTransaction before anything is written.
+   */
+  single?: SingleStatement;
+}
+
+export interface SingleStatement {
+  /** the CTE `saved` that writes the instance row and returns its revision */
+  saved(stored: Record<string, unknown>): Knex.QueryBuilder;
+  /** further CTEs that come right after `saved` (they may refer to it) */
+  ctes: Cte[];
+  /** an SQL condition over those CTEs: unless it holds the statement aborts (CHECK_FAILED) and writes nothing */
+  check: { sql: string; bindings: unknown[] };
 }
 
 /** The run broke inside the model (a FEEL condition, no outgoing flow, ...): becomes an incident. */
@@ -112,6 +130,8 @@ export class LiveInstance implements CachedEngine {
   execution: Execution | null = null;
   ended = false;
   stateJson = '';
+  /** the row as this object's last command wrote it (revision included); null until that write returned */
+  row: InstanceRow | null = null;
   /** executionId → elementId of what our rows were last reconciled with; null until the first reconcile */
   reconciled: Map<string, string> | null = null;
   readonly jobCallbacks = new Map<string, (err: Error | null) => void>();
@@ -297,9 +317,14 @@ export class LiveInstance implements CachedEngine {
  * completed: the instance ended in this run; row: the instance row as the run left it; thrown: (only
  * when started by its parent) a BPMN error the instance does not catch, for the parent to handle
  */
-export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promise<{ completed: boolean; row: InstanceRow; thrown?: ThrownError }> {
-  const { def, instance, vars, command, now } = opts;
+export async function runCommand(trx: Knex.Transaction | Knex, opts: RunOptions): Promise<{ completed: boolean; row: InstanceRow; thrown?: ThrownError }> {
+  const { def, instance, vars, command, now, single } = opts;
   const key = String(instance.key);
+  // called children and their callers, and instances started by a correlated message, read in
+  // between (so trx is a transaction wherever they are)
+  if (single && (hasCallActivities(def) || instance.parent_instance_key || instance.start_correlation_key)) throw new NeedsTransaction('call activities or message start');
+  // in a transaction: the outermost one, whose commit makes the writes visible; none: committed when written
+  const committing = single ? null : (trx as Knex.Transaction);
   const before = JSON.stringify(parseVariables(instance.engine_state === null && command.kind === 'start' ? {} : instance.variables));
   const cache = opts.node?.live as LiveEngineCache<LiveInstance> | undefined;
   const cached = command.kind !== 'start' && instance.engine_state ? cache?.take(key, instance.engine_state) ?? null : null;
@@ -363,8 +388,10 @@ export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promi
     }
   });
   const pending: PendingRows = { jobs: [], tasks: [], subs: [], timers: [] };
+  // one statement: the rows of waits that closed are updated in it too
+  const closures: Cte[] | undefined = single ? [] : undefined;
   const reconcile = async (postponed: Postponed[]) => {
-    const match = await reconcileWaits(trx, { def, instance, vars, now, timerRequests: run.timerRequests, postponed, previous: live.reconciled, command, pending })
+    const match = await reconcileWaits(trx, { def, instance, vars, now, timerRequests: run.timerRequests, postponed, previous: live.reconciled, command, pending, deferWrites: closures })
       .catch((err) => (err instanceof FeelError ? fail(err) : Promise.reject(err)));
     live.reconciled = new Map(postponed.map((p) => [p.executionId, p.id]));
     return match;
@@ -380,7 +407,7 @@ export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promi
       run.events.push({ element_id: match.elementId, element_type: typeOf(match.elementId, ''), event: 'MESSAGE_CORRELATED', details: JSON.stringify({ messageKey: match.messageKey, name: match.name }) });
       continue;
     }
-    const done = await startPendingChildren(trx, { ...opts, postponed }).catch((err) => (err instanceof FeelError ? fail(err) : Promise.reject(err)));
+    const done = await startPendingChildren(trx as Knex.Transaction, { ...opts, postponed }).catch((err) => (err instanceof FeelError ? fail(err) : Promise.reject(err)));
     if (!done) break;
     const call = postponed.find((p) => p.executionId === done.executionId);
     if (!done.thrown) inEngine(() => {
@@ -393,10 +420,10 @@ export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promi
   if (run.thrown && (opts.startedByParent || instance.parent_instance_key)) {
     const { code, message } = run.thrown;
     // (when no caller catches it either, the incident below rolls this back)
-    if (run.events.length) await trx('engine_events').insert(run.events.map((e) => ({ details: null, ...e, instance_key: key, occurred_at: now })));
+    if (run.events.length) await (trx as Knex.Transaction)('engine_events').insert(run.events.map((e) => ({ details: null, ...e, instance_key: key, occurred_at: now })));
     // started within its parent's run: the parent takes the error itself
     if (opts.startedByParent) return { completed: false, row: instance, thrown: { code, message } };
-    if (await throwToCaller(trx, { ...opts, error: { code, message } })) {
+    if (await throwToCaller(trx as Knex.Transaction, { ...opts, error: { code, message } })) {
       return { completed: false, row: { ...instance, state: 'TERMINATED', end_date: now } };
     }
   }
@@ -408,7 +435,7 @@ export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promi
   const ended = live.ended;
   if (ended) await reconcile([]);
   const waiting = live.waits();
-  if (hasCallActivities(def)) await terminateOrphanChildren(trx, key, waiting.map((p) => p.executionId), now);
+  if (hasCallActivities(def)) await terminateOrphanChildren(trx as Knex.Transaction, key, waiting.map((p) => p.executionId), now);
   if (ended) live.scopes = noScopes();
   else pruneScopes(live.scopes, new Set(waiting.map((p) => p.executionId)));
   const stateJson = await storedState(live.engine, live.scopes);
@@ -420,19 +447,22 @@ export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promi
   const waitingIds = new Set(waiting.map((p) => p.executionId));
   const pushed = opts.node ? pushToLocalWorkers(opts.node, pending, waitingIds, { def, instance, vars, now }) : [];
   // one statement: the new wait rows, the state, the history (each round trip costs more than the statement)
-  const writes = [
+  const writes: Cte[] = [
+    { name: 'saved', query: single ? single.saved(stored) : trx('engine_process_instances').where({ key }).update(stored).returning('revision') },
+    ...(single?.ctes ?? []),
     ...pendingRowWrites(trx, pending, waitingIds, now),
-    { name: 'saved', query: trx('engine_process_instances').where({ key }).update(stored) },
+    ...(closures ?? []),
     ...(events.length ? [{ name: 'history', query: trx('engine_events').insert(events.map((e) => ({ details: null, ...e, instance_key: key, occurred_at: now }))) }] : []),
   ];
-  let newJobs: { key: string | number; execution_id: string; type: string; state: string }[];
+  let written: Written;
   try {
-    newJobs = await writeAll(trx, writes, 'new_jobs') as typeof newJobs;
+    written = await writeAll(trx, writes, single?.check);
   } catch (err) {
     for (const p of pushed) p.stream.release();
     throw err;
   }
-  if (opts.node && newJobs.length) opts.node.jobsCreated(trx, newJobs.filter((j) => j.state === 'ACTIVATABLE').map((j) => j.type));
+  const newJobs = written.jobs;
+  if (opts.node && newJobs.length) opts.node.jobsCreated(committing, newJobs.filter((j) => j.state === 'ACTIVATABLE').map((j) => j.type));
   for (const p of pushed) {
     const row = newJobs.find((j) => j.execution_id === p.job.elementInstanceKey.slice(key.length + 1));
     // a job that was already there (a recovered engine re-executes its task) stays as it is
@@ -441,19 +471,22 @@ export async function runCommand(trx: Knex.Transaction, opts: RunOptions): Promi
       continue;
     }
     const job = { ...p.job, jobKey: String(row.key) };
-    opts.node!.rememberJob(job.jobKey, key);
-    afterCommit(trx, () => p.stream.deliver(job), () => p.stream.release());
+    opts.node!.rememberJob(job.jobKey, { instanceKey: key, executionId: row.execution_id, elementId: p.job.elementId });
+    if (committing) afterCommit(committing, () => p.stream.deliver(job), () => p.stream.release());
+    else p.stream.deliver(job);
   }
-  if (ended && instance.parent_instance_key && !opts.startedByParent) await completeChildInParent(trx, { ...opts, childVars: vars });
-  if (ended && instance.start_correlation_key) await startBufferedAfterEnd(trx, opts);
+  if (ended && instance.parent_instance_key && !opts.startedByParent) await completeChildInParent(trx as Knex.Transaction, { ...opts, childVars: vars });
+  if (ended && instance.start_correlation_key) await startBufferedAfterEnd(trx as Knex.Transaction, opts);
+  const row = { ...instance, ...stored, revision: written.revision ?? undefined };
   if (!ended && cache) {
     // kept for the next command on this instance, valid only while the stored state is this one
     live.prune(waiting);
     live.stateJson = stateJson;
+    live.row = row;
     live.run = LiveInstance.newRun({});
     cache.put(key, live);
   }
-  return { completed: ended, row: { ...instance, ...stored, variables: { ...vars } } };
+  return { completed: ended, row: { ...row, variables: { ...vars } } };
 }
 
 /**
@@ -492,20 +525,6 @@ function pushToLocalWorkers(
   return out;
 }
 
-/** Runs the writes as CTEs of one statement; returns the rows the CTE `returning` names returned. */
-async function writeAll(trx: Knex.Transaction, writes: { name: string; query: Knex.QueryBuilder }[], returning: string): Promise<Record<string, unknown>[]> {
-  const bindings: unknown[] = [];
-  const ctes = writes.map(({ name, query }) => {
-    const compiled = query.toSQL();
-    bindings.push(...compiled.bindings);
-    return `${name} as (${compiled.sql})`;
-  });
-  const tail = writes.some((w) => w.name === returning) ? `select * from ${returning}` : 'select 1';
-  const result = (await trx.raw(`with ${ctes.join(', ')} ${tail}`, bindings as Knex.RawBinding[])) as { rows?: Record<string, unknown>[] } | Record<string, unknown>[];
-  const rows = Array.isArray(result) ? result : result.rows ?? [];
-  return writes.some((w) => w.name === returning) ? rows : [];
-}
-
 type EngineInternals = {
   name: string;
   execution: { state: string; stopped: boolean; environment: { getState(): unknown }; definitions: { getState(): unknown }[] } | null;
@@ -534,7 +553,7 @@ async function storedState(engine: Engine, scopes: Scopes): Promise<string> {
 }
 
 const callActivityFlags = new WeakMap<LoadedDefinition, boolean>();
-function hasCallActivities(def: LoadedDefinition): boolean {
+export function hasCallActivities(def: LoadedDefinition): boolean {
   let has = callActivityFlags.get(def);
   if (has === undefined) {
     has = [...def.parsed.elements.values()].some((m) => m.calledElement);

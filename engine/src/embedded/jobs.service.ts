@@ -2,6 +2,7 @@ import { EngineError, type ActivateJobsRequest, type ActivatedJob, type FailJobR
 import type { CommandScope, EngineContext } from './engine-context';
 import { inputVariables, parseVariables, runCommand, RunFailure } from './instance-runner';
 import { catchesWithin, throwToCaller } from './error-propagation';
+import { completeJobInOneStatement } from './single-statement';
 
 interface JobRow {
   key: string | number;
@@ -53,7 +54,7 @@ export class JobsService {
     for (const r of rows) {
       const def = await defs.load(db, String(r.definition_key));
       const model = def.parsed.elements.get(r.element_id);
-      this.ctx.node.rememberJob(String(r.key), String(r.instance_key));
+      this.ctx.node.rememberJob(String(r.key), { instanceKey: String(r.instance_key), executionId: r.execution_id, elementId: r.element_id });
       jobs.push({
         jobKey: String(r.key), type: r.type, processInstanceKey: String(r.instance_key), processDefinitionKey: String(r.definition_key),
         bpmnProcessId: r.bpmn_process_id, elementId: r.element_id, elementInstanceKey: `${r.instance_key}:${r.execution_id}`,
@@ -93,6 +94,7 @@ export class JobsService {
   }
 
   async completeJob(jobKey: string, variables?: Variables): Promise<void> {
+    if (await completeJobInOneStatement(this.ctx, jobKey, variables)) return;
     let failedJob: JobRow | null = null;
     try {
       await this.onJobInstance(jobKey, async (scope) => {

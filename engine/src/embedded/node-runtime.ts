@@ -42,6 +42,12 @@ export class LiveEngineCache<T extends CachedEngine> {
     return null;
   }
 
+  /** the object kept for this instance, left in place (the caller hands it to a command, which takes it) */
+  peek(instanceKey: string): T | null {
+    this.sweep();
+    return this.entries.get(instanceKey)?.value ?? null;
+  }
+
   put(instanceKey: string, entry: T): void {
     if (this.capacity <= 0) return;
     this.entries.delete(instanceKey);
@@ -83,6 +89,9 @@ export function afterCommit(trx: Knex.Transaction, fn: () => void, onRollback: (
   root.executionPromise.then(() => fn(), () => onRollback());
 }
 
+/** a job this node handed out: its instance and the wait it belongs to */
+export interface KnownJob { instanceKey: string; executionId: string; elementId: string }
+
 export class NodeRuntime<T extends CachedEngine = CachedEngine> {
   readonly live: LiveEngineCache<T>;
   /** emits 'jobs' with a job type once a transaction that created jobs of that type has committed */
@@ -94,15 +103,19 @@ export class NodeRuntime<T extends CachedEngine = CachedEngine> {
   }
 
   private readonly streams = new Map<string, JobStream[]>();
-  /** which instance each job belongs to (that never changes), for the jobs this node handed out: saves a look-up per command */
-  private readonly jobInstances = new Map<string, string>();
+  /** where each job this node handed out waits (that never changes): saves a look-up per command */
+  private readonly jobInstances = new Map<string, KnownJob>();
 
-  rememberJob(jobKey: string, instanceKey: string): void {
-    this.jobInstances.set(jobKey, instanceKey);
+  rememberJob(jobKey: string, job: KnownJob): void {
+    this.jobInstances.set(jobKey, job);
     if (this.jobInstances.size > 10_000) this.jobInstances.delete(this.jobInstances.keys().next().value!);
   }
 
   instanceOfJob(jobKey: string): string | undefined {
+    return this.jobInstances.get(jobKey)?.instanceKey;
+  }
+
+  knownJob(jobKey: string): KnownJob | undefined {
     return this.jobInstances.get(jobKey);
   }
 
@@ -126,10 +139,12 @@ export class NodeRuntime<T extends CachedEngine = CachedEngine> {
     return null;
   }
 
-  /** Tells this node's job workers about new jobs, after the commit that makes them visible. */
-  jobsCreated(trx: Knex.Transaction, types: Iterable<string>): void {
+  /** Tells this node's job workers about new jobs, after the commit that makes them visible (now when trx is null: committed already). */
+  jobsCreated(trx: Knex.Transaction | null, types: Iterable<string>): void {
     const list = [...new Set(types)];
     if (!list.length || !this.jobEvents.listenerCount('jobs')) return;
-    afterCommit(trx, () => { for (const type of list) this.jobEvents.emit('jobs', type); });
+    const announce = () => { for (const type of list) this.jobEvents.emit('jobs', type); };
+    if (trx) afterCommit(trx, announce);
+    else announce();
   }
 }

@@ -4,6 +4,7 @@ import type { LoadedDefinition } from './definition.repository';
 import { FeelError, resolveList, resolveString, timerDueAt } from './feel';
 import type { Command, InstanceRow } from './instance-runner';
 import { localsOf, noScopes, type Scopes } from './variable-scopes';
+import { NeedsTransaction, type Cte } from './command-writes';
 
 /**
  * Keeps our rows in step with what bpmn-engine waits for after a command. Inserts are keyed by
@@ -94,7 +95,7 @@ const CONFLICT = ['instance_key', 'execution_id'];
  * no timer or subscription. A recovered engine re-executes waiting tasks, so a row already there
  * wins (on conflict do nothing).
  */
-export function pendingRowWrites(trx: Knex.Transaction, pending: PendingRows, waiting: Set<string>, now: Date): { name: string; query: Knex.QueryBuilder }[] {
+export function pendingRowWrites(trx: Knex.Transaction | Knex, pending: PendingRows, waiting: Set<string>, now: Date): { name: string; query: Knex.QueryBuilder }[] {
   const open = (r: Row) => waiting.has(r.execution_id as string);
   const out: { name: string; query: Knex.QueryBuilder }[] = [];
   const jobs = pending.jobs.map((r) => (open(r) ? r : { ...r, state: 'CANCELED' }));
@@ -116,7 +117,7 @@ export interface BufferedMatch { executionId: string; elementId: string; ref: st
 const OPEN_JOB_STATES = ['ACTIVATABLE', 'ACTIVATED', 'FAILED', 'ERROR_THROWN'];
 
 export async function reconcileWaits(
-  trx: Knex.Transaction,
+  trx: Knex.Transaction | Knex,
   ctx: {
     def: LoadedDefinition; instance: InstanceRow; vars: Variables; now: Date; timerRequests: Map<string, TimerRequest>; postponed: Postponed[];
     /** executionId → elementId of the waits our rows were last reconciled with in this node (a live engine); null: unknown, compare with the rows */
@@ -124,6 +125,11 @@ export async function reconcileWaits(
     command?: Command;
     /** the new rows are added here; the caller writes them with the instance's new state */
     pending: PendingRows;
+    /**
+     * no transaction (a command committed as one statement): the closing writes are added here as
+     * CTEs instead of run, and what needs a read (a buffered message) throws NeedsTransaction
+     */
+    deferWrites?: Cte[];
   },
 ): Promise<BufferedMatch | null> {
   const { def, vars, now } = ctx;
@@ -149,11 +155,15 @@ export async function reconcileWaits(
       if (model.timer) closed.timers.push(executionId);
       if (model.message) closed.subs.push(executionId);
     }
-    if (closed.jobs.length) await trx('engine_jobs').where({ instance_key: instanceKey }).whereIn('execution_id', closed.jobs).whereIn('state', OPEN_JOB_STATES).update({ state: 'CANCELED' });
-    if (closed.tasks.length) await trx('engine_user_tasks').where({ instance_key: instanceKey, state: 'CREATED' }).whereIn('execution_id', closed.tasks).update({ state: 'CANCELED', completion_date: now });
-    if (closed.timers.length) await trx('engine_timers').where({ instance_key: instanceKey }).whereIn('execution_id', closed.timers).delete();
-    if (closed.subs.length) await trx('engine_message_subscriptions').where({ instance_key: instanceKey }).whereIn('execution_id', closed.subs).delete();
+    const closing: { name: string; query: Knex.QueryBuilder }[] = [];
+    if (closed.jobs.length) closing.push({ name: `closed_jobs_${ctx.deferWrites?.length ?? 0}`, query: trx('engine_jobs').where({ instance_key: instanceKey }).whereIn('execution_id', closed.jobs).whereIn('state', OPEN_JOB_STATES).update({ state: 'CANCELED' }) });
+    if (closed.tasks.length) closing.push({ name: `closed_tasks_${ctx.deferWrites?.length ?? 0}`, query: trx('engine_user_tasks').where({ instance_key: instanceKey, state: 'CREATED' }).whereIn('execution_id', closed.tasks).update({ state: 'CANCELED', completion_date: now }) });
+    if (closed.timers.length) closing.push({ name: `closed_timers_${ctx.deferWrites?.length ?? 0}`, query: trx('engine_timers').where({ instance_key: instanceKey }).whereIn('execution_id', closed.timers).delete() });
+    if (closed.subs.length) closing.push({ name: `closed_subs_${ctx.deferWrites?.length ?? 0}`, query: trx('engine_message_subscriptions').where({ instance_key: instanceKey }).whereIn('execution_id', closed.subs).delete() });
+    if (ctx.deferWrites) ctx.deferWrites.push(...closing);
+    else for (const c of closing) await c.query;
   } else {
+    if (ctx.deferWrites) throw new NeedsTransaction('waits compared with their rows');
     // closed: whatever bpmn-engine no longer waits for (completed, interrupted by a boundary, process ended)
     await trx('engine_jobs').where({ instance_key: instanceKey }).whereIn('state', OPEN_JOB_STATES).whereNotIn('execution_id', waiting).update({ state: 'CANCELED' });
     await trx('engine_user_tasks').where({ instance_key: instanceKey, state: 'CREATED' }).whereNotIn('execution_id', waiting).update({ state: 'CANCELED', completion_date: now });
@@ -232,6 +242,7 @@ export async function reconcileWaits(
     }
   }
   // a message published before the instance reached its catch event waits in the buffer
+  if (newSubs.length && ctx.deferWrites) throw new NeedsTransaction('buffered messages');
   for (const sub of newSubs) {
     const message = await trx('engine_messages')
       .where({ name: sub.name, correlation_key: sub.correlationKey })

@@ -33,6 +33,19 @@ export function formatRetention(r: Pick<Retention, 'disposalCode' | 'retentionYe
   return `${r.disposalCode}/${r.retentionYears}`;
 }
 
+/** The usual trigger event (spouštěcí událost): the closure of the file. */
+export const CLOSURE_TRIGGER = 'uzavření spisu';
+
+/**
+ * Whether the retention runs from the file's closure. Any other trigger event (the end of an
+ * employment, a child's majority, the removal of a building…) happens outside the office and has to
+ * be recorded when it has happened; until then the file has no disposal year.
+ */
+export function isClosureTrigger(triggerEvent: string | null | undefined): boolean {
+  if (!triggerEvent) return true;
+  return triggerEvent.normalize('NFD').replace(/\p{M}/gu, '').trim().toLowerCase() === 'uzavreni spisu';
+}
+
 /**
  * The first year in which the file may be proposed for disposal: the retention period runs from
  * 1 January of the year after the trigger event (vyhláška 259/2012 Sb., § 15), so a file closed in

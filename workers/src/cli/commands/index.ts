@@ -3,6 +3,7 @@ import { decisionImportCommand } from './decision-import.command';
 import { demoCommand } from './demo.command';
 import { filesHoldCommand, filesReleaseCommand } from './files-hold.command';
 import { filesListCommand } from './files-list.command';
+import { filesTriggerCommand } from './files-trigger.command';
 import { fileplanExportCommand } from './fileplan-export.command';
 import { fileplanImportCommand } from './fileplan-import.command';
 import { logExportCommand } from './log-export.command';
@@ -23,4 +24,5 @@ export const COMMANDS: CliCommand[] = [
   logSealDayCommand,
   filesHoldCommand,
   filesReleaseCommand,
+  filesTriggerCommand,
 ];

@@ -2,7 +2,7 @@ import { appendAuditLog } from '@openspis/db';
 import type { Knex } from 'knex';
 import { DomainError } from '../../shared/domain-error';
 import type { WorkerPorts } from '../../shared/ports';
-import { disposalYear, mostSevereRetention } from '../retention.service';
+import { disposalYear, isClosureTrigger, mostSevereRetention } from '../retention.service';
 import { auditActor, type Actor, type CaseFileRow, type Retention } from '../records.model';
 import { requireFileAccess, requireRole } from './access';
 import { listComponents, listFileDocuments, lockFile, readBlob, type ComponentRow } from './lifecycle.repository';
@@ -19,7 +19,8 @@ export interface CloseFileProblems {
  * Closes (uzavření) an open file when it is complete: every incoming document settled, every
  * outgoing one dispatched (or cancelled), every digital document with a component, and every
  * component in an output data format. The retention is fixed from the file and its documents (the
- * most severe wins) and the year of the trigger event sets the first year of disposal.
+ * most severe wins) and the year of the trigger event sets the first year of disposal; a trigger
+ * event other than the closure that has not happened yet leaves it open (`recordTriggerEvent`).
  */
 export async function closeFile(
   ports: Pick<WorkerPorts, 'db' | 'clock'>,
@@ -87,18 +88,20 @@ export async function closeFile(
     const retention = await fileRetention(trx, file, documents);
     if (!retention) throw new DomainError('FILE_NO_RETENTION', `file ${file.file_reference} has no class with a retention`, 'business');
 
-    const trigger = input.triggerDate ? new Date(`${input.triggerDate.slice(0, 10)}T12:00:00Z`) : now;
-    if (Number.isNaN(trigger.getTime())) throw new DomainError('TRIGGER_DATE_INVALID', `trigger date ${input.triggerDate} is not a date`);
-    const year = disposalYear(trigger, retention.retentionYears);
+    // the retention runs from the closure, from a trigger date given now, or (another trigger event
+    // that has not happened yet) from a date recorded later: until then there is no disposal year
+    const trigger = input.triggerDate ? new Date(`${input.triggerDate.slice(0, 10)}T12:00:00Z`) : isClosureTrigger(retention.triggerEvent) ? now : null;
+    if (trigger && Number.isNaN(trigger.getTime())) throw new DomainError('TRIGGER_DATE_INVALID', `trigger date ${input.triggerDate} is not a date`);
+    const year = trigger ? disposalYear(trigger, retention.retentionYears) : null;
     await trx('files').where({ id: file.id }).update({
       state: 'closed', closed_at: now, closed_by: by, closure_reason: input.reason?.trim() || null,
       settled_at: file.settled_at ?? now,
       disposal_code: retention.disposalCode, retention_years: retention.retentionYears, trigger_event: retention.triggerEvent,
-      trigger_date: trigger.toISOString().slice(0, 10), disposal_year: year,
+      trigger_date: trigger ? trigger.toISOString().slice(0, 10) : null, disposal_year: year,
     });
     await appendAuditLog(trx, {
       actor: by, eventType: 'Uzavreni', objectType: 'Spis', objectId: file.id, occurredAt: now,
-      details: { fileReference: file.file_reference, retention: `${retention.disposalCode}/${retention.retentionYears}`, disposalYear: year },
+      details: { fileReference: file.file_reference, retention: `${retention.disposalCode}/${retention.retentionYears}`, disposalYear: year, ...(trigger ? {} : { triggerEvent: retention.triggerEvent }) },
     });
     return { closedAt: now, disposalYear: year };
   });
