@@ -15,7 +15,7 @@ import { createServer } from '../../backoffice/src/server';
 import { FakeEngine } from '../../backoffice/src/testing/fake-engine';
 import { freePort, tempDataDir } from '../support/processes';
 
-// The records screens of the back-office (journal, files, a file, a document's parties, the records
+// The records screens of the back-office (journal, files, a file — with the hold and trigger-event forms —, a document's parties, the records
 // centre with hand-over, disposal proposals, the assessor's view and the archive's decisions) in
 // headless Chromium, checked by axe-core against WCAG 2.1 A and AA, in each language.
 
@@ -42,6 +42,7 @@ let foreign: RegisterRecordResult;
 let proposalId = '';
 let centreFileId = '';
 let inDisposalFileId = '';
+let awaitingTriggerFileId = '';
 
 async function signedIn(username: string): Promise<BrowserContext> {
   if (contexts[username]) return contexts[username];
@@ -87,6 +88,10 @@ beforeAll(async () => {
   // one more closed file waits for hand-over
   const waiting = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Petice za přechod', channel: 'post', form: 'analog', classCode: '1.3', orgUnit: 'OSU' });
   await db('files').where({ id: waiting.fileId }).update({ state: 'closed', closed_at: new Date('2026-01-10T10:00:00Z'), closed_by: 'user:referent', disposal_year: 2032 });
+  // a fishing licence's file: retention from the licence's expiry, not yet recorded (the trigger form)
+  const licence = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Žádost o rybářský lístek', channel: 'post', form: 'analog', classCode: '6.3', orgUnit: 'OSU' });
+  await db('files').where({ id: licence.fileId }).update({ state: 'closed', closed_at: new Date('2025-04-01T10:00:00Z'), closed_by: 'user:referent', trigger_date: null, disposal_year: null });
+  awaitingTriggerFileId = licence.fileId;
   await handOverFiles(ports, spisovna, { fileIds: old.map((r) => r.fileId), storageUnit: 'K-12' });
   proposalId = (await createDisposalProposal(ports, spisovna)).proposalId;
   // one file taken out of the proposal by a hold: the proposal lists it as withdrawn
@@ -120,6 +125,7 @@ const screens = (): [user: string, url: string, heading: RegExp, status?: number
   ['spisovna', `/records/files/${centreFileId}`, /.+/],
   ['spisovna', '/records/centre/decisions', /.+/],
   ['spisovna', `/records/files/${inDisposalFileId}`, /.+/],
+  ['spisovna', `/records/files/${awaitingTriggerFileId}`, /.+/],
   ['posuzovatel', `/records/centre/proposals/${proposalId}`, /.+/],
   // a refusal, shown as a page of its own
   ['referent', '/records/centre', /Operaci nelze provést|cannot be done|.+/, 403],

@@ -25,8 +25,8 @@ export async function nextJidValue(trx: Knex.Transaction): Promise<number> {
 export interface JournalRow {
   office: string;
   year: number;
-  /** the running number, or the SQL that takes it (`numberAndLog`) */
-  seq: number | Knex.Raw;
+  /** the running number, or the token the numbering statement replaces with it (`numberAndLog`) */
+  seq: number | string;
   reference_number: string;
   jid: string;
   document_id: string;

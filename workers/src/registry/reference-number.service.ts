@@ -23,9 +23,12 @@ export function referenceTemplate(mask: string, parts: { office: string; year: n
   return { template: formatReferenceNumber(marked, { ...parts, seq: 0 }), widths: [...widths] };
 }
 
+// one formatter for every call: building an Intl.DateTimeFormat costs more than a registration's SQL building
+const PRAGUE_YEAR = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Prague', year: 'numeric' });
+
 /** Calendar year in Europe/Prague: registrations on 31 Dec after 23:00 UTC belong to the next year. */
 export function pragueYear(at: Date): number {
-  return Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Prague', year: 'numeric' }).format(at));
+  return Number(PRAGUE_YEAR.format(at));
 }
 
 export interface ReferenceNumber {

@@ -6,7 +6,6 @@ import { answerDaysFor } from '../shared/service-catalogue';
 import { SYSTEM_ACTOR, type WorkerPorts } from '../shared/ports';
 import { computeDeadline, reminderAfter } from './deadline.service';
 import { journalRow } from './journal.repository';
-import type { Knex } from 'knex';
 import { nextJid, pragueYear } from './reference-number.service';
 import { numberAndLog, type RegistrationWrite } from './registration-commit';
 import { addSubmissionEvent, getDocument, getFile, listSubmissionAttachments, lockSubmission, putBlob } from './registry.repository';
@@ -87,7 +86,7 @@ export async function registerDocument(
       const writes: RegistrationWrite[] = [
           { insert: 'files', rows: {
             id: fileId, file_reference: ref, subject, subject_norm: normalizeSearchText(subject), state: 'open', kind: 'file',
-            office, year, seq: seq as Knex.Raw, last_order: 1, initiating_document_id: documentId, created_by: SYSTEM_ACTOR, created_at: now,
+            office, year, seq: seq as string, last_order: 1, initiating_document_id: documentId, created_by: SYSTEM_ACTOR, created_at: now,
           } },
           { insert: 'documents', rows: {
             id: documentId, jid, file_id: fileId, direction: 'incoming', subject, sender_name: submission.applicant_name ?? null,
@@ -96,7 +95,7 @@ export async function registerDocument(
           } },
           { insert: 'components', rows: components },
           { insert: 'journal', rows: { ...journalRow({
-            office, year, seq: seq as Knex.Raw, reference_number: ref, jid, document_id: documentId, file_id: fileId, received_at: receivedAt,
+            office, year, seq: seq as string, reference_number: ref, jid, document_id: documentId, file_id: fileId, received_at: receivedAt,
             subject, sender, file_reference: ref, channel: 'portal', attachments_count: components.length - 1, components_count: components.length,
           }) } },
           { update: 'submissions', where: { id: submission.id }, set: { status: 'registered', reference_number: ref, document_id: documentId, updated_at: now } },

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type Db } from '@openspis/db';
 import { COMMANDS } from '../../cli/commands/index';
 import { runCli } from '../../cli/run-cli';
 import { testConfig } from '../../testing/fixtures';
+import { exportFileSip } from '../sip/export-file-sip';
 import type { Actor } from '../records.model';
 import { closeFile } from './close-file';
 import { createDisposalProposal } from './disposal-proposal';
@@ -53,6 +57,9 @@ describe('trigger event other than closure (spouštěcí událost)', () => {
     now = new Date('2030-02-01T08:00:00Z');
     await handOverFiles(ports(), spisovna, { fileIds: [building.fileId], storageUnit: 'K-3' });
     await expect(createDisposalProposal(ports(), spisovna)).rejects.toMatchObject({ code: 'PROPOSAL_EMPTY' });
+    // a SIP needs the years of the trigger event and of disposal (nsesss DataceVyrazeni): none yet
+    await expect(exportFileSip(ports(), spisovna, { fileReference: building.fileReference, outDir: os.tmpdir() })).rejects.toMatchObject({ code: 'FILE_TRIGGER_PENDING' });
+    expect(await db('audit_log').where({ object_id: building.fileId, event_type: 'Export' })).toEqual([]);
   });
 
   it('recording the day sets the disposal year (logged, a correction too) and the file becomes due', async () => {
@@ -71,6 +78,13 @@ describe('trigger event other than closure (spouštěcí událost)', () => {
     ]);
     expect(await db('files').where({ id: building.fileId }).first()).toMatchObject({ disposal_year: 2027 });
     expect((await createDisposalProposal(ports(), spisovna)).fileReferences).toEqual([building.fileReference]);
+    // its SIP now carries the years: trigger event 2021, disposal 2027
+    const outDir = await fs.mkdtemp(path.join(os.tmpdir(), 'openspis-trigger-sip-'));
+    const sip = await exportFileSip(ports(), spisovna, { fileReference: building.fileReference, outDir, format: 'folder' });
+    const mets = await fs.readFile(path.join(sip.path, 'mets.xml'), 'utf8');
+    expect(mets).toContain('<nsesss:RokSpousteciUdalosti>2021</nsesss:RokSpousteciUdalosti>');
+    expect(mets).toContain('<nsesss:RokSkartacniOperace>2027</nsesss:RokSkartacniOperace>');
+    await fs.rm(outDir, { recursive: true, force: true });
     // in the procedure now: the date can no longer change
     await expect(recordTriggerEvent(ports(), spisovna, { fileId: building.fileId, date: '2021-01-16' })).rejects.toMatchObject({ code: 'TRIGGER_STATE' });
   });

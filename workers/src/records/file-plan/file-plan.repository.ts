@@ -67,6 +67,25 @@ export async function getClass(db: Knex, id: string): Promise<FileClassRow | und
 }
 
 /** The class with this code in the plan valid on the day. */
+/**
+ * `findClassByCode` for many questions at once, as an SQL expression for a bigger statement: a JSON
+ * array with, for each (code, day) asked that has one, the class valid that day, plus the question
+ * (`asked_code`, `asked_day`).
+ */
+export function classesByCodeSql(db: Knex, asks: { code: string; day: string }[]): Knex.Raw {
+  return db.raw(
+    `(select coalesce(json_agg(x), '[]'::json) from (
+      select distinct on (q.code, q.day) q.code as asked_code, q.day::text as asked_day, c.*
+      from json_to_recordset(?::json) as q(code text, day date)
+      join file_classes c on c.class_code = q.code
+      join file_plans p on p.id = c.plan_id
+      where p.valid_from <= q.day and (p.valid_to is null or p.valid_to >= q.day)
+        and c.valid_from <= q.day and (c.valid_to is null or c.valid_to >= q.day)
+      order by q.code, q.day, p.valid_from desc) x)`,
+    [JSON.stringify(asks)],
+  );
+}
+
 export async function findClassByCode(db: Knex, classCode: string, day: string): Promise<FileClassRow | undefined> {
   const row = await db('file_classes as c')
     .join('file_plans as p', 'p.id', 'c.plan_id')

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendAuditLog } from '@openspis/db';
+import { appendAuditLog, type AuditEntry } from '@openspis/db';
 import type { Knex } from 'knex';
 import { DomainError } from '../../shared/domain-error';
 import { auditActor, type Actor, type PartyKind, type PartyRow } from '../records.model';
@@ -30,19 +30,58 @@ function searchText(p: PartyInput): string {
   return normalizeSearchText([partyDisplayName(p), p.companyId, p.email, p.dataBoxId, p.city].filter(Boolean).join(' '));
 }
 
+/** The strong identifier that makes two inputs the same party (IČO, data box, e-mail + name), if any. */
+export function partyIdentity(p: PartyInput): string | null {
+  if (p.companyId) return `company:${p.companyId}`;
+  if (p.dataBoxId) return `data-box:${p.dataBoxId}`;
+  if (p.email) return `email:${p.email.toLowerCase()}\u0000${partyDisplayName(p)}`;
+  return null;
+}
+
 /** An existing party with the same strong identifier (IČO, data box, e-mail + name), so senders are reused, not duplicated. */
-async function findSame(trx: Knex.Transaction, p: PartyInput): Promise<PartyRow | undefined> {
-  const live = () => trx('parties').whereNull('merged_into');
+export async function findSameParty(db: Knex, p: PartyInput): Promise<PartyRow | undefined> {
+  const live = () => db('parties').whereNull('merged_into');
   if (p.companyId) return live().where({ company_id: p.companyId }).first();
   if (p.dataBoxId) return live().where({ data_box_id: p.dataBoxId }).first();
   if (p.email) return live().where({ email: p.email.toLowerCase(), display_name: partyDisplayName(p) }).first();
   return undefined;
 }
 
-/** Returns the matching party of the register or records a new one (jmenný rejstřík). */
-export async function findOrCreateParty(trx: Knex.Transaction, actor: Actor, p: PartyInput, at: Date): Promise<{ party: PartyRow; created: boolean }> {
-  const existing = await findSame(trx, p);
-  if (existing) return { party: existing, created: false };
+/**
+ * `findSameParty` for many inputs at once, as an SQL expression for a bigger statement: a JSON
+ * array of the live parties that share an input's strong identifier; `pickSameParty` then picks
+ * each input's own as `findSameParty` would.
+ */
+export function samePartiesSql(db: Knex, inputs: PartyInput[]): Knex.Raw {
+  const companies = inputs.filter((p) => p.companyId).map((p) => p.companyId);
+  const boxes = inputs.filter((p) => !p.companyId && p.dataBoxId).map((p) => p.dataBoxId);
+  const emails = inputs.filter((p) => !p.companyId && !p.dataBoxId && p.email).map((p) => ({ email: p.email?.toLowerCase(), name: partyDisplayName(p) }));
+  return db.raw(
+    `(select coalesce(json_agg(x), '[]'::json) from (
+      select * from parties where merged_into is null and company_id in (select value from json_array_elements_text(?::json))
+      union all
+      select * from parties where merged_into is null and data_box_id in (select value from json_array_elements_text(?::json))
+      union all
+      select p.* from parties p join json_to_recordset(?::json) as e(email text, name text) on p.email = e.email and p.display_name = e.name
+      where p.merged_into is null) x)`,
+    [JSON.stringify(companies), JSON.stringify(boxes), JSON.stringify(emails)],
+  );
+}
+
+/** The party `findSameParty` would find for `p` among `rows` (from `samePartiesSql`). */
+export function pickSameParty(rows: PartyRow[], p: PartyInput): PartyRow | undefined {
+  if (p.companyId) return rows.find((r) => r.company_id === p.companyId);
+  if (p.dataBoxId) return rows.find((r) => r.data_box_id === p.dataBoxId);
+  if (p.email) {
+    const email = p.email.toLowerCase();
+    const name = partyDisplayName(p);
+    return rows.find((r) => r.email === email && r.display_name === name);
+  }
+  return undefined;
+}
+
+/** The row of a new party and its log entry (no personal data in the log: the id is enough to find the record). */
+export function newParty(actor: Actor, p: PartyInput, at: Date): { row: PartyRow; audit: AuditEntry } {
   const row = {
     id: randomUUID(),
     kind: p.kind,
@@ -64,11 +103,18 @@ export async function findOrCreateParty(trx: Knex.Transaction, actor: Actor, p: 
     created_by: auditActor(actor),
     created_at: at,
     updated_at: at,
-  };
+  } as PartyRow;
+  return { row, audit: { actor: auditActor(actor), eventType: 'Zalozeni', objectType: 'Subjekt', objectId: row.id, details: { kind: p.kind }, occurredAt: at } };
+}
+
+/** Returns the matching party of the register or records a new one (jmenný rejstřík). */
+export async function findOrCreateParty(trx: Knex.Transaction, actor: Actor, p: PartyInput, at: Date): Promise<{ party: PartyRow; created: boolean }> {
+  const existing = await findSameParty(trx, p);
+  if (existing) return { party: existing, created: false };
+  const { row, audit } = newParty(actor, p, at);
   await trx('parties').insert(row);
-  // no personal data in the log: the id is enough to find the record
-  await appendAuditLog(trx, { actor: auditActor(actor), eventType: 'Zalozeni', objectType: 'Subjekt', objectId: row.id, details: { kind: p.kind }, occurredAt: at });
-  return { party: row as PartyRow, created: true };
+  await appendAuditLog(trx, audit);
+  return { party: row, created: true };
 }
 
 /** Parties whose name, IČO, e-mail, data box or city starts a word with the query, accent-insensitive. */

@@ -4,6 +4,7 @@ import { DomainError } from '../../shared/domain-error';
 import type { WorkerPorts } from '../../shared/ports';
 import { auditActor, type Actor, type CaseFileRow } from '../records.model';
 import { requireRole } from '../disposal/access';
+import { isClosureTrigger } from '../retention.service';
 import { findFileByReference } from '../disposal/lifecycle.repository';
 import { buildSip } from './mets-builder';
 import { writeSip, type SipOutputFormat } from './sip-package';
@@ -31,6 +32,10 @@ export async function writeFileSip(
   file: CaseFileRow,
   opts: { kind: SipKind; outDir: string; format: SipOutputFormat; decision?: Omit<SipDisposalDecision, 'assessor'> | null },
 ): Promise<{ packageName: string; path: string }> {
+  // DataceVyrazeni (the years of the trigger event and of disposal) is required for a file: it is not known before the event
+  if (!file.trigger_date && !isClosureTrigger(file.trigger_event)) {
+    throw new DomainError('FILE_TRIGGER_PENDING', `the trigger event of file ${file.file_reference} (${file.trigger_event}) has not been recorded`, 'business');
+  }
   const now = ports.clock();
   const kindCode = opts.kind === 'disposal' ? 'SR' : 'PA';
   const input = await loadSipInput(trx, file, {
