@@ -29,6 +29,7 @@ const COMPUTED: Record<string, readonly string[]> = {
   'records:directions.': ['incoming', 'outgoing', 'internal'],
   'records:proposalStates.': ['open', 'exported', 'decided'],
   'records:decisions.kinds.': ['decision', 'confirmation'],
+  'records:channels.': ['data-box', 'email', 'post', 'personal', 'portal'],
   'records:decisions.actions.': ['transferred', 'destroyed', 'presented', 'archive-id-recorded', 'held', 'withdrawn'],
 };
 

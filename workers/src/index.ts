@@ -94,6 +94,8 @@ export { createDisposalProposal, listDueFiles } from './records/disposal/disposa
 export { importArchiveDecision, type DecisionOutcome, type ImportResult } from './records/disposal/import-archive-decision';
 export { HOLDABLE_STATES, setDisposalHold } from './records/disposal/disposal-hold';
 export { recordTriggerEvent } from './records/disposal/record-trigger-event';
+export { recordDispatch } from './records/dispatch/record-dispatch';
+export { recordDelivery } from './records/dispatch/record-delivery';
 export { isClosureTrigger } from './records/retention.service';
 export { downloadProposalSips, downloadFileSip } from './records/disposal/sip-download';
 export { listCentreFiles, listProposals, findProposal, listProposalFiles, listArchiveLists, type CentreFileRow, type CentreFilter, type ProposalRow, type ProposalFileRow, type ArchiveListRow } from './records/disposal/records-centre.repository';

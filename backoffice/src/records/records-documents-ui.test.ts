@@ -153,3 +153,33 @@ describe('the parties of a document', () => {
     expect(await t.db('parties').where({ family_name: 'Novák' })).toHaveLength(0);
   });
 });
+
+describe('dispatch and delivery of an outgoing document', () => {
+  it('records both from the file\'s page: journal dates, Vypraveno and Doruceno in the log; a bad day is refused', async () => {
+    const ports = { db: t.db, clock: () => new Date(), config: readWorkersConfig({ OPENSPIS_DATA_DIR: '/tmp/openspis-records-docs-ui' }) };
+    const answer = await registerRecord(ports, { username: 'referent', roles: ['referent'], orgUnit: 'OSU' }, {
+      direction: 'outgoing', subject: 'Odpověď na žádost', channel: 'data-box', form: 'analog', fileId: b.fileId,
+    });
+    const page = await get('referent', `/records/files/${b.fileId}`).expect(200);
+    expect(page.text).toContain(`action="/records/documents/${answer.documentId}/dispatch"`);
+    expect(page.text).toContain('Způsob vypravení');
+
+    const future = await post('referent', `/records/documents/${answer.documentId}/dispatch`).send({ day: '2999-01-01', channel: 'post' }).expect(400);
+    expect(future.text).toContain('Zadejte platný den vypravení');
+    const today = new Date().toISOString().slice(0, 10);
+    await post('referent', `/records/documents/${answer.documentId}/dispatch`).send({ day: today, channel: 'post' }).expect(303);
+    const after = await get('referent', `/records/files/${b.fileId}`).expect(200);
+    expect(after.text).toContain(`action="/records/documents/${answer.documentId}/delivery"`);
+    await post('referent', `/records/documents/${answer.documentId}/delivery`).send({ day: today, deemed: '1' }).expect(303);
+    await post('referent', `/records/documents/${answer.documentId}/delivery`).send({ day: today }).expect(409);
+    await post('referent', `/records/documents/${odp.documentId}/dispatch`).send({ day: today }).expect(403);
+
+    const journal = await t.db('journal').where({ document_id: answer.documentId }).first();
+    expect(journal).toMatchObject({ channel: 'post' });
+    expect(journal.dispatched_at).not.toBeNull();
+    expect(journal.delivered_at).not.toBeNull();
+    const log = await t.db('audit_log').where({ object_id: answer.documentId }).whereIn('event_type', ['Vypraveno', 'Doruceno']).orderBy('id');
+    expect(log.map((r) => [r.event_type, r.actor, details(r).deemed])).toEqual([['Vypraveno', 'user:referent', undefined], ['Doruceno', 'user:referent', true]]);
+    expect((await get('referent', `/records/files/${b.fileId}?lang=en`).expect(200)).text).toContain('Dispatched');
+  });
+});

@@ -1,7 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
 import { appendAuditLog } from '@openspis/db';
-import { canAccessFile, DomainError, moveDocument, PARTY_KINDS, searchParties, type Actor, type PartyInput } from '@openspis/workers';
+import { canAccessFile, DomainError, moveDocument, PARTY_KINDS, recordDelivery, recordDispatch, searchParties, type Actor, type PartyInput } from '@openspis/workers';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../app-error';
@@ -31,6 +31,8 @@ const partyForm = z.object({
   dataBoxId: z.union([z.string().regex(/^[a-z0-9]{7}$/i), z.literal('')]).optional().transform((v) => v || null),
   street: optional(200), city: optional(100), postcode: z.union([z.string().regex(/^\d{3} ?\d{2}$/), z.literal('')]).optional().transform((v) => v || null),
 });
+/** Channels an outgoing document leaves by (vypravení). */
+export const DISPATCH_CHANNELS = ['data-box', 'email', 'post', 'personal', 'portal'] as const;
 const moveForm = z.object({ toFileReference: z.string().trim().min(1).max(100), reason: z.string().max(1000) });
 
 /** A form that does not fit is a translated refusal, not a bare 400. */
@@ -105,6 +107,24 @@ export function addDocumentRoutes(router: Router<AppState>, deps: DocumentRoutes
     ctx.status = 303;
     // the registry office does not see another unit's file: it comes back to the document's parties
     ctx.redirect(r.access === 'unit' ? `/records/files/${doc.file_id}` : `/records/documents/${doc.id}/parties?saved=1`);
+  });
+
+  router.post('/documents/:id/dispatch', forms, async (ctx: Ctx) => {
+    const actor = editor(ctx);
+    const { doc } = await documentWithFile(deps.db, ctx, actor);
+    const form = parseForm(z.object({ day: z.string().max(20).optional(), channel: z.enum(DISPATCH_CHANNELS).optional() }), ctx.request.body, 'DISPATCH_DATE_INVALID');
+    await recordDispatch({ db: deps.db, clock: deps.clock }, actor, { documentId: doc.id, day: form.day, channel: form.channel });
+    ctx.status = 303;
+    ctx.redirect(`/records/files/${doc.file_id}`);
+  });
+
+  router.post('/documents/:id/delivery', forms, async (ctx: Ctx) => {
+    const actor = editor(ctx);
+    const { doc } = await documentWithFile(deps.db, ctx, actor);
+    const form = parseForm(z.object({ day: z.string().max(20).optional(), deemed: z.enum(['1']).optional() }), ctx.request.body, 'DELIVERY_DATE_INVALID');
+    await recordDelivery({ db: deps.db, clock: deps.clock }, actor, { documentId: doc.id, day: form.day, deemed: form.deemed === '1' });
+    ctx.status = 303;
+    ctx.redirect(`/records/files/${doc.file_id}`);
   });
 
   router.post('/documents/:id/move', forms, async (ctx: Ctx) => {

@@ -10,7 +10,7 @@ import { userForSession } from '../clerk/auth.service';
 import { parse, type AppState, type Ctx } from '../http';
 import type { Renderer } from '../ui/render';
 import { addRecordsCentreRoutes, type PageFn } from './records-centre.route';
-import { addDocumentRoutes, DOCUMENT_EDITORS } from './records-documents.route';
+import { addDocumentRoutes, DISPATCH_CHANNELS, DOCUMENT_EDITORS } from './records-documents.route';
 
 export interface RecordsDeps {
   db: Knex;
@@ -135,12 +135,11 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
     await deps.db.transaction((trx) => appendAuditLog(trx, { actor: `user:${actor.username}`, eventType: 'Zobrazeni', objectType: 'Spis', objectId: id, occurredAt: deps.clock() }));
     const awaitsTrigger = !isClosureTrigger(file.trigger_event);
     page(ctx, 'records-file', {
-      title: file.file_reference, file, shares, documents, moves, awaitsTrigger,
+      title: file.file_reference, file, shares, documents, moves, awaitsTrigger, channels: DISPATCH_CHANNELS, today: pragueDay(deps.clock()),
       mayHold: mayUseCentre(actor) && (file.disposal_hold || HOLDABLE_STATES.includes(file.state)),
       mayEdit: file.state === 'open' && actor.roles.some((r) => DOCUMENT_EDITORS.includes(r)),
       // the day of a trigger event other than the closure: the records centre or the file's handlers
       mayTrigger: awaitsTrigger && ['closed', 'in-records-centre'].includes(file.state) && actor.roles.some((r) => TRIGGER_RECORDERS.includes(r)),
-      today: pragueDay(deps.clock()),
     });
   });
 

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Variables } from '../port';
 import type { ElementModel } from './bpmn-model';
 import { resolveString } from './feel';
-import { inputVariables, mergeResult, parseVariables, runCommand, RunFailure, type InstanceRow, type RunOptions } from './instance-runner';
+import { inputVariables, parseVariables, runCommand, RunFailure, type InstanceRow, type RunOptions } from './instance-runner';
 import type { Postponed } from './wait-states';
 import type { ThrownError } from './error-propagation';
 import { terminateInstanceTree } from './instance-termination';
@@ -12,17 +12,17 @@ import { terminateInstanceTree } from './instance-termination';
  * When it ends, its variables flow back through the call activity's output mappings (or all of
  * them with propagateAllChildVariables) and the call activity completes in the parent.
  */
-function applyCallOutputs(parentVars: Variables, model: ElementModel | undefined, childVars: Variables): void {
-  if (!model) return;
-  if (model.outputs.length) mergeResult(parentVars, model.outputs, childVars);
-  else if (model.calledElement?.propagateAllChildVariables) Object.assign(parentVars, childVars);
+/** what the call activity takes from its ended child: output mappings see all of it; without them, all or nothing */
+function callResult(model: ElementModel | undefined, childVars: Variables): Variables | undefined {
+  if (!model) return undefined;
+  return model.outputs.length || model.calledElement?.propagateAllChildVariables ? childVars : undefined;
 }
 
 /**
  * Starts a child for every call activity that waits without one; returns the first that ended at
  * once, with the BPMN error it threw when it did not catch one (it is terminated then).
  */
-export async function startPendingChildren(trx: Knex.Transaction, opts: RunOptions & { postponed: Postponed[] }): Promise<{ executionId: string; thrown?: ThrownError } | null> {
+export async function startPendingChildren(trx: Knex.Transaction, opts: RunOptions & { postponed: Postponed[] }): Promise<{ executionId: string; thrown?: ThrownError; result?: Variables } | null> {
   const { def, defs, instance, vars, now } = opts;
   const calls = opts.postponed.filter((p) => def.parsed.elements.get(p.id)?.calledElement && !p.isLoopBody);
   if (!calls.length) return null;
@@ -48,10 +48,7 @@ export async function startPendingChildren(trx: Knex.Transaction, opts: RunOptio
       await terminateInstanceTree(trx, String(child.key), now, 'PROCESS_TERMINATED');
       return { executionId: call.executionId, thrown };
     }
-    if (completed) {
-      applyCallOutputs(vars, model, childVars);
-      return { executionId: call.executionId };
-    }
+    if (completed) return { executionId: call.executionId, result: callResult(model, childVars) };
   }
   return null;
 }
@@ -63,9 +60,9 @@ export async function completeChildInParent(trx: Knex.Transaction, opts: RunOpti
   if (!parent || parent.state !== 'ACTIVE' || !instance.parent_execution_id) return;
   const parentDef = await defs.load(trx, String(parent.definition_key));
   const parentVars = parseVariables(parent.variables);
-  applyCallOutputs(parentVars, parentDef.parsed.elements.get(instance.parent_element_id ?? ''), opts.childVars);
+  const variables = callResult(parentDef.parsed.elements.get(instance.parent_element_id ?? ''), opts.childVars);
   try {
-    await runCommand(trx, { def: parentDef, defs, instance: parent, vars: parentVars, command: { kind: 'signal', executionId: instance.parent_execution_id }, now, node: opts.node });
+    await runCommand(trx, { def: parentDef, defs, instance: parent, vars: parentVars, command: { kind: 'signal', executionId: instance.parent_execution_id, variables }, now, node: opts.node });
   } catch (err) {
     // the incident belongs to the parent, where the model broke
     if (err instanceof RunFailure) err.instanceKey ??= String(parent.key);

@@ -8,6 +8,8 @@ import { completeChildInParent, startPendingChildren } from './call-activities';
 import { terminateOrphanChildren } from './instance-termination';
 import { catchesWithin, throwToCaller, type ThrownError } from './error-propagation';
 import { startBufferedAfterEnd } from './start-events';
+import { around, isEmpty, noScopes, propagate, pruneScopes, viewOf, type ScopeEnvironment, type Scopes } from './variable-scopes';
+import { attachScopes, legacyIterationLocals } from './scope-hooks';
 import { collectPostponed, pendingRowWrites, reconcileWaits, type PendingRows, type Postponed, type TimerRequest } from './wait-states';
 import { afterCommit, type CachedEngine, type LiveEngineCache, type NodeRuntime } from './node-runtime';
 import { NeedsTransaction, writeAll, type Cte, type Written } from './command-writes';
@@ -22,10 +24,12 @@ import { NeedsTransaction, writeAll, type Cte, type Written } from './command-wr
 export type Command =
   /** startEventId: the message or timer start event that fired (none start event when absent) */
   | { kind: 'start'; startEventId?: string }
-  | { kind: 'complete-job'; executionId: string }
+  /** variables: the job's result, set as its output mappings say (or propagated when it has none) */
+  | { kind: 'complete-job'; executionId: string; variables?: Variables }
   | { kind: 'throw-error'; executionId: string; errorCode: string; errorMessage: string }
   | { kind: 'fire-timer'; executionId: string }
-  | { kind: 'signal'; executionId: string; payload?: Record<string, unknown> };
+  /** variables: a user task's or a message's, set like a job's result */
+  | { kind: 'signal'; executionId: string; payload?: Record<string, unknown>; variables?: Variables };
 
 export interface InstanceRow {
   key: string | number;
@@ -133,6 +137,8 @@ export class LiveInstance implements CachedEngine {
   readonly jobCallbacks = new Map<string, (err: Error | null) => void>();
   readonly timerCallbacks = new Map<string, { elementId: string; fire: () => void }>();
   run: CommandRun = LiveInstance.newRun({});
+  /** the local variable scopes (variable-scopes.ts), stored with the engine state */
+  scopes: Scopes = noScopes();
 
   static newRun(vars: Variables): CommandRun {
     return { vars, timerRequests: new Map(), events: [], failure: null, failedElement: null, finished: new Set(), thrown: null };
@@ -153,10 +159,16 @@ export class LiveInstance implements CachedEngine {
         waitForJob(msg.content.executionId, callback);
       }
     }
-    const iterationLocals = (elementId: string, content: ExecContent): Variables => {
+    const scopes = () => this.scopes;
+    // what an element sees: the root, the scopes around it and its own
+    const chainAt = (content: ExecContent, env: ScopeEnvironment) => [content.executionId, ...around(this.scopes, content, env)];
+    const viewAt = (elementId: string, content: ExecContent | undefined, env: ScopeEnvironment): Variables => {
+      const vars = currentRun().vars;
+      if (!content?.executionId) return vars;
+      const view = viewOf(vars, this.scopes, chainAt(content, env));
       const mi = elements.get(elementId)?.multiInstance;
-      if (!mi || !content.isMultiInstance || content.isRootScope) return {};
-      return { loopCounter: Number(content.index) + 1, ...(mi.inputElement ? { [mi.inputElement]: content[mi.inputElement] ?? null } : {}) };
+      const legacy = mi && content.isMultiInstance && !content.isRootScope && !this.scopes.locals[content.executionId];
+      return legacy ? { ...view, ...legacyIterationLocals(mi, content) } : view;
     };
     const scripts = {
       register() {},
@@ -166,11 +178,11 @@ export class LiveInstance implements CachedEngine {
         const script = model?.script;
         if (!script) return undefined;
         return {
-          execute(scope: { content: ExecContent }, cb: (err: Error | null, output?: unknown) => void) {
+          execute(scope: { content: ExecContent; environment: ScopeEnvironment }, cb: (err: Error | null, output?: unknown) => void) {
             try {
-              const vars = currentRun().vars;
-              const value = evaluateFeel(script.expression.replace(/^=/, ''), { ...vars, ...iterationLocals(activity.id, scope.content) });
-              if (script.resultVariable) vars[script.resultVariable] = value;
+              const c = scope.content;
+              const value = evaluateFeel(script.expression.replace(/^=/, ''), viewAt(activity.id, c, scope.environment));
+              if (script.resultVariable) propagate(currentRun().vars, scopes(), chainAt(c, scope.environment), { [script.resultVariable]: value });
               cb(null, value);
             } catch (err) {
               if (err instanceof FeelError) err.elementId = activity.id;
@@ -213,8 +225,11 @@ export class LiveInstance implements CachedEngine {
       scripts,
       expressions: {
         // Zeebe convention: `=` starts a FEEL expression, anything else is a literal
-        resolveExpression(expression: unknown) {
-          if (typeof expression === 'string' && expression.startsWith('=')) return evaluateFeel(expression.slice(1), currentRun().vars);
+        resolveExpression(expression: unknown, from?: { content?: ExecContent & { id?: string }; environment?: ScopeEnvironment }) {
+          if (typeof expression === 'string' && expression.startsWith('=')) {
+            const content = from?.content;
+            return evaluateFeel(expression.slice(1), viewAt(content?.id ?? '', content, from?.environment));
+          }
           return expression;
         },
       },
@@ -222,28 +237,7 @@ export class LiveInstance implements CachedEngine {
         zeebe(activity: { id: string; type: string; behaviour: Record<string, unknown>; broker: { subscribeTmp: (...a: unknown[]) => void } }) {
           const model = elements.get(activity.id);
           if (model?.job && activity.type !== 'bpmn:UserTask') activity.behaviour.Service = JobService;
-          const mi = model?.multiInstance;
-          if (mi?.outputCollection && mi.outputElement) {
-            const { outputCollection, outputElement, inputCollection } = mi;
-            // as in Zeebe, the output collection exists (all null) as soon as the body starts
-            activity.broker.subscribeTmp('execution', 'execute.start', (_key: string, msg: { content: ExecContent; fields?: { redelivered?: boolean } }) => {
-              if (!msg.content.isRootScope || msg.fields?.redelivered) return;
-              const vars = currentRun().vars;
-              const items = evaluateFeel(inputCollection.replace(/^=/, ''), vars);
-              vars[outputCollection] = new Array(Array.isArray(items) ? items.length : 0).fill(null);
-            }, { noAck: true, priority: 1000 });
-            // each finished iteration puts its outputElement at its index of the outputCollection
-            activity.broker.subscribeTmp('execution', 'execute.completed', (_key: string, msg: { content: ExecContent }) => {
-              const c = msg.content;
-              if (!c.isMultiInstance || c.isRootScope || typeof c.index !== 'number') return;
-              const vars = currentRun().vars;
-              const list = Array.isArray(vars[outputCollection]) && (vars[outputCollection] as unknown[]).length === c.loopCardinality
-                ? [...(vars[outputCollection] as unknown[])]
-                : new Array(c.loopCardinality ?? c.index + 1).fill(null);
-              list[c.index] = evaluateFeel(outputElement.replace(/^=/, ''), { ...vars, ...iterationLocals(activity.id, c) });
-              vars[outputCollection] = list;
-            }, { noAck: true, priority: 1000 });
-          }
+          if (model) attachScopes(activity as unknown as Parameters<typeof attachScopes>[0], model, { vars: () => currentRun().vars, scopes });
         },
       },
     } as unknown as ConstructorParameters<typeof Engine>[0]);
@@ -276,7 +270,28 @@ export class LiveInstance implements CachedEngine {
 
   /** what bpmn-engine waits for now, flattened */
   waits(): Postponed[] {
-    return this.ended || !this.execution ? [] : collectPostponed(this.def, this.execution.getPostponed());
+    return this.ended || !this.execution ? [] : collectPostponed(this.def, this.execution.getPostponed(), this.scopes);
+  }
+
+  /**
+   * A job's, user task's, message's or called instance's variables arrive at the element waiting
+   * at this execution: through its output mappings into the scopes around it, or without output
+   * mappings propagated from the element itself (a name its input mappings made local stays
+   * local to it, and ends with it), as in Zeebe.
+   */
+  setResult(executionId: string, variables: Variables): void {
+    const vars = this.run.vars;
+    const wait = this.waits().find((p) => p.executionId === executionId);
+    const model = wait && this.def.parsed.elements.get(wait.id);
+    if (!wait || !model) return mergeResult(vars, [], variables);
+    if (model.outputs.length) {
+      const scope = { ...viewOf(vars, this.scopes, [executionId, ...wait.enclosing]), ...wait.locals, ...variables };
+      const out: Variables = {};
+      for (const o of model.outputs) out[o.target] = evaluateFeel(o.source.replace(/^=/, ''), scope);
+      return propagate(vars, this.scopes, wait.enclosing, out);
+    }
+    const local = new Set(model.inputs.map((i) => i.target));
+    propagate(vars, this.scopes, [executionId, ...wait.enclosing], Object.fromEntries(Object.entries(variables).filter(([name]) => !local.has(name))));
   }
 
   /** fires the timer waiting at this execution (the one that fires now is no timer to store) */
@@ -338,7 +353,9 @@ export async function runCommand(trx: Knex.Transaction | Knex, opts: RunOptions)
         // a new instance has no rows yet
         live.reconciled = new Map();
       } else {
-        live.engine.recover(JSON.parse(instance.engine_state));
+        const saved = JSON.parse(instance.engine_state) as { scopes?: Scopes };
+        live.scopes = saved.scopes ?? noScopes();
+        live.engine.recover(saved);
         live.execution = (await live.engine.resume({ listener: live.listener })) as unknown as Execution;
       }
     } catch (err) {
@@ -348,6 +365,7 @@ export async function runCommand(trx: Knex.Transaction | Knex, opts: RunOptions)
   // the outcome is applied once the whole state is there: a multi-instance body must be listening
   // again before one of its iterations completes
   inEngine(() => {
+    if ((command.kind === 'complete-job' || command.kind === 'signal') && command.variables) live.setResult(command.executionId, command.variables);
     if (command.kind === 'complete-job' || command.kind === 'throw-error') {
       const callback = live.jobCallbacks.get(command.executionId);
       live.jobCallbacks.delete(command.executionId);
@@ -384,7 +402,7 @@ export async function runCommand(trx: Knex.Transaction | Knex, opts: RunOptions)
     const postponed = live.waits();
     const match = await reconcile(postponed);
     if (match) {
-      Object.assign(vars, match.variables);
+      inEngine(() => live.setResult(match.executionId, match.variables));
       inEngine(() => postponed.find((p) => p.executionId === match.executionId)?.signal({ id: match.ref }));
       run.events.push({ element_id: match.elementId, element_type: typeOf(match.elementId, ''), event: 'MESSAGE_CORRELATED', details: JSON.stringify({ messageKey: match.messageKey, name: match.name }) });
       continue;
@@ -392,7 +410,10 @@ export async function runCommand(trx: Knex.Transaction | Knex, opts: RunOptions)
     const done = await startPendingChildren(trx as Knex.Transaction, { ...opts, postponed }).catch((err) => (err instanceof FeelError ? fail(err) : Promise.reject(err)));
     if (!done) break;
     const call = postponed.find((p) => p.executionId === done.executionId);
-    if (!done.thrown) inEngine(() => call?.signal({}));
+    if (!done.thrown) inEngine(() => {
+      if (done.result) live.setResult(done.executionId, done.result);
+      call?.signal({});
+    });
     else if (catchesWithin(def, call?.id, done.thrown.code)) inEngine(() => call?.fail(done.thrown!.code, done.thrown!.message));
     else LiveInstance.uncaught(run, { ...done.thrown, elementId: call?.id ?? '' });
   }
@@ -415,7 +436,9 @@ export async function runCommand(trx: Knex.Transaction | Knex, opts: RunOptions)
   if (ended) await reconcile([]);
   const waiting = live.waits();
   if (hasCallActivities(def)) await terminateOrphanChildren(trx as Knex.Transaction, key, waiting.map((p) => p.executionId), now);
-  const stateJson = await storedState(live.engine);
+  if (ended) live.scopes = noScopes();
+  else pruneScopes(live.scopes, new Set(waiting.map((p) => p.executionId)));
+  const stateJson = await storedState(live.engine, live.scopes);
   const stored = { variables: JSON.stringify(vars), engine_state: stateJson, ...(ended ? { state: 'COMPLETED' as const, end_date: now } : {}) };
   const { events } = run;
   const changed = changedVariables(JSON.parse(before) as Variables, vars);
@@ -513,18 +536,19 @@ let engineVersion: string | undefined;
  * recover, so not stored per instance). getState() serializes the whole source every time just
  * for us to drop it, so the same object is built here from the same parts, in the same order.
  */
-async function storedState(engine: Engine): Promise<string> {
+async function storedState(engine: Engine, scopes: Scopes): Promise<string> {
+  const withScopes = isEmpty(scopes) ? {} : { scopes };
   const e = engine as unknown as EngineInternals;
   if (engineVersion === undefined || !e.execution) {
     const state = (await engine.getState()) as { engineVersion?: string; definitions?: { source?: unknown }[] };
     engineVersion = state.engineVersion;
     for (const d of state.definitions ?? []) delete d.source;
-    return JSON.stringify(state);
+    return JSON.stringify({ ...state, ...withScopes });
   }
   const x = e.execution;
   return JSON.stringify({
     name: e.name, state: x.state, stopped: x.stopped, engineVersion,
-    environment: x.environment.getState(), definitions: x.definitions.map((d) => d.getState()),
+    environment: x.environment.getState(), definitions: x.definitions.map((d) => d.getState()), ...withScopes,
   });
 }
 

@@ -1,6 +1,6 @@
 import { EngineError, type ActivateJobsRequest, type ActivatedJob, type FailJobRequest, type ThrowJobErrorRequest, type Variables } from '../port';
 import type { CommandScope, EngineContext } from './engine-context';
-import { inputVariables, mergeResult, parseVariables, runCommand, RunFailure } from './instance-runner';
+import { inputVariables, parseVariables, runCommand, RunFailure } from './instance-runner';
 import { catchesWithin, throwToCaller } from './error-propagation';
 import { completeJobInOneStatement } from './single-statement';
 
@@ -111,9 +111,7 @@ export class JobsService {
           throw new EngineError('NOT_FOUND', `job ${jobKey} is not active (state ${found.state})`);
         }
         failedJob = job;
-        const model = scope.def.parsed.elements.get(job.element_id);
-        mergeResult(scope.vars, model?.outputs ?? [], variables);
-        await runCommand(trx, { ...scope, command: { kind: 'complete-job', executionId: job.execution_id } });
+        await runCommand(trx, { ...scope, command: { kind: 'complete-job', executionId: job.execution_id, variables } });
       });
       this.ctx.node.forgetJob(jobKey);
     } catch (err) {

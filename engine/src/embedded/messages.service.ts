@@ -43,8 +43,7 @@ export class MessagesService {
             const scope = await this.ctx.lockInstance(sp, instanceKey);
             if (!scope || scope.instance.state !== 'ACTIVE') return false;
             if (!(await sp('engine_message_subscriptions').where({ key: sub.key }).first())) return false;
-            Object.assign(scope.vars, req.variables ?? {});
-            await runCommand(sp, { ...scope, now, command: { kind: 'signal', executionId: sub.execution_id, payload: { id: sub.message_ref } } });
+            await runCommand(sp, { ...scope, now, command: { kind: 'signal', executionId: sub.execution_id, payload: { id: sub.message_ref }, variables: req.variables ?? {} } });
             await sp('engine_events').insert({
               instance_key: instanceKey, element_id: sub.element_id, element_type: scope.def.parsed.elements.get(sub.element_id)?.type ?? null,
               event: 'MESSAGE_CORRELATED', details: JSON.stringify({ messageKey, name: req.name }), occurred_at: now,

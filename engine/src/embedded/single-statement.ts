@@ -1,8 +1,7 @@
 import type { CreateProcessInstanceRequest, Variables } from '../port';
 import { isRolledBack, NeedsTransaction } from './command-writes';
 import type { EngineContext } from './engine-context';
-import { FeelError } from './feel';
-import { mergeResult, parseVariables, runCommand, RunFailure, type InstanceRow, type LiveInstance } from './instance-runner';
+import { parseVariables, runCommand, RunFailure, type InstanceRow, type LiveInstance } from './instance-runner';
 
 /**
  * Commands that commit as one statement, with no transaction and no lock round trip first.
@@ -31,18 +30,12 @@ export async function completeJobInOneStatement(ctx: EngineContext, jobKey: stri
   const row = live?.row;
   if (!live || !row || row.revision === undefined || row.state !== 'ACTIVE') return false;
   const revision = row.revision;
-  const model = live.def.parsed.elements.get(known.elementId);
   const vars = parseVariables(row.variables);
-  try {
-    mergeResult(vars, model?.outputs ?? [], variables);
-  } catch (err) {
-    if (err instanceof FeelError) return false;
-    throw err;
-  }
   try {
     await ctx.track(runCommand(ctx.db, {
       def: live.def, defs: ctx.defs, instance: { ...row, engine_state: live.stateJson }, vars, now: ctx.clock(), node: ctx.node,
-      command: { kind: 'complete-job', executionId: known.executionId },
+      // the result goes into the variable scopes in the run (a failing output mapping is a RunFailure: the locked way then)
+      command: { kind: 'complete-job', executionId: known.executionId, variables },
       single: {
         saved: (stored) => ctx.db('engine_process_instances').where({ key: known.instanceKey, revision }).update(stored).returning('revision'),
         // after `saved`: the instance row is locked before the job row, as by a locked command

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { EngineError, type UserTask, type UserTaskFilter, type Variables } from '../port';
 import type { EngineContext } from './engine-context';
-import { inputVariables, mergeResult, parseVariables, runCommand, RunFailure } from './instance-runner';
+import { inputVariables, parseVariables, runCommand, RunFailure } from './instance-runner';
 
 interface TaskRow {
   key: string | number;
@@ -110,9 +110,8 @@ export class UserTasksService {
         if (task.state !== 'CREATED' || scope.instance.state !== 'ACTIVE') {
           throw new EngineError('INVALID_STATE', `user task ${userTaskKey} is ${task.state}`);
         }
-        mergeResult(scope.vars, scope.def.parsed.elements.get(task.element_id)?.outputs ?? [], variables);
         await scope.trx('engine_user_tasks').where({ key: userTaskKey }).update({ state: 'COMPLETED', completion_date: scope.now });
-        await runCommand(scope.trx, { ...scope, command: { kind: 'signal', executionId: task.execution_id } });
+        await runCommand(scope.trx, { ...scope, command: { kind: 'signal', executionId: task.execution_id, variables } });
       });
     } catch (err) {
       if (!(err instanceof RunFailure)) throw err;

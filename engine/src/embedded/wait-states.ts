@@ -3,6 +3,7 @@ import type { Variables } from '../port';
 import type { LoadedDefinition } from './definition.repository';
 import { FeelError, resolveList, resolveString, timerDueAt } from './feel';
 import type { Command, InstanceRow } from './instance-runner';
+import { localsOf, noScopes, type Scopes } from './variable-scopes';
 import { NeedsTransaction, type Cte } from './command-writes';
 
 /**
@@ -23,6 +24,8 @@ export interface Postponed {
   locals: Variables;
   /** the body of a multi-instance activity (its iterations carry the work) */
   isLoopBody: boolean;
+  /** execution ids around it, innermost first (its local variable scopes, see variable-scopes) */
+  enclosing: string[];
 }
 
 interface ApiLike {
@@ -39,7 +42,7 @@ interface ApiLike {
  * bpmn-engine lists only the top-level waits of a process; what waits inside a subprocess or a
  * multi-instance iteration hangs below them. Iterations get their inputElement as a local.
  */
-export function collectPostponed(def: LoadedDefinition, roots: ApiLike[]): Postponed[] {
+export function collectPostponed(def: LoadedDefinition, roots: ApiLike[], scopes: Scopes = noScopes()): Postponed[] {
   const out: Postponed[] = [];
   const seen = new Set<string>();
   const iterationLocals = new Map<string, Variables>();
@@ -49,7 +52,8 @@ export function collectPostponed(def: LoadedDefinition, roots: ApiLike[]): Postp
     for (const id of ids) if (id && iterationLocals.has(id)) return iterationLocals.get(id)!;
     return {};
   };
-  const visit = (api: ApiLike) => {
+  // the executions a wait sits in are the ones we came through: subprocesses, bodies, iterations
+  const visit = (api: ApiLike, outer: string[]) => {
     if (typeof api.executionId !== 'string' || seen.has(api.executionId)) return;
     seen.add(api.executionId);
     const model = def.parsed.elements.get(api.id);
@@ -63,16 +67,20 @@ export function collectPostponed(def: LoadedDefinition, roots: ApiLike[]): Postp
       if (mi.inputElement) locals[mi.inputElement] = content[mi.inputElement] ?? null;
       iterationLocals.set(api.executionId, locals);
     }
+    const direct = (content.parent as { executionId?: string } | undefined)?.executionId;
+    const around = direct && direct !== api.executionId && direct !== outer[0] ? [direct, ...outer] : outer;
+    const scoped = localsOf(scopes, [api.executionId, ...around]);
+    if (Object.keys(scoped).length) locals = { ...locals, ...scoped };
     out.push({
-      id: api.id, executionId: api.executionId, type: api.type, signal: (payload) => api.signal(payload), locals,
+      id: api.id, executionId: api.executionId, type: api.type, signal: (payload) => api.signal(payload), locals, enclosing: around,
       fail: (code, message) => api.sendApiMessage('error', { message, code, name: 'BpmnError' }),
       isLoopBody,
     });
     // only subprocesses and multi-instance bodies hold waits of their own (an event's definitions
     // are part of the event's wait)
-    if (model?.type === 'bpmn:SubProcess' || mi) for (const child of api.owner?.execution?.getPostponed?.() ?? []) visit(child);
+    if (model?.type === 'bpmn:SubProcess' || mi) for (const child of api.owner?.execution?.getPostponed?.() ?? []) visit(child, [api.executionId, ...around]);
   };
-  for (const root of roots) visit(root);
+  for (const root of roots) visit(root, []);
   return out;
 }
 type Row = Record<string, unknown>;

@@ -1,0 +1,38 @@
+import { appendAuditLog } from '@openspis/db';
+import { DomainError } from '../../shared/domain-error';
+import type { WorkerPorts } from '../../shared/ports';
+import { assertRole } from '../files/file-access';
+import { auditActor, CHANNELS, type Actor, type Channel } from '../records.model';
+import { pragueDay } from '../records.ports';
+import { DISPATCH_ROLES, lockOutgoing, momentOfDay } from './dispatch-access';
+
+/**
+ * Vypravení: an outgoing document leaves the office on a day, by a channel (data box, e-mail, post,
+ * in person, portal). Document and journal row get the date (and the channel), the document becomes
+ * `dispatched`; logged as Vypraveno of the document. Only a created (not cancelled) outgoing document
+ * of an open file; the day not before the document was made and not in the future.
+ */
+export async function recordDispatch(
+  ports: Pick<WorkerPorts, 'db' | 'clock'>,
+  actor: Actor,
+  input: { documentId: string; day?: string; channel?: Channel },
+): Promise<{ dispatchedAt: Date }> {
+  assertRole(actor, DISPATCH_ROLES);
+  if (input.channel && (!CHANNELS.includes(input.channel) || input.channel === 'internal')) throw new DomainError('DISPATCH_CHANNEL_INVALID', `no such channel: ${input.channel}`);
+  const now = ports.clock();
+  const at = momentOfDay(input.day, now, 'DISPATCH_DATE_INVALID');
+  return ports.db.transaction(async (trx) => {
+    const { doc, file } = await lockOutgoing(trx, actor, input.documentId);
+    if (doc.state !== 'created') throw new DomainError('DISPATCH_STATE', `document ${doc.jid} is ${doc.state}`, 'business');
+    if (file.state !== 'open') throw new DomainError('FILE_NOT_OPEN', `file ${file.file_reference} is ${file.state}`, 'business');
+    if (pragueDay(at) < pragueDay(new Date(doc.created_at))) throw new DomainError('DISPATCH_DATE_INVALID', `document ${doc.jid} was made after ${at.toISOString()}`);
+    const channel = input.channel ?? doc.channel;
+    await trx('documents').where({ id: doc.id }).update({ state: 'dispatched', dispatched_at: at, channel });
+    await trx('journal').where({ document_id: doc.id }).update({ dispatched_at: at, channel });
+    await appendAuditLog(trx, {
+      actor: auditActor(actor), eventType: 'Vypraveno', objectType: 'Dokument', objectId: doc.id, occurredAt: now,
+      details: { jid: doc.jid, dispatchedAt: at.toISOString(), channel },
+    });
+    return { dispatchedAt: at };
+  });
+}
