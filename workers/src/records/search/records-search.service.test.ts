@@ -13,11 +13,13 @@ const podatelna: Actor = { username: 'podatelna', roles: ['podatelna'], orgUnit:
 const referentOsu: Actor = { username: 'referent', roles: ['referent'], orgUnit: 'OSU' };
 
 describe('indexedPart', () => {
-  it('gives the index the word most likely to be rare: one with a digit, else the longest', () => {
+  it('gives the index the word most likely to be rare: one with a digit, else the longest (of a long one its middle)', () => {
     expect(indexedPart('odesilatel 10329')).toBe('10329');
-    expect(indexedPart('zadost o povoleni')).toBe('povoleni');
+    expect(indexedPart('zadost o povoleni')).toBe('vole');
     expect(indexedPart('c. 123')).toBe('123');
-    expect(indexedPart('novakova')).toBe('novakova');
+    expect(indexedPart('novakova')).toBe('vako');
+    expect(indexedPart('hluk')).toBe('hluk');
+    expect(indexedPart('cislo 2026001234')).toBe('2026001234');
     expect(indexedPart('ab')).toBeNull();
   });
 });

@@ -54,12 +54,19 @@ function pageOf<T>(rows: T[], page: number, pageSize: number): Page<T> {
  * The part of a normalised search text given to the trigram index: the word most likely to be rare
  * (one with a digit, else the longest), at least three characters. A whole phrase like
  * "odesilatel 10329" would make the index read the long lists of every trigram of its common word;
- * the rare word alone finds the few candidates, and the phrase itself is then checked on them.
+ * the rare word alone finds the few candidates, and the phrase itself is then checked on them. Of a
+ * long word without digits only the four letters in its middle go to the index: a word's trigrams
+ * occur together, so two of them select almost as well as all, and the index intersects two lists
+ * instead of one per letter; beginnings and endings (prefixes, endings like "-eni") are the most
+ * common trigrams, the root in the middle the rarest.
  */
 export function indexedPart(text: string): string | null {
   const words = text.split(' ').filter((w) => w.length >= 3);
   if (!words.length) return text.length >= 3 ? text : null;
-  return [...words].sort((a, b) => Number(/\d/.test(b)) - Number(/\d/.test(a)) || b.length - a.length)[0];
+  const word = [...words].sort((a, b) => Number(/\d/.test(b)) - Number(/\d/.test(a)) || b.length - a.length)[0];
+  if (/\d/.test(word) || word.length <= 5) return word;
+  const start = Math.floor((word.length - 4) / 2);
+  return word.slice(start, start + 4);
 }
 
 /** Substring match: the rare part as the index condition, the whole text as a filter the index does not take. */
@@ -83,8 +90,9 @@ const RECENT_WINDOW = 2000;
  * with a class and a state that rarely go together, must come from the indexes. So a search without
  * a reference number or JID first looks at the newest rows only (`recentWindow`, at least enough
  * for the page); when that does not fill the page, it collects all matches through the indexes
- * (trigram and class/state GIN, dates) and sorts those. Either way the planner never walks the
- * whole journal in date order hoping to meet matches.
+ * (trigram and class GIN, dates) and sorts those. A search for a number of four or more digits goes
+ * to the indexes at once. Either way the planner never walks the whole journal in date order
+ * hoping to meet matches.
  */
 export async function searchJournal(
   db: Knex,
@@ -109,7 +117,9 @@ export async function searchJournal(
     if (sender) whereContains(q, 'j.sender_norm', sender);
     if (subject) whereContains(q, 'j.subject_norm', subject);
     if (s.classCode?.trim()) q.where('j.class_code', s.classCode.trim());
-    if (s.state) q.where('j.state', s.state);
+    // a filter on the rows the other conditions find, not an index key: a state's posting list
+    // covers half the journal and would cost the index more to intersect than it saves
+    if (s.state) q.whereRaw(`(j.state || '') = ?`, [s.state]);
     if (s.direction) q.where('j.direction', s.direction);
     scope(q, actor, 'j', 'j.file_id');
   };
@@ -122,11 +132,15 @@ export async function searchJournal(
     return pageOf(await q.orderBy(newestFirst).offset(offset).limit(pageSize + 1), page, pageSize);
   }
 
-  // 1. the newest rows (in the date range) only
-  const window = Math.max(opts.recentWindow ?? RECENT_WINDOW, wanted);
-  const recent = db('journal as j').select('j.*').modify(dates).orderBy(newestFirst).limit(window);
-  const inRecent = await db.from(recent.as('j')).select('j.*').modify(filters).orderBy(newestFirst).offset(offset).limit(pageSize + 1);
-  if (inRecent.length > pageSize) return pageOf(inRecent, page, pageSize);
+  // 1. the newest rows (in the date range) only — unless a number of four or more digits is sought:
+  // it is rare, and the index finds its few rows at once
+  const rare = [sender, subject].some((t) => t && /\d{4}/.test(indexedPart(t) ?? ''));
+  const window = rare ? 0 : Math.max(opts.recentWindow ?? RECENT_WINDOW, wanted);
+  if (window) {
+    const recent = db('journal as j').select('j.*').modify(dates).orderBy(newestFirst).limit(window);
+    const inRecent = await db.from(recent.as('j')).select('j.*').modify(filters).orderBy(newestFirst).offset(offset).limit(pageSize + 1);
+    if (inRecent.length > pageSize) return pageOf(inRecent, page, pageSize);
+  }
 
   // 2. every match through the indexes, then the page of them (the connection has JIT compilation
   // off, see db/src/connection.ts: the planner would start it for the cost of a large estimated
