@@ -78,6 +78,8 @@ beforeAll(async () => {
   const podatelna = { username: 'podatelna', roles: ['podatelna'], orgUnit: 'POD' };
   const spisovna = { username: 'spisovna', roles: ['spisovna'], orgUnit: 'KT' };
   open = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Stížnost na hluk z provozovny', channel: 'post', form: 'analog', classCode: '1.3', orgUnit: 'OSU', sender: { kind: 'person', givenName: 'Jana', familyName: 'Nováková' } });
+  // an answer in the open file: the dispatch form on the file's page
+  await registerRecord(ports, { username: 'referent', roles: ['referent'], orgUnit: 'OSU' }, { direction: 'outgoing', subject: 'Odpověď na stížnost', channel: 'data-box', form: 'analog', fileId: open.fileId });
   foreign = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Výtluk v ulici Moskevská', channel: 'post', form: 'analog', classCode: '7.4', orgUnit: 'ODP' });
   const old: RegisterRecordResult[] = [];
   for (const subject of ['Podnět k zeleni', 'Stížnost na osvětlení', 'Žádost o kopii']) {

@@ -101,7 +101,11 @@ export async function seedRecordsDemo(ports: RecordsPorts, opts: { files?: numbe
       const a = auditActor({ username: 'referent', roles: ['referent'], orgUnit: unit });
       const docs = await trx('documents').where({ file_id: first.fileId }).select('id');
       await trx('documents').where({ file_id: first.fileId }).whereIn('state', ['registered']).update({ state: 'settled', settled_at: settledAt, settled_by: a, settlement_method: 'vyřízení dokumentem' });
-      await trx('documents').where({ file_id: first.fileId }).where({ state: 'created' }).update({ state: 'dispatched', dispatched_at: settledAt });
+      const outgoing = await trx('documents').where({ file_id: first.fileId }).where({ state: 'created' }).pluck('id');
+      await trx('documents').whereIn('id', outgoing).update({ state: 'dispatched', dispatched_at: settledAt });
+      // the journal keeps the dispatch date too, and the log its Vypraveno
+      await trx('journal').whereIn('document_id', outgoing).update({ dispatched_at: settledAt });
+      for (const id of outgoing) await appendAuditLog(trx, { actor: a, eventType: 'Vypraveno', objectType: 'Dokument', objectId: id, details: { demo: true }, occurredAt: settledAt });
       await trx('journal').where({ file_id: first.fileId }).update({ state: 'settled', settled_at: settledAt, settled_by: a, settlement_method: 'vyřízení dokumentem' });
       for (const d of docs) await appendAuditLog(trx, { actor: a, eventType: 'Vyrizeni', objectType: 'Dokument', objectId: d.id, details: { demo: true }, occurredAt: settledAt });
       const file = await trx('files').where({ id: first.fileId }).first();

@@ -5,6 +5,7 @@ import { incrementJournalCounter } from '../../registry/journal.repository';
 import { formatReferenceNumber, nextJid, pragueYear } from '../../registry/reference-number.service';
 import { putBlob } from '../../registry/registry.repository';
 import type { CaseFileRow, FileClassRow } from '../records.model';
+import { disposalYear } from '../retention.service';
 import { normalizeSearchText } from '../search-text';
 
 /** Only SQL: the day's entries and the record that keeps the day's rendering. */
@@ -106,10 +107,33 @@ async function classifyYearFile(trx: Knex.Transaction, file: CaseFileRow, fileCl
 }
 
 /**
+ * The year's last day is rendered: the year's log file is complete. Its renderings are settled
+ * (vzetí na vědomí) and the file closed, its retention running from the year's end (trigger date
+ * 31 December, so the disposal year is the next year + the retention); logged like any closure.
+ */
+async function closeYearFile(trx: Knex.Transaction, fileId: string, lastDay: string, actor: string, now: Date): Promise<void> {
+  const file = (await trx('files').where({ id: fileId }).first()) as CaseFileRow;
+  const documents = await trx('documents').where({ file_id: fileId, state: 'registered' }).select('id', 'jid', 'reference_number');
+  const settled = { state: 'settled', settled_at: now, settled_by: actor, settlement_method: 'noted' };
+  await trx('documents').whereIn('id', documents.map((d) => d.id)).update(settled);
+  await trx('journal').whereIn('document_id', documents.map((d) => d.id)).update(settled);
+  for (const d of documents) {
+    await appendAuditLog(trx, { actor, eventType: 'Vyrizeni', objectType: 'Dokument', objectId: d.id, occurredAt: now, details: { jid: d.jid, referenceNumber: d.reference_number, method: 'noted' } });
+  }
+  const year = file.retention_years === null ? null : disposalYear(lastDay, file.retention_years);
+  await trx('files').where({ id: fileId }).update({ state: 'closed', settled_at: now, closed_at: now, closed_by: actor, trigger_date: lastDay, disposal_year: year });
+  await appendAuditLog(trx, {
+    actor, eventType: 'Uzavreni', objectType: 'Spis', objectId: fileId, occurredAt: now,
+    details: { fileReference: file.file_reference, retention: `${file.disposal_code}/${file.retention_years}`, disposalYear: year, transactionLogYear: Number(lastDay.slice(0, 4)) },
+  });
+}
+
+/**
  * Registers the day's rendering as an internal document of the year's transaction-log file (a file
  * opened with the first day of the year, numbered like a collection sheet): journal row, JID,
  * reference number, the PDF and XML components and the log rows, in the caller's transaction. The
- * file has the class `fileClass` and its retention; the documents inherit it.
+ * file has the class `fileClass` and its retention; the documents inherit it. The rendering of
+ * 31 December closes the year's file.
  */
 export async function storeLogRecord(
   trx: Knex.Transaction,
@@ -163,5 +187,6 @@ export async function storeLogRecord(
     day: r.day, year: r.year, file_id: file.id, document_id: documentId, pdf_component_id: componentIds[0], xml_component_id: componentIds[1], events: r.events,
     first_entry_id: r.firstEntryId, last_entry_id: r.lastEntryId, last_hash: r.lastHash, created_by: actor, created_at: now,
   });
+  if (r.day.endsWith('-12-31')) await closeYearFile(trx, file.id, r.day, actor, now);
   return { documentId, fileId: file.id, fileReference: file.file_reference, referenceNumber, jid };
 }
