@@ -281,7 +281,10 @@ export class LiveInstance implements CachedEngine {
    */
   setResult(executionId: string, variables: Variables): void {
     const vars = this.run.vars;
-    const wait = this.waits().find((p) => p.executionId === executionId);
+    // no local scopes (the common case): the element is known from the last reconcile, no need to walk the waits
+    let known = isEmpty(this.scopes) ? this.reconciled?.get(executionId) : undefined;
+    if (known && this.def.parsed.elements.get(known)?.multiInstance) known = undefined;
+    const wait = known ? { id: known, enclosing: [] as string[], locals: {} } : this.waits().find((p) => p.executionId === executionId);
     const model = wait && this.def.parsed.elements.get(wait.id);
     if (!wait || !model) return mergeResult(vars, [], variables);
     if (model.outputs.length) {

@@ -4,6 +4,7 @@ import type { EngineContext } from './engine-context';
 import { parseVariables, RunFailure, type InstanceRow } from './instance-runner';
 import { startBufferedAfterEnd, startInstance } from './start-events';
 import { terminateInstanceTree } from './instance-termination';
+import { createInstanceInOneStatement } from './single-statement';
 
 function toInstance(r: InstanceRow, withVariables: boolean): ProcessInstance {
   return {
@@ -19,19 +20,24 @@ export class InstancesService {
   constructor(private readonly ctx: EngineContext) {}
 
   async createProcessInstance(req: CreateProcessInstanceRequest): Promise<ProcessInstance> {
+    let row = await createInstanceInOneStatement(this.ctx, req);
+    if (!row) row = await this.startInTransaction(req);
+    if (!req.awaitCompletion) return toInstance(row, false);
+    return this.awaitCompletion(String(row.key), req.requestTimeoutMs ?? 10_000);
+  }
+
+  private async startInTransaction(req: CreateProcessInstanceRequest): Promise<InstanceRow> {
     const { db, defs, clock } = this.ctx;
     const defRow = await defs.findLatest(db, req.bpmnProcessId, req.version);
     if (!defRow) throw new EngineError('NOT_FOUND', `process ${req.bpmnProcessId}${req.version ? ` version ${req.version}` : ''} is not deployed`);
-    let row: InstanceRow;
+    if (req.version === undefined) this.ctx.node.sawLatestDefinition(req.bpmnProcessId, String(defRow.key));
     try {
-      row = await this.ctx.track(db.transaction((trx) => startInstance(trx, { defs, definitionKey: String(defRow.key), variables: req.variables ?? {}, now: clock(), node: this.ctx.node })));
+      return await this.ctx.track(db.transaction((trx) => startInstance(trx, { defs, definitionKey: String(defRow.key), variables: req.variables ?? {}, now: clock(), node: this.ctx.node })));
     } catch (err) {
       // nothing was stored: a model that breaks right at the start is the caller's problem to see
       if (err instanceof RunFailure) throw new EngineError('INVALID_ARGUMENT', `process ${req.bpmnProcessId} failed at start: ${err.message}`, { cause: err });
       throw err;
     }
-    if (!req.awaitCompletion) return toInstance(row, false);
-    return this.awaitCompletion(String(row.key), req.requestTimeoutMs ?? 10_000);
   }
 
   private async awaitCompletion(key: string, timeoutMs: number): Promise<ProcessInstance> {

@@ -103,6 +103,34 @@ export class NodeRuntime<T extends CachedEngine = CachedEngine> {
   }
 
   private readonly streams = new Map<string, JobStream[]>();
+  /** bpmnProcessId → key of the latest version this node saw; a statement that relies on it checks it still is */
+  private readonly latest = new Map<string, string>();
+  /** instance keys drawn from the sequence ahead, in order */
+  private keys: string[] = [];
+
+  latestDefinition(bpmnProcessId: string): string | undefined {
+    return this.latest.get(bpmnProcessId);
+  }
+
+  sawLatestDefinition(bpmnProcessId: string, definitionKey: string | null): void {
+    if (definitionKey === null) this.latest.delete(bpmnProcessId);
+    else this.latest.set(bpmnProcessId, definitionKey);
+  }
+
+  /**
+   * The key of a new instance, known before the instance is written (its rows refer to it). Drawn
+   * from the instances' own sequence ten at a time: keys stay unique across nodes and increase
+   * on each node; unused ones of a node that stops are gaps.
+   */
+  async nextInstanceKey(db: Knex): Promise<string> {
+    if (!this.keys.length) {
+      const result = (await db.raw(`select nextval(pg_get_serial_sequence('engine_process_instances', 'key'))::text as key from generate_series(1, 10)`)) as { rows?: { key: string }[] } | { key: string }[];
+      const rows = Array.isArray(result) ? result : result.rows ?? [];
+      // another caller may have filled the block meanwhile: keep the keys in order
+      this.keys = [...this.keys, ...rows.map((r) => r.key)].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    }
+    return this.keys.shift()!;
+  }
   /** where each job this node handed out waits (that never changes): saves a look-up per command */
   private readonly jobInstances = new Map<string, KnownJob>();
 

@@ -60,6 +60,29 @@ describe('job completion as one guarded statement', () => {
     await completeOne(node, 'test.fragile');
   });
 
+  it('starts on the version another node deployed since this node last started one', async () => {
+    // given a node that started an instance of version 1, then another node deploying version 2
+    const node = engine();
+    const other = engine();
+    const v1 = fixture('errors.bpmn');
+    await node.deploy([v1]);
+    const first = await node.createProcessInstance({ bpmnProcessId: 'errors' });
+    const [v2] = await other.deploy([{ name: v1.name, content: v1.content.replace('retries="3"', 'retries="4"') }]);
+
+    // when the first node starts the next instance
+    const second = await node.createProcessInstance({ bpmnProcessId: 'errors' });
+
+    // then it runs on version 2, and the older one stays on version 1
+    expect(second.processDefinitionKey).toBe(v2.processDefinitionKey);
+    expect((await node.getProcessInstance(second.processInstanceKey))?.version).toBe(v2.version);
+    expect((await node.getProcessInstance(first.processInstanceKey))?.version).toBe(v2.version - 1);
+    const jobs = await node.activateJobs({ type: 'test.risky', worker: 'test', maxJobsToActivate: 5, timeout: 30_000 });
+    const retries = Object.fromEntries(jobs.map((j) => [j.processInstanceKey, j.retries]));
+    expect(retries).toEqual({ [first.processInstanceKey]: 3, [second.processInstanceKey]: 4 });
+    for (const job of jobs) await node.completeJob(job.jobKey);
+    for (const job of await node.activateJobs({ type: 'test.fragile', worker: 'test', maxJobsToActivate: 5, timeout: 30_000 })) await node.completeJob(job.jobKey);
+  });
+
   it('has the completion committed when completeJob returns: another node carries on from it', async () => {
     // given a live instance on one node
     const node = engine();

@@ -1,7 +1,7 @@
-import type { Variables } from '../port';
+import type { CreateProcessInstanceRequest, Variables } from '../port';
 import { isRolledBack, NeedsTransaction } from './command-writes';
 import type { EngineContext } from './engine-context';
-import { parseVariables, runCommand, RunFailure, type LiveInstance } from './instance-runner';
+import { parseVariables, runCommand, RunFailure, type InstanceRow, type LiveInstance } from './instance-runner';
 
 /**
  * Commands that commit as one statement, with no transaction and no lock round trip first.
@@ -49,4 +49,35 @@ export async function completeJobInOneStatement(ctx: EngineContext, jobKey: stri
   }
   ctx.node.forgetJob(jobKey);
   return true;
+}
+
+/**
+ * Starts an instance at its none start event in one statement, on the latest version this node
+ * knows of (the statement checks that it still is); null when that is not possible (nothing written).
+ */
+export async function createInstanceInOneStatement(ctx: EngineContext, req: CreateProcessInstanceRequest): Promise<InstanceRow | null> {
+  const definitionKey = req.version === undefined ? ctx.node.latestDefinition(req.bpmnProcessId) : undefined;
+  if (!definitionKey) return null;
+  const def = await ctx.defs.load(ctx.db, definitionKey);
+  const key = await ctx.node.nextInstanceKey(ctx.db);
+  const now = ctx.clock();
+  const vars = { ...(req.variables ?? {}) };
+  const fields = { key, definition_key: def.key, bpmn_process_id: def.bpmnProcessId, version: def.version, state: 'ACTIVE' as const, start_date: now };
+  try {
+    const { row } = await ctx.track(runCommand(ctx.db, {
+      def, defs: ctx.defs, instance: { ...fields, variables: vars, engine_state: null, end_date: null }, vars, now, node: ctx.node,
+      command: { kind: 'start' },
+      single: {
+        saved: (stored) => ctx.db('engine_process_instances').insert({ ...fields, ...stored }).returning('revision'),
+        ctes: [],
+        // a deploy (on any node) may have made a newer version since this node looked
+        check: { sql: '(select key from engine_process_definitions where bpmn_process_id = ? order by version desc limit 1) = ?', bindings: [def.bpmnProcessId, def.key] },
+      },
+    }));
+    return row;
+  } catch (err) {
+    if (isRolledBack(err)) ctx.node.sawLatestDefinition(req.bpmnProcessId, null);
+    if (err instanceof NeedsTransaction || err instanceof RunFailure || isRolledBack(err)) return null;
+    throw err;
+  }
 }
