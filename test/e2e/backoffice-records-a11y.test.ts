@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import pino from 'pino';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type Db } from '@openspis/db';
 import { createDisposalProposal, handOverFiles, readWorkersConfig, registerRecord, seedRecordsDemo, setDisposalHold, type RegisterRecordResult } from '@openspis/workers';
@@ -13,22 +12,13 @@ import { PROCESSES_DIR } from '../../backoffice/src/paths';
 import { seedDemoUsers } from '../../backoffice/src/seed/demo-users';
 import { createServer } from '../../backoffice/src/server';
 import { FakeEngine } from '../../backoffice/src/testing/fake-engine';
+import { wcagViolations } from '../support/axe';
 import { freePort, tempDataDir } from '../support/processes';
 
 // The records screens of the back-office (journal, files, a file — with the hold and trigger-event forms —, a document's parties, the records
 // centre with hand-over, disposal proposals, the assessor's view and the archive's decisions) in
 // headless Chromium, checked by axe-core against WCAG 2.1 A and AA, in each language.
 
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function wcagViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-  });
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 let db: Db;
 let closeDb: () => Promise<void>;
