@@ -3,6 +3,7 @@
 // 1,000,000 rows. Needs PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
 // Works in a throw-away schema that is dropped at the end.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import knexFactory, { type Knex } from 'knex';
 import { migrate, verifyAuditLog } from '@openspis/db';
 import { readWorkersConfig, registerRecord, searchJournal, storeFilePlan, type Actor, type JournalSearch } from '@openspis/workers';
@@ -13,8 +14,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS || 5);
 const CLIENTS = 8;
 const SEARCH_ROWS = Number(process.env.BENCH_SEARCH_ROWS || 1_000_000);
 const schema = `bench_${randomBytes(4).toString('hex')}`;
+/** names the bench's own connections, so that their server processes can be found */
+const APP_NAME = `openspis-bench-${process.pid}`;
+/** clock ticks per second of /proc/<pid>/stat (`getconf CLK_TCK`, 100 on Linux) */
+const TICKS = 100;
 
-async function forSeconds(clients: number, seconds: number, work: (client: number) => Promise<void>): Promise<number> {
+async function forSeconds(clients: number, seconds: number, work: (client: number) => Promise<void>): Promise<{ rate: number; done: number }> {
   const until = Date.now() + seconds * 1000;
   let done = 0;
   const started = Date.now();
@@ -24,8 +29,52 @@ async function forSeconds(clients: number, seconds: number, work: (client: numbe
       done += 1;
     }
   }));
-  return done / ((Date.now() - started) / 1000);
+  return { rate: done / ((Date.now() - started) / 1000), done };
 }
+
+/** user + system CPU of a process in ms, from /proc (null where there is none, e.g. another host or OS) */
+function procCpuMs(pid: number): number | null {
+  try {
+    // the fields after the command name, which may itself hold spaces and brackets
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU spent by the application (this process) and by PostgreSQL during `work`: the server's share is
+ * the bench's own backends plus the server's background processes (WAL writer, checkpointer,
+ * background writer, autovacuum of this database), read from /proc — so other databases' work on a
+ * shared server is not counted. Robust where throughput is not: on a loaded machine the rate falls,
+ * the CPU per operation barely moves. `pg` is null where /proc of the server is not readable.
+ */
+async function cpuOf<T>(db: Knex, work: () => Promise<T>): Promise<{ result: T; appMs: number; pgMs: number | null }> {
+  const serverPids = async () => (await db.raw(
+    `select pid from pg_stat_activity
+     where application_name = ? or backend_type in ('walwriter', 'checkpointer', 'background writer')
+        or (backend_type = 'autovacuum worker' and datname = current_database())`,
+    [APP_NAME],
+  )).rows.map((r: { pid: number }) => Number(r.pid)) as number[];
+  const before = new Map((await serverPids()).map((pid) => [pid, procCpuMs(pid)]));
+  const app0 = process.cpuUsage();
+  const result = await work();
+  const app = process.cpuUsage(app0);
+  let pgMs: number | null = 0;
+  for (const pid of new Set([...before.keys(), ...(await serverPids())])) {
+    const now = procCpuMs(pid);
+    if (now === null) {
+      if (!before.has(pid) || before.get(pid) === null) pgMs = null; // unreadable, not merely ended
+      continue;
+    }
+    if (pgMs !== null) pgMs += now - (before.get(pid) ?? 0);
+  }
+  return { result, appMs: (app.user + app.system) / 1000, pgMs };
+}
+
+const perOp = (cpu: { appMs: number; pgMs: number | null }, ops: number) =>
+  `CPU per operation: application ${(cpu.appMs / ops).toFixed(2)} ms, PostgreSQL ${cpu.pgMs === null ? 'n/a' : `${(cpu.pgMs / ops).toFixed(2)} ms`}`;
 
 function p95(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -35,7 +84,7 @@ function p95(values: number[]): number {
 async function main(): Promise<void> {
   const admin = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
   await admin.raw(`create schema ${schema}`);
-  const db: Knex = knexFactory({ client: 'pg', connection: url, searchPath: [schema, 'public'], pool: { min: 0, max: CLIENTS + 2 } });
+  const db: Knex = knexFactory({ client: 'pg', connection: { connectionString: url, application_name: APP_NAME }, searchPath: [schema, 'public'], pool: { min: 0, max: CLIENTS + 2 } });
   try {
     await migrate(db);
     const config = readWorkersConfig({ OPENSPIS_DATA_DIR: '/tmp/openspis-bench' });
@@ -46,27 +95,30 @@ async function main(): Promise<void> {
     // 1. PostgreSQL's own ceiling: one-row insert transactions
     await db.raw('create table bench_one_row (id bigserial primary key, v int not null)');
     const oneRow = () => db.transaction((trx) => trx('bench_one_row').insert({ v: 1 })).then(() => undefined);
-    const pgSerial = await forSeconds(1, SECONDS, oneRow);
-    const pg8 = await forSeconds(CLIENTS, SECONDS, oneRow);
-    console.log(`postgresql one-row transactions: ${pgSerial.toFixed(0)}/s at 1 client, ${pg8.toFixed(0)}/s at ${CLIENTS} clients`);
+    const pgSerial = (await forSeconds(1, SECONDS, oneRow)).rate;
+    const oneRow8 = await cpuOf(db, () => forSeconds(CLIENTS, SECONDS, oneRow));
+    const pg8 = oneRow8.result.rate;
+    console.log(`postgresql one-row transactions: ${pgSerial.toFixed(0)}/s at 1 client, ${pg8.toFixed(0)}/s at ${CLIENTS} clients (at ${CLIENTS}: ${perOp(oneRow8, oneRow8.result.done)})`);
 
     // 2. registrations: document, file, journal, components and log rows per transaction
     const podatelna: Actor = { username: 'podatelna', roles: ['podatelna'], orgUnit: 'POD' };
     const classes = ['1.5', '6.3', '7.4', '5.2'];
     const content = Buffer.from('%PDF-1.7 bench\n');
     let n = 0;
-    const regs = await forSeconds(CLIENTS, SECONDS, async () => {
+    const registering = await cpuOf(db, () => forSeconds(CLIENTS, SECONDS, async () => {
       const i = n++;
       await registerRecord(ports, podatelna, {
         direction: 'incoming', subject: `Podání ${i}`, channel: 'portal', classCode: classes[i % classes.length], orgUnit: 'OSU',
         sender: { kind: 'person', givenName: 'Jana', familyName: `Nováková ${i % 500}`, email: `jana${i % 500}@example.cz` },
         components: [{ fileName: 'podani.pdf', mediaType: 'application/pdf', content }],
       });
-    });
+    }));
+    const regs = registering.result.rate;
     const seqs: number[] = (await db('journal').orderBy('seq').pluck('seq')).map(Number);
     const gapFree = seqs.every((s, i) => s === i + 1);
     const chain = await verifyAuditLog(db);
     console.log(`registrations: ${regs.toFixed(0)}/s at ${CLIENTS} clients (${seqs.length} registered, numbers ${gapFree ? 'gap-free' : 'WITH GAPS'}, log chain of ${chain.checked} rows ${chain.ok ? 'verified' : `BROKEN at ${chain.firstBroken?.id}`})`);
+    console.log(`registrations: ${perOp(registering, registering.result.done)}`);
     if (!gapFree || !chain.ok) process.exitCode = 1;
 
     // 3. search over 1,000,000 journal rows

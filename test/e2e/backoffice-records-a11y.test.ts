@@ -15,7 +15,7 @@ import { FakeEngine } from '../../backoffice/src/testing/fake-engine';
 import { wcagViolations } from '../support/axe';
 import { freePort, tempDataDir } from '../support/processes';
 
-// The records screens of the back-office (journal, files, a file — with the hold and trigger-event forms —, a document's parties, the records
+// The records screens of the back-office (journal, files, a file — with the hold and trigger-event forms —, a document's parties, the dispatch list, the records
 // centre with hand-over, disposal proposals, the assessor's view and the archive's decisions) in
 // headless Chromium, checked by axe-core against WCAG 2.1 A and AA, in each language.
 
@@ -106,6 +106,9 @@ const screens = (): [user: string, url: string, heading: RegExp, status?: number
   ['podatelna', '/records/journal', /Podací deník|Registry journal|Реєстраційний журнал/],
   ['podatelna', '/records/journal?subject=stiznost&state=registered', /Podací deník|Registry journal|Реєстраційний журнал/],
   ['podatelna', `/records/documents/${foreign.documentId}/parties?q=novakova`, /Odesílatel a adresát|Sender and addressee|Відправник і адресат/],
+  // the registry office's dispatch list (výpravna): waiting for dispatch, then for delivery (the demo's answers)
+  ['podatelna', '/records/dispatch', /Výpravna|Dispatch|Експедиція/],
+  ['podatelna', '/records/dispatch?stage=to-deliver&channel=data-box', /Výpravna|Dispatch|Експедиція/],
   ['referent', '/records/files', /Spisy|Files|Справи/],
   ['referent', `/records/files/${open.fileId}`, new RegExp(open.fileReference.replace(/\//g, '\\/'))],
   ['referent', `/records/documents/${open.documentId}/parties`, /Odesílatel a adresát|Sender and addressee|Відправник і адресат/],

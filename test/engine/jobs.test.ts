@@ -69,6 +69,30 @@ describe('conformance: job semantics and incidents', () => {
     await expect(h.engine.resolveIncident(incident.incidentKey)).rejects.toMatchObject({ code: 'INVALID_STATE' });
   });
 
+  it('variables given when failing a job are local to its task: the next attempt sees them, the instance does not keep them', async () => {
+    const { processInstanceKey } = await start();
+    await completeOne(h.engine, 'conf.risky');
+    const job = await activateOne(h.engine, 'conf.fragile');
+    await h.engine.failJob(job.jobKey, { retries: 1, errorMessage: 'mail server down', variables: { attempt: 1, lastError: 'timeout' } });
+    const retry = await activateOne(h.engine, 'conf.fragile');
+    expect(retry.variables).toMatchObject({ attempt: 1, lastError: 'timeout' });
+    expect((await instanceOf(h.engine, processInstanceKey)).variables).not.toHaveProperty('attempt');
+
+    // failed again with no retries and a newer value: the incident is resolved and the job sees that value
+    await h.engine.failJob(retry.jobKey, { retries: 0, errorMessage: 'still down', variables: { attempt: 2 } });
+    const [incident] = await activeIncidents(processInstanceKey);
+    await h.engine.updateJobRetries(job.jobKey, 1);
+    await h.engine.resolveIncident(incident.incidentKey);
+    const resumed = await activateOne(h.engine, 'conf.fragile');
+    expect(resumed.variables).toMatchObject({ attempt: 2, lastError: 'timeout' });
+
+    await h.engine.completeJob(resumed.jobKey, { choice: 'b' });
+    const done = await instanceOf(h.engine, processInstanceKey);
+    expect(done.state).toBe('COMPLETED');
+    expect(done.variables).not.toHaveProperty('attempt');
+    expect(done.variables).not.toHaveProperty('lastError');
+  });
+
   it('a BPMN error thrown by a job is caught by the error boundary event, with its variables', async () => {
     const { processInstanceKey } = await start();
     const job = await activateOne(h.engine, 'conf.risky');

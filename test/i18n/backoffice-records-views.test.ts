@@ -30,12 +30,15 @@ const COMPUTED: Record<string, readonly string[]> = {
   'records:proposalStates.': ['open', 'exported', 'decided'],
   'records:decisions.kinds.': ['decision', 'confirmation'],
   'records:channels.': ['data-box', 'email', 'post', 'personal', 'portal'],
+  'records:dispatchList.stages.': ['to-dispatch', 'to-deliver'],
+  'records:dispatchList.done.': ['dispatched', 'delivered'],
+  'records:dataBoxStatuses.': ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'],
   'records:decisions.actions.': ['transferred', 'destroyed', 'presented', 'archive-id-recorded', 'held', 'withdrawn'],
 };
 
 describe('records screens of the back-office: every text from the catalogue', () => {
   it('finds the views', () => {
-    expect(views).toEqual(expect.arrayContaining(['layout.hbs', 'records-journal.hbs', 'records-centre.hbs', 'records-proposal.hbs', 'records-document-parties.hbs']));
+    expect(views).toEqual(expect.arrayContaining(['layout.hbs', 'records-journal.hbs', 'records-centre.hbs', 'records-proposal.hbs', 'records-document-parties.hbs', 'records-dispatch.hbs']));
   });
 
   for (const view of views) {

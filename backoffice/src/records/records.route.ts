@@ -10,6 +10,7 @@ import { userForSession } from '../clerk/auth.service';
 import { parse, type AppState, type Ctx } from '../http';
 import type { Renderer } from '../ui/render';
 import { addRecordsCentreRoutes, type PageFn } from './records-centre.route';
+import { addDispatchRoutes, DISPATCH_DESK } from './records-dispatch.route';
 import { addDocumentRoutes, DISPATCH_CHANNELS, DOCUMENT_EDITORS } from './records-documents.route';
 
 export interface RecordsDeps {
@@ -56,6 +57,8 @@ const blankToUndefined = <T extends Record<string, unknown>>(o: T): NoBlank<T> =
 
 /** The records centre's own screens and its holds: the records manager and the administrator. */
 const mayUseCentre = (actor: Actor) => actor.roles.includes('spisovna') || actor.roles.includes('admin');
+/** The dispatch list (výpravna): the registry office and the administrator. */
+const mayUseDispatch = (actor: Actor) => actor.roles.some((r) => DISPATCH_DESK.includes(r));
 
 /** HTTP status of a refused records operation: its code decides, a business rule is a conflict. */
 function statusOf(err: DomainError): number {
@@ -113,13 +116,13 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
     const result = await searchJournal(deps.db, actorOf(ctx), q, { page: q.page ?? 1, pageSize: 25 });
     // the registry office registers for every unit and corrects the parties of what it registered
     const mayCorrectParties = actorOf(ctx).roles.includes('podatelna');
-    page(ctx, 'records-journal', { title: ctx.state.t('records:journal.title'), mayCentre: mayUseCentre(actorOf(ctx)), mayCorrectParties, q, rows: result.rows, pager: pageLinks(ctx, result.page, result.hasNext) });
+    page(ctx, 'records-journal', { title: ctx.state.t('records:journal.title'), mayCentre: mayUseCentre(actorOf(ctx)), mayDispatch: mayUseDispatch(actorOf(ctx)), mayCorrectParties, q, rows: result.rows, pager: pageLinks(ctx, result.page, result.hasNext) });
   });
 
   router.get('/files', async (ctx: Ctx) => {
     const q = blankToUndefined(parse(fileQuery, ctx.query));
     const result = await searchFiles(deps.db, actorOf(ctx), q, { page: q.page ?? 1, pageSize: 25 });
-    page(ctx, 'records-files', { title: ctx.state.t('records:files.title'), mayCentre: mayUseCentre(actorOf(ctx)), q, states: FILE_STATES, rows: result.rows, pager: pageLinks(ctx, result.page, result.hasNext) });
+    page(ctx, 'records-files', { title: ctx.state.t('records:files.title'), mayCentre: mayUseCentre(actorOf(ctx)), mayDispatch: mayUseDispatch(actorOf(ctx)), q, states: FILE_STATES, rows: result.rows, pager: pageLinks(ctx, result.page, result.hasNext) });
   });
 
   router.get('/files/:id', async (ctx: Ctx) => {
@@ -156,6 +159,7 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
 
   addRecordsCentreRoutes(router, { ...deps, page, actorOf });
   addDocumentRoutes(router, { ...deps, page, actorOf });
+  addDispatchRoutes(router, { ...deps, page, actorOf });
 
   return router;
 }

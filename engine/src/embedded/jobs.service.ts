@@ -126,17 +126,15 @@ export class JobsService {
     const incident = await this.onJob(jobKey, async (scope, job) => {
       JobsService.requireOpen(job, scope);
       const { trx, now } = scope;
-      if (req.variables) {
-        Object.assign(scope.vars, req.variables);
-        await trx('engine_process_instances').where({ key: scope.instance.key }).update({ variables: JSON.stringify(scope.vars) });
-      }
+      // as in Zeebe: local to the job's task, so the next attempt sees them and they end with the task
+      const locals = req.variables ? { local_variables: JSON.stringify({ ...parseVariables(job.local_variables), ...req.variables }) } : {};
       const message = req.errorMessage ?? 'job failed';
       if (retries > 0) {
         const backoffUntil = req.retryBackOff ? new Date(now.getTime() + req.retryBackOff) : null;
-        await trx('engine_jobs').where({ key: jobKey }).update({ state: 'ACTIVATABLE', retries, deadline: null, worker: null, backoff_until: backoffUntil, error_message: message });
+        await trx('engine_jobs').where({ key: jobKey }).update({ state: 'ACTIVATABLE', retries, deadline: null, worker: null, backoff_until: backoffUntil, error_message: message, ...locals });
         return null;
       }
-      await trx('engine_jobs').where({ key: jobKey }).update({ state: 'FAILED', retries: 0, deadline: null, error_message: message });
+      await trx('engine_jobs').where({ key: jobKey }).update({ state: 'FAILED', retries: 0, deadline: null, error_message: message, ...locals });
       return this.ctx.insertIncident(trx, now, { instanceKey: String(job.instance_key), elementId: job.element_id, jobKey, errorType: 'JOB_NO_RETRIES', errorMessage: message });
     });
     if (incident) this.ctx.log?.warn({ jobKey, incidentKey: incident }, 'job out of retries: incident created');

@@ -6,6 +6,7 @@ import { closeFile } from '../disposal/close-file';
 import { insertOpenFile, PDFA, seedRecordsBasics } from '../disposal/disposal.fixture';
 import { settleRecordDocument } from '../disposal/settle-record-document';
 import type { Actor } from '../records.model';
+import { listDispatchQueue } from './dispatch-queue.repository';
 import { recordDelivery } from './record-delivery';
 import { recordDispatch } from './record-dispatch';
 
@@ -27,8 +28,9 @@ describe('dispatch and delivery of outgoing documents (vypravení, doručení)',
     const id = randomUUID();
     const at = new Date('2015-04-01T09:00:00Z');
     const jid = `MMKV${Math.floor(Math.random() * 1e8)}`;
-    await db('documents').insert({ id, jid, file_id: f.fileId, direction: 'outgoing', subject: 'Odpověď', reference_number: `${f.fileReference}-2`, state: 'created', form: 'analog', channel: 'post', created_by: 'user:referent', created_at: at, order_in_file: 2, org_unit: 'OD' });
-    await db('journal').insert({ office: 'MMKV', year: 2015, seq: 5000 + (answers += 1), reference_number: `${f.fileReference}-2`, jid, document_id: id, file_id: f.fileId, direction: 'outgoing', received_at: at, subject: 'Odpověď', sender: 'Magistrát města Karlovy Vary', channel: 'post' });
+    const n = (answers += 1);
+    await db('documents').insert({ id, jid, file_id: f.fileId, direction: 'outgoing', subject: 'Odpověď', reference_number: `${f.fileReference}-${n + 1}`, state: 'created', form: 'analog', channel: 'post', created_by: 'user:referent', created_at: at, order_in_file: 2, org_unit: 'OD' });
+    await db('journal').insert({ office: 'MMKV', year: 2015, seq: 5000 + n, reference_number: `${f.fileReference}-${n + 1}`, jid, document_id: id, file_id: f.fileId, direction: 'outgoing', received_at: at, subject: 'Odpověď', sender: 'Magistrát města Karlovy Vary', channel: 'post' });
     return id;
   }
 
@@ -81,5 +83,35 @@ describe('dispatch and delivery of outgoing documents (vypravení, doručení)',
     await expect(recordDelivery(ports(), referent, { documentId: answer, day: '2015-04-09' })).rejects.toMatchObject({ code: 'DELIVERY_DATE_INVALID' });
     expect(await db('documents').where({ id: answer }).first()).toMatchObject({ state: 'dispatched', channel: 'data-box' });
     expect(await db('audit_log').where({ object_id: answer }).pluck('event_type')).toEqual(['Vypraveno']);
+  });
+
+  it('lists what waits for dispatch in every unit, the oldest first, page by page; then what waits for delivery; a closed file\'s answer is not offered', async () => {
+    // given: three answers in a file of unit PG made on 1, 2 and 3 April, one answer in a closed file of PG
+    const classId = (await db('file_classes').where({ class_code: '3.3' }).first()).id;
+    const pg = await insertOpenFile(db, { classId, components: [] });
+    const closed = await insertOpenFile(db, { classId, components: [] });
+    await db('files').whereIn('id', [pg.fileId, closed.fileId]).update({ org_unit: 'PG' });
+    const ids: string[] = [];
+    for (const day of ['01', '02', '03']) {
+      const id = await addAnswer(pg);
+      await db('documents').where({ id }).update({ created_at: new Date(`2015-04-${day}T09:00:00Z`), channel: day === '02' ? 'email' : 'post' });
+      ids.push(id);
+    }
+    await addAnswer(closed);
+    await db('files').where({ id: closed.fileId }).update({ state: 'closed' });
+
+    // when / then
+    const first = await listDispatchQueue(db, { stage: 'to-dispatch', orgUnit: 'PG', page: 1, pageSize: 2 });
+    const second = await listDispatchQueue(db, { stage: 'to-dispatch', orgUnit: 'PG', page: 2, pageSize: 2 });
+    expect([first.rows.map((r) => r.document_id), first.hasNext]).toEqual([ids.slice(0, 2), true]);
+    expect([second.rows.map((r) => r.document_id), second.hasNext]).toEqual([[ids[2]], false]);
+    expect(first.rows[0]).toMatchObject({ org_unit: 'PG', file_reference: pg.fileReference, state: 'created', addressee: null });
+    expect((await listDispatchQueue(db, { stage: 'to-dispatch', orgUnit: 'PG', channel: 'email', page: 1, pageSize: 10 })).rows.map((r) => r.document_id)).toEqual([ids[1]]);
+
+    await recordDispatch(ports(), podatelna, { documentId: ids[1], day: '2015-04-10', channel: 'email' });
+    expect((await listDispatchQueue(db, { stage: 'to-dispatch', orgUnit: 'PG', page: 1, pageSize: 10 })).rows.map((r) => r.document_id)).toEqual([ids[0], ids[2]]);
+    expect((await listDispatchQueue(db, { stage: 'to-deliver', orgUnit: 'PG', page: 1, pageSize: 10 })).rows.map((r) => [r.document_id, r.channel])).toEqual([[ids[1], 'email']]);
+    await recordDelivery(ports(), podatelna, { documentId: ids[1], day: '2015-04-10' });
+    expect((await listDispatchQueue(db, { stage: 'to-deliver', orgUnit: 'PG', page: 1, pageSize: 10 })).rows).toEqual([]);
   });
 });
