@@ -32,6 +32,7 @@ const COMPUTED: Record<string, readonly string[]> = {
   'records:channels.': ['data-box', 'email', 'post', 'personal', 'portal'],
   'records:dispatchList.stages.': ['to-dispatch', 'to-deliver'],
   'records:dispatchList.done.': ['dispatched', 'delivered'],
+  'records:dataBoxStatuses.': ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'],
   'records:decisions.actions.': ['transferred', 'destroyed', 'presented', 'archive-id-recorded', 'held', 'withdrawn'],
 };
 

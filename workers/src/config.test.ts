@@ -28,4 +28,10 @@ describe('readWorkersConfig', () => {
     expect(readWorkersConfig({ TRUST_ANCHORS_DIR: '/etc/openspis/anchors' }).trustAnchorsDir).toBe('/etc/openspis/anchors');
     expect(() => readWorkersConfig({ UNPACK_MAX_BYTES: '10MB', CONVERSION_TIMEOUT_MS: '0' })).toThrow(/UNPACK_MAX_BYTES[\s\S]*CONVERSION_TIMEOUT_MS/);
   });
+
+  it('reads the data-box login only with ISDS_URL, and refuses an incomplete one', () => {
+    expect(readWorkersConfig({}).isds).toBeNull();
+    expect(readWorkersConfig({ ISDS_URL: 'https://ws1.czebox.cz/DS/', ISDS_USERNAME: 'mmkv01', ISDS_PASSWORD: 'x y' }).isds).toEqual({ url: 'https://ws1.czebox.cz/DS', username: 'mmkv01', password: 'x y', pollIntervalMs: 900_000 });
+    expect(() => readWorkersConfig({ ISDS_URL: 'ftp://x', ISDS_USERNAME: 'mmkv01', ISDS_POLL_INTERVAL_MS: '1000' })).toThrow(/ISDS_URL[\s\S]*ISDS_USERNAME and ISDS_PASSWORD[\s\S]*ISDS_POLL_INTERVAL_MS/);
+  });
 });

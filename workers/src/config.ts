@@ -68,6 +68,22 @@ export interface WorkersConfig {
   readonly transactionLogClassCode: string;
   /** electronic seal and time stamp authority: `SIGNING_*`, see `signing-config.ts` and docs/signatures.md */
   readonly signing: SigningConfig;
+  /**
+   * The office's data box, for taking over the delivery of documents sent through it (docs/records-disposal.md);
+   * `null` (the default) when `ISDS_URL` is unset: nothing asks ISDS.
+   * - `ISDS_URL`: base of the ISDS web services, `https://ws1.mojedatovaschranka.cz/DS` (production) or
+   *   `https://ws1.czebox.cz/DS` (the public test environment);
+   * - `ISDS_USERNAME`, `ISDS_PASSWORD` (required with `ISDS_URL`): the data box's login, allowed to read sent messages;
+   * - `ISDS_POLL_INTERVAL_MS` (default `900000`, 15 minutes; 60000–86400000): how often the delivery of dispatched messages is asked for.
+   */
+  readonly isds: IsdsConfig | null;
+}
+
+export interface IsdsConfig {
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+  readonly pollIntervalMs: number;
 }
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
@@ -138,6 +154,19 @@ export function readWorkersConfig(env: NodeJS.ProcessEnv): WorkersConfig {
   const transactionLogClassCode = get('TRANSACTION_LOG_CLASS_CODE', '1.6');
   if (!/^[\p{L}\p{N}][\p{L}\p{N}./ -]{0,49}$/u.test(transactionLogClassCode)) errors.push(`TRANSACTION_LOG_CLASS_CODE must be a class code (letters, digits, dots), got ${JSON.stringify(transactionLogClassCode)}`);
 
+  const isdsUrl = get('ISDS_URL', '').replace(/\/+$/, '');
+  let isds: IsdsConfig | null = null;
+  if (isdsUrl) {
+    if (!isUrl(isdsUrl, ['https:', 'http:'])) errors.push('ISDS_URL must be an http(s) URL');
+    const username = get('ISDS_USERNAME', '');
+    const password = env.ISDS_PASSWORD ?? '';
+    if (!username || !password) errors.push('ISDS_USERNAME and ISDS_PASSWORD are required with ISDS_URL');
+    const pollRaw = get('ISDS_POLL_INTERVAL_MS', '900000');
+    const pollIntervalMs = Number(pollRaw);
+    if (!/^\d+$/.test(pollRaw) || pollIntervalMs < 60_000 || pollIntervalMs > 86_400_000) errors.push('ISDS_POLL_INTERVAL_MS must be a whole number of milliseconds from 60000 to 86400000');
+    isds = Object.freeze({ url: isdsUrl, username, password, pollIntervalMs });
+  }
+
   if (errors.length) {
     throw new DomainError('CONFIG_INVALID', `invalid workers configuration:\n- ${errors.join('\n- ')}`);
   }
@@ -165,5 +194,6 @@ export function readWorkersConfig(env: NodeJS.ProcessEnv): WorkersConfig {
     conversionConcurrency,
     transactionLogClassCode,
     signing,
+    isds,
   });
 }

@@ -96,6 +96,8 @@ export { HOLDABLE_STATES, setDisposalHold } from './records/disposal/disposal-ho
 export { recordTriggerEvent } from './records/disposal/record-trigger-event';
 export { recordDispatch } from './records/dispatch/record-dispatch';
 export { recordDelivery } from './records/dispatch/record-delivery';
+export { scheduleDataBoxDeliveries, takeOverDataBoxDeliveries, ISDS_ACTOR, type DataBoxRunResult } from './records/dispatch/data-box-deliveries';
+export { createIsdsClient, type IsdsClient, type DeliveryInfo } from './clients/isds/isds-client';
 export { listDispatchQueue, listFileUnits, type DispatchFilter, type DispatchRow } from './records/dispatch/dispatch-queue.repository';
 export { isClosureTrigger } from './records/retention.service';
 export { downloadProposalSips, downloadFileSip } from './records/disposal/sip-download';

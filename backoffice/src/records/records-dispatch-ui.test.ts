@@ -81,9 +81,11 @@ describe('the dispatch list of the registry office (výpravna)', () => {
     const future = await post('podatelna', `/records/dispatch/${odpAnswer.documentId}/dispatch`).send({ day: '2999-01-01', channel: 'data-box' }).expect(400);
     expect(future.text).toContain('Zadejte platný den vypravení');
     expect(await t.db('audit_log').where({ object_id: odpAnswer.documentId, event_type: 'Vypraveno' })).toEqual([]);
+    const postWithId = await post('podatelna', `/records/dispatch/${osuAnswer.documentId}/dispatch`).send({ day: today(), channel: 'post', dataBoxMessageId: '81000001' }).expect(400);
+    expect(postWithId.text).toContain('ID datové zprávy má nejvýše 20 číslic');
 
     // when
-    const sent = await post('podatelna', `/records/dispatch/${odpAnswer.documentId}/dispatch?unit=ODP`).send({ day: today(), channel: 'data-box' }).expect(303);
+    const sent = await post('podatelna', `/records/dispatch/${odpAnswer.documentId}/dispatch?unit=ODP`).send({ day: today(), channel: 'data-box', dataBoxMessageId: '81000001' }).expect(303);
 
     // then: back on the filtered list with a message; the document waits for its delivery
     expect(sent.headers.location).toBe('/records/dispatch?unit=ODP&done=dispatched');
@@ -91,6 +93,8 @@ describe('the dispatch list of the registry office (výpravna)', () => {
     expect((await get('podatelna', '/records/dispatch?unit=ODP').expect(200)).text).not.toContain(odpAnswer.referenceNumber);
     const waiting = await get('podatelna', '/records/dispatch?stage=to-deliver&unit=ODP').expect(200);
     expect(waiting.text).toContain(odpAnswer.referenceNumber);
+    expect(waiting.text).toContain('Datová zpráva 81000001');
+    expect(await t.db('documents').where({ id: odpAnswer.documentId }).first()).toMatchObject({ data_box_message_id: '81000001' });
     expect(waiting.text).toContain(`action="/records/dispatch/${odpAnswer.documentId}/delivery?stage=to-deliver&amp;unit=ODP"`);
 
     const delivered = await post('podatelna', `/records/dispatch/${odpAnswer.documentId}/delivery?stage=to-deliver&unit=ODP`).send({ day: today(), deemed: '1' }).expect(303);

@@ -81,8 +81,8 @@ export function addDispatchRoutes(router: Router<AppState>, deps: DispatchRoutes
     const actor = requireDesk(deps.actorOf(ctx));
     const id = parse(z.uuid(), ctx.params.id, 'NOT_FOUND');
     const q = parse(listQuery, ctx.query);
-    const form = parseForm(z.object({ day: z.string().max(20).optional(), channel: z.enum(DISPATCH_CHANNELS).optional() }), ctx.request.body, 'DISPATCH_DATE_INVALID');
-    await recordDispatch(ports, actor, { documentId: id, day: form.day, channel: form.channel });
+    const form = parseForm(z.object({ day: z.string().max(20).optional(), channel: z.enum(DISPATCH_CHANNELS).optional(), dataBoxMessageId: z.string().max(40).optional() }), ctx.request.body, 'DISPATCH_DATE_INVALID');
+    await recordDispatch(ports, actor, { documentId: id, day: form.day, channel: form.channel, dataBoxMessageId: form.dataBoxMessageId });
     ctx.status = 303;
     ctx.redirect(listUrl(q, 'dispatched'));
   });

@@ -112,8 +112,8 @@ export function addDocumentRoutes(router: Router<AppState>, deps: DocumentRoutes
   router.post('/documents/:id/dispatch', forms, async (ctx: Ctx) => {
     const actor = editor(ctx);
     const { doc } = await documentWithFile(deps.db, ctx, actor);
-    const form = parseForm(z.object({ day: z.string().max(20).optional(), channel: z.enum(DISPATCH_CHANNELS).optional() }), ctx.request.body, 'DISPATCH_DATE_INVALID');
-    await recordDispatch({ db: deps.db, clock: deps.clock }, actor, { documentId: doc.id, day: form.day, channel: form.channel });
+    const form = parseForm(z.object({ day: z.string().max(20).optional(), channel: z.enum(DISPATCH_CHANNELS).optional(), dataBoxMessageId: z.string().max(40).optional() }), ctx.request.body, 'DISPATCH_DATE_INVALID');
+    await recordDispatch({ db: deps.db, clock: deps.clock }, actor, { documentId: doc.id, day: form.day, channel: form.channel, dataBoxMessageId: form.dataBoxMessageId });
     ctx.status = 303;
     ctx.redirect(`/records/files/${doc.file_id}`);
   });

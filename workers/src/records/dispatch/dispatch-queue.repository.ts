@@ -13,6 +13,9 @@ export interface DispatchRow {
   state: 'created' | 'dispatched';
   created_at: Date;
   dispatched_at: Date | null;
+  /** the data message's ID (dmID) and the last state ISDS reported for it */
+  data_box_message_id: string | null;
+  data_box_status: number | null;
   file_id: string;
   file_reference: string | null;
   org_unit: string | null;
@@ -46,7 +49,7 @@ export async function listDispatchQueue(db: Knex, f: DispatchFilter): Promise<{ 
     .leftJoin('parties as p', 'p.id', 'd.addressee_party_id')
     .where('d.direction', 'outgoing')
     .select(
-      'd.id as document_id', 'd.jid', 'd.reference_number', 'd.subject', 'd.channel', 'd.form', 'd.state', 'd.created_at', 'd.dispatched_at',
+      'd.id as document_id', 'd.jid', 'd.reference_number', 'd.subject', 'd.channel', 'd.form', 'd.state', 'd.created_at', 'd.dispatched_at', 'd.data_box_message_id', 'd.data_box_status',
       'f.id as file_id', 'f.file_reference', 'f.org_unit', db.raw('coalesce(p.display_name, j.addressee) as addressee'),
       'p.data_box_id as addressee_data_box_id', 'p.email as addressee_email', 'p.street as addressee_street', 'p.city as addressee_city', 'p.postcode as addressee_postcode',
     );

@@ -10,15 +10,19 @@ import { DISPATCH_ROLES, lockOutgoing, momentOfDay } from './dispatch-access';
  * Vypravení: an outgoing document leaves the office on a day, by a channel (data box, e-mail, post,
  * in person, portal). Document and journal row get the date (and the channel), the document becomes
  * `dispatched`; logged as Vypraveno of the document. Only a created (not cancelled) outgoing document
- * of an open file; the day not before the document was made and not in the future.
+ * of an open file; the day not before the document was made and not in the future. Sent through the
+ * data box, it may keep the ID of the data message (dmID, digits), from which its delivery is then
+ * taken over from ISDS (takeOverDataBoxDeliveries).
  */
 export async function recordDispatch(
   ports: Pick<WorkerPorts, 'db' | 'clock'>,
   actor: Actor,
-  input: { documentId: string; day?: string; channel?: Channel },
+  input: { documentId: string; day?: string; channel?: Channel; dataBoxMessageId?: string | null },
 ): Promise<{ dispatchedAt: Date }> {
   assertRole(actor, DISPATCH_ROLES);
   if (input.channel && (!CHANNELS.includes(input.channel) || input.channel === 'internal')) throw new DomainError('DISPATCH_CHANNEL_INVALID', `no such channel: ${input.channel}`);
+  const dmId = input.dataBoxMessageId?.trim() || null;
+  if (dmId && !/^\d{1,20}$/.test(dmId)) throw new DomainError('DISPATCH_DM_ID_INVALID', 'a data message ID is 1–20 digits');
   const now = ports.clock();
   const at = momentOfDay(input.day, now, 'DISPATCH_DATE_INVALID');
   return ports.db.transaction(async (trx) => {
@@ -27,11 +31,12 @@ export async function recordDispatch(
     if (file.state !== 'open') throw new DomainError('FILE_NOT_OPEN', `file ${file.file_reference} is ${file.state}`, 'business');
     if (pragueDay(at) < pragueDay(new Date(doc.created_at))) throw new DomainError('DISPATCH_DATE_INVALID', `document ${doc.jid} was made after ${at.toISOString()}`);
     const channel = input.channel ?? doc.channel;
-    await trx('documents').where({ id: doc.id }).update({ state: 'dispatched', dispatched_at: at, channel });
+    if (dmId && channel !== 'data-box') throw new DomainError('DISPATCH_DM_ID_INVALID', `a data message ID with channel ${channel}`);
+    await trx('documents').where({ id: doc.id }).update({ state: 'dispatched', dispatched_at: at, channel, data_box_message_id: dmId });
     await trx('journal').where({ document_id: doc.id }).update({ dispatched_at: at, channel });
     await appendAuditLog(trx, {
       actor: auditActor(actor), eventType: 'Vypraveno', objectType: 'Dokument', objectId: doc.id, occurredAt: now,
-      details: { jid: doc.jid, dispatchedAt: at.toISOString(), channel },
+      details: { jid: doc.jid, dispatchedAt: at.toISOString(), channel, ...(dmId ? { dataBoxMessageId: dmId } : {}) },
     });
     return { dispatchedAt: at };
   });

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import { validateXML } from 'xmllint-wasm';
+import { ISDS_NS } from '../isds-client';
+
+/** Verbatim copies of the official ISDS WSDL v2.33 types (see standards/README.md). */
+export const ISDS_SCHEMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../standards/isds');
+const SOAP_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+
+/** Validates an element of the ISDS web services (a request or a response body) against dmBaseTypes.xsd. */
+export async function validateIsdsXml(xml: string): Promise<{ valid: boolean; errors: string[] }> {
+  const result = await validateXML({
+    xml: { fileName: 'body.xml', contents: xml },
+    schema: { fileName: 'dmBaseTypes.xsd', contents: fs.readFileSync(path.join(ISDS_SCHEMA_DIR, 'dmBaseTypes.xsd'), 'utf8') },
+    maxMemoryPages: 4096,
+  });
+  return { valid: result.valid, errors: result.errors.map((e) => e.message ?? e.rawMessage) };
+}
+
+export interface PeerMessage {
+  status: number;
+  deliveryTime?: string | null;
+  acceptanceTime?: string | null;
+}
+
+export interface IsdsTestPeer {
+  url: string;
+  /** sent messages by dmID, as the test wants ISDS to report them */
+  messages: Map<string, PeerMessage>;
+  /** every request body (the operation element), as received */
+  requests: string[];
+  /** every response body sent (the operation element), to check against the schema */
+  responses: string[];
+  close(): Promise<void>;
+}
+
+const nil = (name: string, value: string | null | undefined) => (value ? `<${name}>${value}</${name}>` : `<${name} xsi:nil="true"/>`);
+
+/** tDelivery of one sent message: the envelope (gMessageEnvelope) with what a reply of this office would carry. */
+function deliveryXml(dmId: string, m: PeerMessage): string {
+  const events = [
+    m.deliveryTime ? `<dmEvent><dmEventTime>${m.deliveryTime}</dmEventTime><dmEventDescr>EV0: Zpráva byla dodána do schránky</dmEventDescr></dmEvent>` : '',
+    m.acceptanceTime ? `<dmEvent><dmEventTime>${m.acceptanceTime}</dmEventTime><dmEventDescr>${m.status === 5 ? 'EV4: Zpráva byla doručena fikcí' : 'EV5: Zpráva byla doručena přihlášením'}</dmEventDescr></dmEvent>` : '',
+  ].join('') || '<dmEvent><dmEventTime xsi:nil="true"/><dmEventDescr>EV1: Zpráva byla podána</dmEventDescr></dmEvent>';
+  return `<dmDelivery><dmDm><dmID>${dmId}</dmID><dbIDSender>mmkv7xz</dbIDSender><dmSender>Magistrát města Karlovy Vary</dmSender><dmSenderAddress>Moskevská 2035/21, 36120 Karlovy Vary</dmSenderAddress><dmSenderType>10</dmSenderType>`
+    + '<dmRecipient>Adresát</dmRecipient><dmRecipientAddress xsi:nil="true"/>'
+    + '<dmSenderOrgUnit xsi:nil="true"/><dmSenderOrgUnitNum xsi:nil="true"/><dbIDRecipient>abc2def</dbIDRecipient><dmRecipientOrgUnit xsi:nil="true"/><dmRecipientOrgUnitNum xsi:nil="true"/>'
+    + '<dmToHands xsi:nil="true"/><dmAnnotation>Odpověď</dmAnnotation><dmRecipientRefNumber xsi:nil="true"/><dmSenderRefNumber xsi:nil="true"/><dmRecipientIdent xsi:nil="true"/><dmSenderIdent xsi:nil="true"/>'
+    + '<dmLegalTitleLaw xsi:nil="true"/><dmLegalTitleYear xsi:nil="true"/><dmLegalTitleSect xsi:nil="true"/><dmLegalTitlePar xsi:nil="true"/><dmLegalTitlePoint xsi:nil="true"/><dmPersonalDelivery>false</dmPersonalDelivery><dmAllowSubstDelivery>true</dmAllowSubstDelivery>'
+    + `</dmDm><dmHash algorithm="SHA-256">${Buffer.alloc(32, 7).toString('base64')}</dmHash><dmQTimestamp>${Buffer.from('timestamp').toString('base64')}</dmQTimestamp>`
+    + `${nil('dmDeliveryTime', m.deliveryTime)}${nil('dmAcceptanceTime', m.acceptanceTime)}<dmMessageStatus>${m.status}</dmMessageStatus><dmEvents>${events}</dmEvents></dmDelivery>`;
+}
+
+function envelope(body: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<SOAP-ENV:Envelope xmlns:SOAP-ENV="${SOAP_NS}"><SOAP-ENV:Body>${body}</SOAP-ENV:Body></SOAP-ENV:Envelope>`;
+}
+
+/**
+ * A data-box web service peer for tests, after dm_info.wsdl (endpoint `<url>/dx`, SOAP 1.1
+ * document/literal, HTTP Basic login): every request body is validated against the official
+ * dmBaseTypes.xsd (an invalid one gets a SOAP fault), and GetDeliveryInfo answers a schema-valid
+ * tDeliveryMessageOutput from `messages` (an unknown dmID: a dmStatus other than 0000, as ISDS does).
+ */
+export async function startIsdsTestPeer(login: { username: string; password: string }): Promise<IsdsTestPeer> {
+  const messages = new Map<string, PeerMessage>();
+  const requests: string[] = [];
+  const responses: string[] = [];
+  const expected = `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}`;
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        const reply = (status: number, body: string) => {
+          res.writeHead(status, { 'Content-Type': 'text/xml; charset=utf-8' });
+          res.end(envelope(body));
+        };
+        if (req.url !== '/DS/dx' || req.method !== 'POST') return reply(404, `<SOAP-ENV:Fault><faultcode>SOAP-ENV:Client</faultcode><faultstring>no such service ${req.url}</faultstring></SOAP-ENV:Fault>`);
+        if (req.headers.authorization !== expected) {
+          res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="ISDS"' });
+          return res.end();
+        }
+        const doc = new DOMParser().parseFromString(Buffer.concat(chunks).toString('utf8'), 'text/xml');
+        const body = doc.getElementsByTagNameNS(SOAP_NS, 'Body')[0];
+        const operation = body ? Array.from(body.childNodes).find((n): n is Element => n.nodeType === 1) : undefined;
+        if (!operation) return reply(500, '<SOAP-ENV:Fault><faultcode>SOAP-ENV:Client</faultcode><faultstring>no body</faultstring></SOAP-ENV:Fault>');
+        const requestXml = new XMLSerializer().serializeToString(operation);
+        requests.push(requestXml);
+        const check = await validateIsdsXml(requestXml);
+        if (!check.valid) return reply(500, `<SOAP-ENV:Fault><faultcode>SOAP-ENV:Client</faultcode><faultstring>${check.errors.join('; ').replace(/</g, '&lt;')}</faultstring></SOAP-ENV:Fault>`);
+        if (operation.namespaceURI !== ISDS_NS || operation.localName !== 'GetDeliveryInfo') return reply(500, `<SOAP-ENV:Fault><faultcode>SOAP-ENV:Client</faultcode><faultstring>not served: ${operation.localName}</faultstring></SOAP-ENV:Fault>`);
+        const dmId = operation.getElementsByTagNameNS(ISDS_NS, 'dmID')[0]?.textContent ?? '';
+        const m = messages.get(dmId);
+        const status = m ? '<dmStatusCode>0000</dmStatusCode><dmStatusMessage>Provedeno úspěšně.</dmStatusMessage>' : '<dmStatusCode>1219</dmStatusCode><dmStatusMessage>Zpráva neexistuje.</dmStatusMessage>';
+        const response = `<q:GetDeliveryInfoResponse xmlns:q="${ISDS_NS}" xmlns="${ISDS_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">${m ? deliveryXml(dmId, m) : ''}<dmStatus>${status}</dmStatus></q:GetDeliveryInfoResponse>`;
+        responses.push(response);
+        reply(200, response);
+      })().catch((err: Error) => {
+        res.writeHead(500);
+        res.end(err.message);
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/DS`, messages, requests, responses,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,96 @@
+import type { Knex } from 'knex';
+import type pino from 'pino';
+import { appendAuditLog } from '@openspis/db';
+import type { DeliveryInfo, IsdsClient } from '../../clients/isds/isds-client';
+import { DomainError } from '../../shared/domain-error';
+
+/** The actor of deliveries taken over from the data-box system. */
+export const ISDS_ACTOR = 'system:isds';
+
+/** dmMessageStatus values that mean the message was delivered (doručena): by fiction (5), by login (6), read (7), then deleted (9) or in the vault (10). */
+const DELIVERED = new Set([5, 6, 7, 9, 10]);
+/** Delivered by fiction: nobody logged into the box within ten days of its arrival (zákon 300/2008 Sb., § 17 odst. 4). */
+const FICTION = 5;
+
+export interface DataBoxDeliveryPorts {
+  db: Knex;
+  clock: () => Date;
+  isds: IsdsClient;
+}
+
+export interface DataBoxRunResult {
+  asked: number;
+  delivered: string[];
+  failed: number;
+}
+
+/** Records what ISDS said about one message; the delivery only once, whoever else runs at the same time. */
+async function applyDeliveryInfo(trx: Knex.Transaction, documentId: string, info: DeliveryInfo, now: Date): Promise<boolean> {
+  const doc = await trx('documents').where({ id: documentId }).forUpdate().first();
+  // recorded meanwhile by a person or another node, or no longer the same message: nothing to do
+  if (!doc || doc.state !== 'dispatched' || doc.data_box_message_id !== info.dmId) return false;
+  const at = DELIVERED.has(info.messageStatus) ? info.acceptanceTime : null;
+  if (!at) {
+    await trx('documents').where({ id: doc.id }).update({ data_box_status: info.messageStatus, data_box_checked_at: now });
+    return false;
+  }
+  await trx('documents').where({ id: doc.id }).update({ state: 'delivered', delivered_at: at, data_box_status: info.messageStatus, data_box_checked_at: now });
+  await trx('journal').where({ document_id: doc.id }).update({ delivered_at: at });
+  await appendAuditLog(trx, {
+    actor: ISDS_ACTOR, eventType: 'Doruceno', objectType: 'Dokument', objectId: doc.id, occurredAt: now,
+    details: { jid: doc.jid, deliveredAt: at.toISOString(), deemed: info.messageStatus === FICTION, dataBoxMessageId: info.dmId, messageStatus: info.messageStatus },
+  });
+  return true;
+}
+
+/**
+ * Takes over the delivery of outgoing documents sent through the data box (dodejka / doručenka):
+ * asks ISDS (GetDeliveryInfo) about at most `batch` dispatched documents that keep the ID of their
+ * data message and are not delivered, those asked longest ago first, and records the delivery at
+ * dmAcceptanceTime — deemed (fikce doručení) when ISDS says delivered by fiction — as the journal
+ * date and a Doruceno of the document by `system:isds`. A message not yet delivered keeps its state
+ * for the next run; a message ISDS refuses to tell about is left for the next run and logged.
+ * Idempotent: the document is locked and must still be dispatched, so nothing is recorded twice.
+ */
+export async function takeOverDataBoxDeliveries(ports: DataBoxDeliveryPorts, log: pino.Logger, opts: { batch?: number } = {}): Promise<DataBoxRunResult> {
+  const pending: { id: string; data_box_message_id: string }[] = await ports.db('documents')
+    .where({ state: 'dispatched', channel: 'data-box' }).whereNotNull('data_box_message_id')
+    .orderByRaw('data_box_checked_at asc nulls first, dispatched_at asc').limit(opts.batch ?? 100).select('id', 'data_box_message_id');
+  const result: DataBoxRunResult = { asked: 0, delivered: [], failed: 0 };
+  for (const doc of pending) {
+    let info: DeliveryInfo;
+    try {
+      info = await ports.isds.getDeliveryInfo(doc.data_box_message_id);
+      result.asked += 1;
+    } catch (err) {
+      const code = err instanceof DomainError ? err.code : undefined;
+      log.warn({ err, code, documentId: doc.id, dmId: doc.data_box_message_id }, 'data-box delivery info not available');
+      result.failed += 1;
+      // without a login or a connection the other messages fail the same way: the next run tries again
+      if (code === 'ISDS_UNAUTHORIZED' || code === 'ISDS_UNREACHABLE') break;
+      await ports.db('documents').where({ id: doc.id }).update({ data_box_checked_at: ports.clock() });
+      continue;
+    }
+    const now = ports.clock();
+    if (await ports.db.transaction((trx) => applyDeliveryInfo(trx, doc.id, info, now))) {
+      result.delivered.push(doc.id);
+      log.info({ documentId: doc.id, dmId: info.dmId, messageStatus: info.messageStatus }, 'data-box delivery taken over');
+    }
+  }
+  return result;
+}
+
+/** Runs the take-over at start-up and then every `intervalMs`; runs never overlap in one process. Returns a stop function. */
+export function scheduleDataBoxDeliveries(ports: DataBoxDeliveryPorts, log: pino.Logger, intervalMs: number): () => Promise<void> {
+  let running: Promise<unknown> = Promise.resolve();
+  const run = () => {
+    running = running.then(() => takeOverDataBoxDeliveries(ports, log)).catch((err) => log.error({ err }, 'data-box delivery take-over failed'));
+  };
+  run();
+  const timer = setInterval(run, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
