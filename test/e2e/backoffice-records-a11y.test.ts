@@ -70,6 +70,9 @@ beforeAll(async () => {
   open = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Stížnost na hluk z provozovny', channel: 'post', form: 'analog', classCode: '1.3', orgUnit: 'OSU', sender: { kind: 'person', givenName: 'Jana', familyName: 'Nováková' } });
   // an answer in the open file: the dispatch form on the file's page
   await registerRecord(ports, { username: 'referent', roles: ['referent'], orgUnit: 'OSU' }, { direction: 'outgoing', subject: 'Odpověď na stížnost', channel: 'data-box', form: 'analog', fileId: open.fileId });
+  // a demo answer sent through the data box that ISDS reports undeliverable: the dispatch list shows its message and state
+  const sent = await db('documents').where({ state: 'dispatched', channel: 'data-box' }).orderBy('dispatched_at').first('id');
+  await db('documents').where({ id: sent.id }).update({ data_box_message_id: '81000001', data_box_status: 8 });
   foreign = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Výtluk v ulici Moskevská', channel: 'post', form: 'analog', classCode: '7.4', orgUnit: 'ODP' });
   const old: RegisterRecordResult[] = [];
   for (const subject of ['Podnět k zeleni', 'Stížnost na osvětlení', 'Žádost o kopii']) {
