@@ -54,6 +54,17 @@ describe('registering many documents at once', () => {
     expect(await verifyAuditLog(db)).toMatchObject({ ok: true });
   });
 
+  it('a new sender brought by registrations of consecutive batches is recorded once', async () => {
+    // the first registration makes a batch alone; the second waits for it and goes in the next one
+    const sender = { kind: 'person' as const, givenName: 'Petr', familyName: 'Nový', email: 'petr.novy@example.cz' };
+    const [first, second] = await Promise.all([1, 2].map((i) =>
+      registerRecord(ports, podatelna, { direction: 'incoming', subject: `Žádost ${i}`, channel: 'email', classCode: '1.5', orgUnit: 'OSU', sender })));
+    const parties = await db('parties').where({ email: 'petr.novy@example.cz' });
+    expect(parties).toHaveLength(1);
+    const senders = await db('documents').whereIn('id', [first.documentId, second.documentId]).pluck('sender_party_id');
+    expect(senders).toEqual([parties[0].id, parties[0].id]);
+  });
+
   it('documents filed into one file together take consecutive orders', async () => {
     const file = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Spis', channel: 'post', classCode: '1.5', orgUnit: 'OSU' });
     const more = await Promise.all(Array.from({ length: 6 }, (_, i) =>
