@@ -11,11 +11,15 @@
  *
  * Each concurrency level is a closed loop: N drivers each start an instance, wait until it has
  * ended, and start the next. Latency is start → end of one instance. Everything runs in a
- * throw-away schema that is dropped at the end.
+ * throw-away schema that is dropped at the end. Each level also prints the CPU time per finished
+ * instance of this process and of all `postgres` processes (from /proc, where there is one): unlike
+ * the rates, these hold up when other work shares the machine (the postgres figure counts what
+ * other clients make PostgreSQL do meanwhile too).
  *
  * Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), BENCH_SECONDS per
  * measurement (default 8), BENCH_POOL_MAX (default 20), BENCH_CONCURRENCY (default 1,8,32).
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -40,7 +44,64 @@ const THREE_TASKS = read('bench-three-tasks.bpmn');
 const USER_TASK = read('bench-user-task.bpmn');
 const TASK_TYPES = ['bench.task-one', 'bench.task-two', 'bench.task-three'];
 
-interface Result { rate: number; p50: number; p99: number; count: number }
+interface Result { rate: number; p50: number; p99: number; count: number; cpu?: CpuPerInstance }
+
+/** CPU time per finished instance: robust where throughput is not (other work on the machine). */
+interface CpuPerInstance { app: number; pg: number | null }
+
+let clockTicks: number | null | undefined;
+/** utime + stime in ms of each `postgres` process by pid, from /proc; null where there is no /proc */
+function postgresCpuMs(): Map<string, number> | null {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = null;
+    }
+  }
+  if (clockTicks === null) return null;
+  let pids: string[];
+  try {
+    pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return null;
+  }
+  const out = new Map<string, number>();
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    const close = stat.lastIndexOf(')');
+    if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+    // after the name: state is field 3, utime and stime are fields 14 and 15
+    const fields = stat.slice(close + 2).split(' ');
+    out.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks);
+  }
+  return out;
+}
+
+/** CPU spent between two snapshots by the processes alive at the second (a backend that ended meanwhile is not counted) */
+function postgresCpuDelta(before: Map<string, number> | null, after: Map<string, number> | null): number | null {
+  if (!before || !after) return null;
+  let ms = 0;
+  for (const [pid, total] of after) ms += total - (before.get(pid) ?? 0);
+  return ms;
+}
+
+/** measures the CPU the app process and PostgreSQL spend while fn runs, per instance it reports */
+async function withCpu(fn: () => Promise<Result>): Promise<Result> {
+  const pg0 = postgresCpuMs();
+  const app0 = process.cpuUsage();
+  const result = await fn();
+  const app = process.cpuUsage(app0);
+  const pg1 = postgresCpuMs();
+  const n = Math.max(1, result.count);
+  const pg = postgresCpuDelta(pg0, pg1);
+  return { ...result, cpu: { app: (app.user + app.system) / 1000 / n, pg: pg === null ? null : pg / n } };
+}
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -65,7 +126,8 @@ async function closedLoop(concurrency: number, seconds: number, once: (driver: n
   return { rate: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), count: latencies.length };
 }
 
-const fmt = (r: Result) => `${r.rate.toFixed(1).padStart(7)} inst/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  (${r.count})`;
+const fmtCpu = (c: CpuPerInstance | undefined) => (c ? `  cpu/inst app ${c.app.toFixed(1)} ms${c.pg === null ? '' : `, postgres ${c.pg.toFixed(1)} ms`}` : '');
+const fmt = (r: Result) => `${r.rate.toFixed(1).padStart(7)} inst/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  (${r.count})${fmtCpu(r.cpu)}`;
 
 const quiet: JobLogger & { child(): JobLogger } = { info() {}, warn() {}, error: (obj, msg) => console.error(msg, obj), child: () => quiet };
 
@@ -116,7 +178,7 @@ async function benchServiceTasks(db: Knex, concurrency: number): Promise<Result>
   // the app's defaults (500 ms poll, 10 jobs per type at once): the engine wakes the workers when it makes a job
   const workers = startJobWorkers(observed, handlers, { workerName: 'bench', log: quiet });
   try {
-    const result = await closedLoop(concurrency, SECONDS, async () => {
+    const result = await withCpu(() => closedLoop(concurrency, SECONDS, async () => {
       let release!: () => void;
       const ended = new Promise<void>((resolve) => { release = resolve; });
       const { processInstanceKey } = await engine.createProcessInstance({ bpmnProcessId: 'bench-three-tasks', variables: { amount: 100 } });
@@ -124,7 +186,7 @@ async function benchServiceTasks(db: Knex, concurrency: number): Promise<Result>
       if (endedEarly.delete(processInstanceKey)) release();
       await ended;
       waiting.delete(processInstanceKey);
-    });
+    }));
     const notEnded = await db('engine_process_instances').where({ bpmn_process_id: 'bench-three-tasks' }).whereNot({ state: 'COMPLETED' }).count({ n: '*' }).first();
     if (Number(notEnded?.n) > concurrency) throw new Error(`${notEnded?.n} instances of (a) did not end`);
     return result;
@@ -139,7 +201,7 @@ async function benchUserTask(db: Knex, concurrency: number): Promise<Result> {
   const engine = createEmbeddedEngine({ db, nodeId: 'bench' });
   await engine.deploy([USER_TASK]);
   try {
-    return await closedLoop(concurrency, SECONDS, async () => {
+    return await withCpu(() => closedLoop(concurrency, SECONDS, async () => {
       const { processInstanceKey } = await engine.createProcessInstance({
         bpmnProcessId: 'bench-user-task', variables: { receivedAt: '2026-12-01T08:00:00Z' },
       });
@@ -148,7 +210,7 @@ async function benchUserTask(db: Knex, concurrency: number): Promise<Result> {
       await engine.completeUserTask(task.userTaskKey, { approved: true });
       const instance = await engine.getProcessInstance(processInstanceKey);
       if (instance?.state !== 'COMPLETED') throw new Error(`instance ${processInstanceKey} did not end`);
-    });
+    }));
   } finally {
     await engine.stop();
   }
@@ -176,7 +238,7 @@ async function benchBpmnEngineInMemory(concurrency: number): Promise<Result> {
     engine.execute().catch(reject);
   });
   await closedLoop(1, 1, run); // warm-up
-  return closedLoop(concurrency, SECONDS, run);
+  return withCpu(() => closedLoop(concurrency, SECONDS, run));
 }
 
 /** Ceiling 2: one-row transactions from Node (BEGIN; UPDATE one random row; COMMIT). */

@@ -5,8 +5,77 @@ import type { Knex } from 'knex';
  * more than the statement itself.
  */
 
+/** SQL text with `?` for each binding (knex's raw form) */
+export interface Sql { sql: string; bindings: unknown[] }
+
 /** one part of that statement, named so that later parts (and the result) can refer to it */
-export type Cte = { name: string; query: Knex.QueryBuilder } | { name: string; sql: string; bindings: unknown[] };
+export type Cte = { name: string; query: Knex.QueryBuilder } | ({ name: string } & Sql);
+
+/*
+ * The statements every command sends are built here as text, not with knex's query builder: they
+ * are few and simple, and building and compiling a builder per statement cost more CPU than the
+ * rest of the statement's way to the socket. The text is what knex would make of the same call
+ * (a column missing from some rows is DEFAULT there).
+ */
+
+/** insert into table (the rows' columns) values …, then tail (e.g. `on conflict … returning …`) */
+export function insertSql(table: string, rows: Record<string, unknown>[], tail = ''): Sql {
+  const seen = new Set<string>();
+  for (const row of rows) for (const column in row) seen.add(column);
+  const columns = [...seen].sort();
+  const bindings: unknown[] = [];
+  const values: string[] = [];
+  for (const row of rows) {
+    const marks: string[] = [];
+    for (const column of columns) {
+      const value = row[column];
+      if (value === undefined) marks.push('default');
+      else {
+        marks.push('?');
+        bindings.push(value);
+      }
+    }
+    values.push(`(${marks.join(', ')})`);
+  }
+  return { sql: `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${values.join(', ')}${tail && ` ${tail}`}`, bindings };
+}
+
+/** update table set … where each column of `where` equals its value, then tail (e.g. `returning …`) */
+export function updateSql(table: string, set: Record<string, unknown>, where: Record<string, unknown>, tail = ''): Sql {
+  const bindings: unknown[] = [];
+  const assign: string[] = [];
+  for (const column in set) {
+    if (set[column] === undefined) continue;
+    assign.push(`"${column}" = ?`);
+    bindings.push(set[column]);
+  }
+  const conditions: string[] = [];
+  for (const column in where) {
+    conditions.push(`"${column}" = ?`);
+    bindings.push(where[column]);
+  }
+  return { sql: `update "${table}" set ${assign.join(', ')} where ${conditions.join(' and ')}${tail && ` ${tail}`}`, bindings };
+}
+
+/**
+ * On PostgreSQL, a statement whose text was seen before runs as a named prepared statement: the
+ * server parses and plans it once per connection, and only the values travel. Texts differ by
+ * the command's shape (how many rows of which kind), so there are few; past this many, the rest
+ * run unnamed.
+ */
+const MAX_NAMED = 200;
+const statementNames = new Map<string, string>();
+
+function statementName(sql: string): string | undefined {
+  let name = statementNames.get(sql);
+  if (!name && statementNames.size < MAX_NAMED) {
+    name = `engine_write_${statementNames.size + 1}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
+const isPg = (q: Knex | Knex.Transaction) => ['pg', 'postgres', 'postgresql'].includes((q.client.config as { client?: unknown }).client as string);
 
 export interface NewJobRow { key: string; execution_id: string; type: string; state: string }
 
@@ -50,7 +119,12 @@ export async function writeAll(q: Knex | Knex.Transaction, writes: Cte[], check?
     bindings.push(...check.bindings);
   }
   if (names.has('new_jobs')) tail += ` union all select 'job', key::text, execution_id, type, state from new_jobs`;
-  const result = (await q.raw(`with ${ctes.join(', ')} ${tail}`, bindings as Knex.RawBinding[])) as { rows?: Record<string, unknown>[] } | Record<string, unknown>[];
+  const sql = `with ${ctes.join(', ')} ${tail}`;
+  const raw = q.raw(sql, bindings as Knex.RawBinding[]);
+  const name = isPg(q) ? statementName(sql) : undefined;
+  // (the pg client passes a raw statement's options on to pg's query)
+  if (name) raw.options({ name });
+  const result = (await raw) as { rows?: Record<string, unknown>[] } | Record<string, unknown>[];
   const rows = (Array.isArray(result) ? result : result.rows ?? []) as { kind: string; key: string | null; execution_id: string; type: string; state: string }[];
   const written: Written = { jobs: [], revision: null };
   for (const r of rows) {

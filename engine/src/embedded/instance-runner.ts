@@ -12,7 +12,7 @@ import { around, isEmpty, noScopes, propagate, pruneScopes, viewOf, type ScopeEn
 import { attachScopes, legacyIterationLocals } from './scope-hooks';
 import { collectPostponed, pendingRowWrites, reconcileWaits, type PendingRows, type Postponed, type TimerRequest } from './wait-states';
 import { afterCommit, type CachedEngine, type LiveEngineCache, type NodeRuntime } from './node-runtime';
-import { NeedsTransaction, writeAll, type Cte, type Written } from './command-writes';
+import { insertSql, NeedsTransaction, updateSql, writeAll, type Cte, type Sql, type Written } from './command-writes';
 
 /**
  * Runs one command on one process instance: a bpmn-engine object in the stored state applies the
@@ -72,7 +72,7 @@ export interface RunOptions {
 
 export interface SingleStatement {
   /** the CTE `saved` that writes the instance row and returns its revision */
-  saved(stored: Record<string, unknown>): Knex.QueryBuilder;
+  saved(stored: Record<string, unknown>): Sql;
   /** further CTEs that come right after `saved` (they may refer to it) */
   ctes: Cte[];
   /** an SQL condition over those CTEs: unless it holds the statement aborts (CHECK_FAILED) and writes nothing */
@@ -97,7 +97,25 @@ export function parseVariables(raw: Variables | string | null | undefined): Vari
 }
 
 // bpmn-engine's own debug logger is noisy and untyped; the adapter logs what matters itself
-const silentLogger = () => ({ debug() {}, error() {}, warn() {} });
+const silent = { debug() {}, error() {}, warn() {} };
+const silentLogger = () => silent;
+
+/**
+ * The definition in the form bpmn-engine runs it from (its "serialized context"), made once per
+ * deployed definition instead of once per engine object: it is only read (each element copies its
+ * behaviour), and making it is a good part of what a new engine object costs.
+ */
+const sourceContexts = new WeakMap<LoadedDefinition, unknown>();
+function sourceContextOf(def: LoadedDefinition): unknown {
+  let context = sourceContexts.get(def);
+  if (!context) {
+    // bpmn-engine serializes a moddle context given to its constructor right away, with its own type resolver
+    const template = new Engine({ moddleContext: def.parsed.moddleContext, Logger: silentLogger } as unknown as ConstructorParameters<typeof Engine>[0]);
+    [context] = (template as unknown as Record<symbol, Set<unknown>>)[Symbol.for('pending sources')];
+    sourceContexts.set(def, context);
+  }
+  return context;
+}
 
 type EventRow = { element_id: string | null; element_type: string | null; event: string; details?: string | null };
 type ExecContent = { executionId: string; index?: number; isMultiInstance?: boolean; loopCardinality?: number; [k: string]: unknown };
@@ -219,7 +237,7 @@ export class LiveInstance implements CachedEngine {
 
     this.engine = new Engine({
       name: `instance-${instanceKey}`,
-      moddleContext: def.parsed.moddleContext,
+      sourceContext: sourceContextOf(def),
       Logger: silentLogger,
       timers,
       scripts,
@@ -401,6 +419,8 @@ export async function runCommand(trx: Knex.Transaction | Knex, opts: RunOptions)
   };
   // a buffered message may complete a wait that just opened, and a called child may end at once:
   // either may open the next wait
+  // the waits of the last round, when nothing ran in the engine since they were listed
+  let unchanged: Postponed[] | null = null;
   for (let round = 0; round < 50 && !run.failure && !live.ended; round++) {
     const postponed = live.waits();
     const match = await reconcile(postponed);
@@ -411,7 +431,10 @@ export async function runCommand(trx: Knex.Transaction | Knex, opts: RunOptions)
       continue;
     }
     const done = await startPendingChildren(trx as Knex.Transaction, { ...opts, postponed }).catch((err) => (err instanceof FeelError ? fail(err) : Promise.reject(err)));
-    if (!done) break;
+    if (!done) {
+      unchanged = postponed;
+      break;
+    }
     const call = postponed.find((p) => p.executionId === done.executionId);
     if (!done.thrown) inEngine(() => {
       if (done.result) live.setResult(done.executionId, done.result);
@@ -437,7 +460,7 @@ export async function runCommand(trx: Knex.Transaction | Knex, opts: RunOptions)
 
   const ended = live.ended;
   if (ended) await reconcile([]);
-  const waiting = live.waits();
+  const waiting = unchanged && !ended ? unchanged : live.waits();
   if (hasCallActivities(def)) await terminateOrphanChildren(trx as Knex.Transaction, key, waiting.map((p) => p.executionId), now);
   if (ended) live.scopes = noScopes();
   else pruneScopes(live.scopes, new Set(waiting.map((p) => p.executionId)));
@@ -451,11 +474,11 @@ export async function runCommand(trx: Knex.Transaction | Knex, opts: RunOptions)
   const pushed = opts.node ? pushToLocalWorkers(opts.node, pending, waitingIds, { def, instance, vars, now }) : [];
   // one statement: the new wait rows, the state, the history (each round trip costs more than the statement)
   const writes: Cte[] = [
-    { name: 'saved', query: single ? single.saved(stored) : trx('engine_process_instances').where({ key }).update(stored).returning('revision') },
+    { name: 'saved', ...(single ? single.saved(stored) : updateSql('engine_process_instances', stored, { key }, 'returning "revision"')) },
     ...(single?.ctes ?? []),
-    ...pendingRowWrites(trx, pending, waitingIds, now),
+    ...pendingRowWrites(pending, waitingIds, now),
     ...(closures ?? []),
-    ...(events.length ? [{ name: 'history', query: trx('engine_events').insert(events.map((e) => ({ details: null, ...e, instance_key: key, occurred_at: now }))) }] : []),
+    ...(events.length ? [{ name: 'history', ...insertSql('engine_events', events.map((e) => ({ details: null, ...e, instance_key: key, occurred_at: now }))) }] : []),
   ];
   let written: Written;
   try {

@@ -1,5 +1,5 @@
 import type { CreateProcessInstanceRequest, Variables } from '../port';
-import { isRolledBack, NeedsTransaction } from './command-writes';
+import { insertSql, isRolledBack, NeedsTransaction, updateSql } from './command-writes';
 import type { EngineContext } from './engine-context';
 import { parseVariables, runCommand, RunFailure, type InstanceRow, type LiveInstance } from './instance-runner';
 
@@ -37,7 +37,7 @@ export async function completeJobInOneStatement(ctx: EngineContext, jobKey: stri
       // the result goes into the variable scopes in the run (a failing output mapping is a RunFailure: the locked way then)
       command: { kind: 'complete-job', executionId: known.executionId, variables },
       single: {
-        saved: (stored) => ctx.db('engine_process_instances').where({ key: known.instanceKey, revision }).update(stored).returning('revision'),
+        saved: (stored) => updateSql('engine_process_instances', stored, { key: known.instanceKey, revision }, 'returning "revision"'),
         // after `saved`: the instance row is locked before the job row, as by a locked command
         ctes: [{ name: 'job', sql: `update engine_jobs set state = 'COMPLETED', deadline = null where key = ? and ${OPEN_JOB} and exists (select 1 from saved) returning key`, bindings: [jobKey] }],
         check: { sql: 'exists (select 1 from saved) and exists (select 1 from job)', bindings: [] },
@@ -68,7 +68,7 @@ export async function createInstanceInOneStatement(ctx: EngineContext, req: Crea
       def, defs: ctx.defs, instance: { ...fields, variables: vars, engine_state: null, end_date: null }, vars, now, node: ctx.node,
       command: { kind: 'start' },
       single: {
-        saved: (stored) => ctx.db('engine_process_instances').insert({ ...fields, ...stored }).returning('revision'),
+        saved: (stored) => insertSql('engine_process_instances', [{ ...fields, ...stored }], 'returning "revision"'),
         ctes: [],
         // a deploy (on any node) may have made a newer version since this node looked
         check: { sql: '(select key from engine_process_definitions where bpmn_process_id = ? order by version desc limit 1) = ?', bindings: [def.bpmnProcessId, def.key] },

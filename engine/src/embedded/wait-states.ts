@@ -4,7 +4,7 @@ import type { LoadedDefinition } from './definition.repository';
 import { FeelError, resolveList, resolveString, timerDueAt } from './feel';
 import type { Command, InstanceRow } from './instance-runner';
 import { localsOf, noScopes, type Scopes } from './variable-scopes';
-import { NeedsTransaction, type Cte } from './command-writes';
+import { insertSql, NeedsTransaction, updateSql, type Cte } from './command-writes';
 
 /**
  * Keeps our rows in step with what bpmn-engine waits for after a command. Inserts are keyed by
@@ -87,7 +87,7 @@ type Row = Record<string, unknown>;
 /** wait rows made during a command, written together with the instance's new state */
 export interface PendingRows { jobs: Row[]; tasks: Row[]; subs: Row[]; timers: Row[]; resolveIncidentsOf?: string }
 
-const CONFLICT = ['instance_key', 'execution_id'];
+const ON_CONFLICT = 'on conflict ("instance_key", "execution_id") do nothing';
 
 /**
  * Adds to `parts` the CTEs that write the pending rows. A wait that opened and closed again within
@@ -95,19 +95,19 @@ const CONFLICT = ['instance_key', 'execution_id'];
  * no timer or subscription. A recovered engine re-executes waiting tasks, so a row already there
  * wins (on conflict do nothing).
  */
-export function pendingRowWrites(trx: Knex.Transaction | Knex, pending: PendingRows, waiting: Set<string>, now: Date): { name: string; query: Knex.QueryBuilder }[] {
+export function pendingRowWrites(pending: PendingRows, waiting: Set<string>, now: Date): Cte[] {
   const open = (r: Row) => waiting.has(r.execution_id as string);
-  const out: { name: string; query: Knex.QueryBuilder }[] = [];
+  const out: Cte[] = [];
   const jobs = pending.jobs.map((r) => (open(r) ? r : { ...r, state: 'CANCELED' }));
   const tasks = pending.tasks.map((r) => (open(r) ? r : { ...r, state: 'CANCELED', completion_date: now }));
   const subs = pending.subs.filter(open);
   const timers = pending.timers.filter(open);
-  if (jobs.length) out.push({ name: 'new_jobs', query: trx('engine_jobs').insert(jobs).onConflict(CONFLICT).ignore().returning(['key', 'execution_id', 'type', 'state']) });
-  if (tasks.length) out.push({ name: 'new_tasks', query: trx('engine_user_tasks').insert(tasks).onConflict(CONFLICT).ignore() });
-  if (subs.length) out.push({ name: 'new_subs', query: trx('engine_message_subscriptions').insert(subs).onConflict(CONFLICT).ignore() });
-  if (timers.length) out.push({ name: 'new_timers', query: trx('engine_timers').insert(timers).onConflict(CONFLICT).ignore() });
+  if (jobs.length) out.push({ name: 'new_jobs', ...insertSql('engine_jobs', jobs, `${ON_CONFLICT} returning "key", "execution_id", "type", "state"`) });
+  if (tasks.length) out.push({ name: 'new_tasks', ...insertSql('engine_user_tasks', tasks, ON_CONFLICT) });
+  if (subs.length) out.push({ name: 'new_subs', ...insertSql('engine_message_subscriptions', subs, ON_CONFLICT) });
+  if (timers.length) out.push({ name: 'new_timers', ...insertSql('engine_timers', timers, ON_CONFLICT) });
   if (pending.resolveIncidentsOf) {
-    out.push({ name: 'resolved', query: trx('engine_incidents').where({ instance_key: pending.resolveIncidentsOf, state: 'ACTIVE' }).update({ state: 'RESOLVED', resolved_at: now }) });
+    out.push({ name: 'resolved', ...updateSql('engine_incidents', { state: 'RESOLVED', resolved_at: now }, { instance_key: pending.resolveIncidentsOf, state: 'ACTIVE' }) });
   }
   return out;
 }
