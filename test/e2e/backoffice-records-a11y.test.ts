@@ -5,7 +5,7 @@ import pino from 'pino';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type Db } from '@openspis/db';
-import { createDisposalProposal, handOverFiles, readWorkersConfig, registerRecord, seedRecordsDemo, setDisposalHold, type RegisterRecordResult } from '@openspis/workers';
+import { createDisposalProposal, handOverFiles, readWorkersConfig, recordDispatch, registerRecord, seedRecordsDemo, setDisposalHold, type RegisterRecordResult } from '@openspis/workers';
 import { loadCatalogue } from '../../backoffice/src/catalogue';
 import { readServerConfig } from '../../backoffice/src/config';
 import { PROCESSES_DIR } from '../../backoffice/src/paths';
@@ -70,6 +70,10 @@ beforeAll(async () => {
   open = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Stížnost na hluk z provozovny', channel: 'post', form: 'analog', classCode: '1.3', orgUnit: 'OSU', sender: { kind: 'person', givenName: 'Jana', familyName: 'Nováková' } });
   // an answer in the open file: the dispatch form on the file's page
   await registerRecord(ports, { username: 'referent', roles: ['referent'], orgUnit: 'OSU' }, { direction: 'outgoing', subject: 'Odpověď na stížnost', channel: 'data-box', form: 'analog', fileId: open.fileId });
+  // a second answer sent through the data box, which ISDS reports undeliverable: the dispatch list's second stage shows its message and state
+  const sent = await registerRecord(ports, { username: 'referent', roles: ['referent'], orgUnit: 'OSU' }, { direction: 'outgoing', subject: 'Výzva k doplnění', channel: 'data-box', form: 'electronic', fileId: open.fileId });
+  await recordDispatch(ports, podatelna, { documentId: sent.documentId, channel: 'data-box', dataBoxMessageId: '81000001' });
+  await db('documents').where({ id: sent.documentId }).update({ data_box_status: 8 });
   foreign = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Výtluk v ulici Moskevská', channel: 'post', form: 'analog', classCode: '7.4', orgUnit: 'ODP' });
   const old: RegisterRecordResult[] = [];
   for (const subject of ['Podnět k zeleni', 'Stížnost na osvětlení', 'Žádost o kopii']) {
@@ -127,6 +131,13 @@ const screens = (): [user: string, url: string, heading: RegExp, status?: number
 ];
 
 describe('records screens of the back-office meet WCAG 2.1 AA (axe-core)', () => {
+  it('checks the dispatch list with its rows: a data-box message and the state ISDS reported', async () => {
+    const page = await (await signedIn('podatelna')).newPage();
+    await page.goto(`${baseUrl}/records/dispatch?stage=to-deliver&channel=data-box`);
+    await expect(page.getByRole('cell', { name: /Datová zpráva 81000001/ }).innerText()).resolves.toContain('Nedoručitelná');
+    await page.close();
+  });
+
   for (const lng of ['cs', 'en', 'uk']) {
     it(`has no violations in ${lng}`, async () => {
       const found: Record<string, string[]> = {};

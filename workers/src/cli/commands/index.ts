@@ -1,6 +1,7 @@
 import type { CliCommand } from '../cli-command';
 import { decisionImportCommand } from './decision-import.command';
 import { demoCommand } from './demo.command';
+import { dispatchDataBoxCommand } from './dispatch-data-box.command';
 import { filesHoldCommand, filesReleaseCommand } from './files-hold.command';
 import { filesListCommand } from './files-list.command';
 import { filesTriggerCommand } from './files-trigger.command';
@@ -25,4 +26,5 @@ export const COMMANDS: CliCommand[] = [
   filesHoldCommand,
   filesReleaseCommand,
   filesTriggerCommand,
+  dispatchDataBoxCommand,
 ];

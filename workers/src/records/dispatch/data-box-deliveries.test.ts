@@ -6,7 +6,10 @@ import { createIsdsClient, type IsdsClient } from '../../clients/isds/isds-clien
 import { startIsdsTestPeer, type IsdsTestPeer } from '../../clients/isds/testing/isds-test-peer';
 import { insertOpenFile, seedRecordsBasics } from '../disposal/disposal.fixture';
 import type { Actor } from '../records.model';
-import { ISDS_ACTOR, takeOverDataBoxDeliveries } from './data-box-deliveries';
+import { COMMANDS } from '../../cli/commands/index';
+import { runCli } from '../../cli/run-cli';
+import { testConfig } from '../../testing/fixtures';
+import { ISDS_ACTOR, scheduleDataBoxDeliveries, takeOverDataBoxDeliveries } from './data-box-deliveries';
 import { recordDelivery } from './record-delivery';
 import { recordDispatch } from './record-dispatch';
 
@@ -142,5 +145,37 @@ describe('delivery of documents sent through the data box, taken over from ISDS 
     await recordDispatch(ports(), podatelna, { documentId: id, channel: 'data-box', dataBoxMessageId: ' 84000001 ' });
     expect(await doc(id)).toMatchObject({ state: 'dispatched', data_box_message_id: '84000001' });
     expect(details((await db('audit_log').where({ object_id: id, event_type: 'Vypraveno' }).first())!)).toMatchObject({ channel: 'data-box', dataBoxMessageId: '84000001' });
+  });
+
+  it('runs at the start of the schedule and from `npm run cli -- dispatch data-box`, which needs ISDS_URL', async () => {
+    // given: the messages of the tests before are known to ISDS now, not yet delivered
+    for (const id of ['83000001', '84000001']) peer.messages.set(id, { status: 4, deliveryTime: '2026-11-08T10:00:00+01:00' });
+    const scheduled = await dispatched('data-box', '85000001');
+    const fromCli = await dispatched('data-box', '85000002');
+    peer.messages.set('85000001', { status: 6, deliveryTime: '2026-11-08T10:00:00+01:00', acceptanceTime: '2026-11-08T10:05:00+01:00' });
+
+    // when: the schedule starts (its first run at once) and is stopped, which waits for that run
+    await scheduleDataBoxDeliveries(ports(), log, 3_600_000)();
+
+    // then
+    expect(await doc(scheduled)).toMatchObject({ state: 'delivered' });
+    expect(await doc(fromCli)).toMatchObject({ state: 'dispatched', data_box_status: null });
+
+    // when: the operator runs it by hand once the second message is read
+    peer.messages.set('85000002', { status: 7, deliveryTime: '2026-11-08T10:00:00+01:00', acceptanceTime: '2026-11-09T09:00:00+01:00' });
+    const out: string[] = [];
+    const err: string[] = [];
+    const ctx = (isdsConfig: boolean) => ({
+      db, clock: () => now, actor: { username: 'system:cli:test', roles: ['admin'], orgUnit: null }, out: (l: string) => out.push(l), err: (l: string) => err.push(l),
+      config: { ...testConfig(), isds: isdsConfig ? { url: peer.url, ...login, pollIntervalMs: 900_000 } : null },
+    });
+    expect(await runCli(COMMANDS, ['dispatch', 'data-box'], ctx(false))).toBe(1);
+    expect(err).toEqual([expect.stringContaining('ISDS_NOT_CONFIGURED')]);
+    expect(await runCli(COMMANDS, ['dispatch', 'data-box'], ctx(true))).toBe(0);
+
+    // then
+    expect(out).toEqual(['asked 3\tdelivered 1\tfailed 0']);
+    expect(await doc(fromCli)).toMatchObject({ state: 'delivered', delivered_at: new Date('2026-11-09T08:00:00Z'), data_box_status: 7 });
+    expect(await deliveries(fromCli)).toHaveLength(1);
   });
 });

@@ -106,9 +106,12 @@ function partyFor(ctx: BatchContext, actor: Actor, input: PartyInput, found: Par
 /** The look-ups of a batch of registrations, in its first statement: the file classes and the known parties. */
 function lookUp(db: Knex, jobs: { input?: RegisterRecordInput }[]): Record<string, Knex.Raw> {
   const inputs = jobs.map((j) => j.input as RegisterRecordInput);
-  const asks = inputs.filter((i) => !i.fileId && i.classCode).map((i) => ({ code: i.classCode as string, day: pragueDay(i.receivedAt as Date) }));
+  const asks = new Map(inputs.filter((i) => !i.fileId && i.classCode).map((i) => {
+    const ask = { code: i.classCode as string, day: pragueDay(i.receivedAt as Date) };
+    return [`${ask.code}\u0000${ask.day}`, ask];
+  }));
   const parties = inputs.flatMap((i) => [i.sender, i.addressee]).filter((p): p is PartyInput => !!p);
-  return { classes: classesByCodeSql(db, asks), parties: samePartiesSql(db, parties) };
+  return { classes: classesByCodeSql(db, [...asks.values()]), parties: samePartiesSql(db, parties) };
 }
 
 /**

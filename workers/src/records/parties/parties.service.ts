@@ -49,23 +49,24 @@ export async function findSameParty(db: Knex, p: PartyInput): Promise<PartyRow |
 
 /**
  * `findSameParty` for many inputs at once, as an SQL expression for a bigger statement: a JSON
- * array of the live parties that share an input's strong identifier; `pickSameParty` then picks
- * each input's own as `findSameParty` would.
+ * array of the live parties that share an input's strong identifier (by e-mail: any of the names);
+ * `pickSameParty` then picks each input's own as `findSameParty` would. Only the kinds of
+ * identifier the inputs have are looked up — an empty list would still cost its scan — so the text
+ * varies with them (seven shapes at most, each prepared once per connection).
  */
 export function samePartiesSql(db: Knex, inputs: PartyInput[]): Knex.Raw {
   const companies = inputs.filter((p) => p.companyId).map((p) => p.companyId);
   const boxes = inputs.filter((p) => !p.companyId && p.dataBoxId).map((p) => p.dataBoxId);
-  const emails = inputs.filter((p) => !p.companyId && !p.dataBoxId && p.email).map((p) => ({ email: p.email?.toLowerCase(), name: partyDisplayName(p) }));
-  return db.raw(
-    `(select coalesce(json_agg(x), '[]'::json) from (
-      select * from parties where merged_into is null and company_id in (select value from json_array_elements_text(?::json))
-      union all
-      select * from parties where merged_into is null and data_box_id in (select value from json_array_elements_text(?::json))
-      union all
-      select p.* from parties p join json_to_recordset(?::json) as e(email text, name text) on p.email = e.email and p.display_name = e.name
-      where p.merged_into is null) x)`,
-    [JSON.stringify(companies), JSON.stringify(boxes), JSON.stringify(emails)],
-  );
+  const emails = inputs.filter((p) => !p.companyId && !p.dataBoxId && p.email).map((p) => p.email?.toLowerCase());
+  const branches: string[] = [];
+  const bindings: string[] = [];
+  for (const [column, values] of [['company_id', companies], ['data_box_id', boxes], ['email', emails]] as const) {
+    if (!values.length) continue;
+    branches.push(`select * from parties where merged_into is null and ${column} = any(array(select json_array_elements_text(?::json)))`);
+    bindings.push(JSON.stringify([...new Set(values)]));
+  }
+  if (!branches.length) return db.raw(`'[]'::json`);
+  return db.raw(`(select coalesce(json_agg(x), '[]'::json) from (${branches.join(' union all ')}) x)`, bindings);
 }
 
 /** The party `findSameParty` would find for `p` among `rows` (from `samePartiesSql`). */
