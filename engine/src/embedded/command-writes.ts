@@ -67,12 +67,35 @@ const MAX_NAMED = 200;
 const statementNames = new Map<string, string>();
 
 function statementName(sql: string): string | undefined {
+  // (the key is the text with `?`: it stands for the same `$n` text)
   let name = statementNames.get(sql);
   if (!name && statementNames.size < MAX_NAMED) {
     name = `engine_write_${statementNames.size + 1}`;
     statementNames.set(sql, name);
   }
   return name;
+}
+
+interface PgClient { query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }> }
+interface KnexPgClient {
+  acquireConnection(): Promise<PgClient>;
+  releaseConnection(connection: PgClient): Promise<void>;
+  /** `?` → `$1`, `$2`, … */
+  positionBindings(sql: string): string;
+}
+
+/**
+ * A statement of its own (no transaction) straight on a connection of knex's pool: knex's runner
+ * adds nothing such a statement needs, and a good part of its CPU.
+ */
+async function onPgConnection(q: Knex, sql: string, bindings: unknown[]): Promise<{ rows: Record<string, unknown>[] }> {
+  const client = q.client as unknown as KnexPgClient;
+  const connection = await client.acquireConnection();
+  try {
+    return await connection.query({ name: statementName(sql), text: client.positionBindings(sql), values: bindings });
+  } finally {
+    await client.releaseConnection(connection);
+  }
 }
 
 const isPg = (q: Knex | Knex.Transaction) => ['pg', 'postgres', 'postgresql'].includes((q.client.config as { client?: unknown }).client as string);
@@ -120,11 +143,10 @@ export async function writeAll(q: Knex | Knex.Transaction, writes: Cte[], check?
   }
   if (names.has('new_jobs')) tail += ` union all select 'job', key::text, execution_id, type, state from new_jobs`;
   const sql = `with ${ctes.join(', ')} ${tail}`;
-  const raw = q.raw(sql, bindings as Knex.RawBinding[]);
-  const name = isPg(q) ? statementName(sql) : undefined;
-  // (the pg client passes a raw statement's options on to pg's query)
-  if (name) raw.options({ name });
-  const result = (await raw) as { rows?: Record<string, unknown>[] } | Record<string, unknown>[];
+  let result: { rows?: Record<string, unknown>[] } | Record<string, unknown>[];
+  if (!isPg(q)) result = await q.raw(sql, bindings as Knex.RawBinding[]);
+  else if (q.isTransaction) result = await q.raw(sql, bindings as Knex.RawBinding[]).options({ name: statementName(sql) });
+  else result = await onPgConnection(q, sql, bindings);
   const rows = (Array.isArray(result) ? result : result.rows ?? []) as { kind: string; key: string | null; execution_id: string; type: string; state: string }[];
   const written: Written = { jobs: [], revision: null };
   for (const r of rows) {
