@@ -15,6 +15,7 @@ import * as journalSearchGin from './20261201020000_journal_search_gin';
 import * as addEngineInstanceRevision from './20261202010000_add_engine_instance_revision';
 import * as addDisposalProposalWithdrawal from './20261202040000_add_disposal_proposal_withdrawal';
 import * as addInstanceStartCorrelationKey from './20261202030000_add_instance_start_correlation_key';
+import * as dropRedundantRecordIndexes from './20261203000000_drop_redundant_record_indexes';
 import * as addDocumentDataBoxMessage from './20261203100000_add_document_data_box_message';
 
 /**
@@ -38,5 +39,6 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261202010000_add_engine_instance_revision': addEngineInstanceRevision,
   '20261202040000_add_disposal_proposal_withdrawal': addDisposalProposalWithdrawal,
   '20261202030000_add_instance_start_correlation_key': addInstanceStartCorrelationKey,
+  '20261203000000_drop_redundant_record_indexes': dropRedundantRecordIndexes,
   '20261203100000_add_document_data_box_message': addDocumentDataBoxMessage,
 };

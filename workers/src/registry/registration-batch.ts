@@ -74,6 +74,8 @@ interface Entry {
 interface Queue {
   pending: Entry[];
   inFlight: number;
+  /** a start of batches is scheduled for the end of this turn of the event loop */
+  scheduled: boolean;
 }
 
 const queues = new WeakMap<object, Queue>();
@@ -98,7 +100,7 @@ export function submitRegistration<T, I = unknown>(db: Knex, job: RegistrationJo
       return;
     }
     let queue = queues.get(db);
-    if (!queue) queues.set(db, (queue = { pending: [], inFlight: 0 }));
+    if (!queue) queues.set(db, (queue = { pending: [], inFlight: 0, scheduled: false }));
     queue.pending.push(entry);
     pump(db, queue);
   });
@@ -171,17 +173,29 @@ async function prepareBatch(db: Knex, entries: Entry[], early: [string, Buffer][
   };
 }
 
+/**
+ * Starts the next batch at the end of this turn of the event loop rather than at once, so that it
+ * takes every registration submitted in this turn — above all those of the callers whose
+ * registrations the previous batch has just finished and who go on with the next. Started at once,
+ * the first of them would make a batch alone and the others wait for it (at 8 clients, batches of
+ * 4 on average instead of 8).
+ */
 function pump(db: Knex, queue: Queue): void {
-  while (queue.inFlight < MAX_IN_FLIGHT && queue.pending.length) {
-    const key = keyOf(queue.pending[0].job);
-    const batch: Entry[] = [];
-    queue.pending = queue.pending.filter((e) => (batch.length < MAX_BATCH && keyOf(e.job) === key ? (batch.push(e), false) : true));
-    queue.inFlight += 1;
-    void runBatch(db, batch).finally(() => {
-      queue.inFlight -= 1;
-      pump(db, queue);
-    });
-  }
+  if (queue.scheduled) return;
+  queue.scheduled = true;
+  setImmediate(() => {
+    queue.scheduled = false;
+    while (queue.inFlight < MAX_IN_FLIGHT && queue.pending.length) {
+      const key = keyOf(queue.pending[0].job);
+      const batch: Entry[] = [];
+      queue.pending = queue.pending.filter((e) => (batch.length < MAX_BATCH && keyOf(e.job) === key ? (batch.push(e), false) : true));
+      queue.inFlight += 1;
+      void runBatch(db, batch).finally(() => {
+        queue.inFlight -= 1;
+        pump(db, queue);
+      });
+    }
+  });
 }
 
 function settle(entry: Entry, outcome: { value: unknown } | { error: unknown }): void {

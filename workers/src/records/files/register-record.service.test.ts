@@ -55,10 +55,13 @@ describe('registering many documents at once', () => {
   });
 
   it('a new sender brought by registrations of consecutive batches is recorded once', async () => {
-    // the first registration makes a batch alone; the second waits for it and goes in the next one
+    // the first registration's batch starts at the end of this turn of the event loop; the second,
+    // submitted in the next turn, waits for it and goes in the next batch
     const sender = { kind: 'person' as const, givenName: 'Petr', familyName: 'Nový', email: 'petr.novy@example.cz' };
-    const [first, second] = await Promise.all([1, 2].map((i) =>
-      registerRecord(ports, podatelna, { direction: 'incoming', subject: `Žádost ${i}`, channel: 'email', classCode: '1.5', orgUnit: 'OSU', sender })));
+    const register = (i: number) => registerRecord(ports, podatelna, { direction: 'incoming', subject: `Žádost ${i}`, channel: 'email', classCode: '1.5', orgUnit: 'OSU', sender });
+    const firstDone = register(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const [first, second] = await Promise.all([firstDone, register(2)]);
     const parties = await db('parties').where({ email: 'petr.novy@example.cz' });
     expect(parties).toHaveLength(1);
     const senders = await db('documents').whereIn('id', [first.documentId, second.documentId]).pluck('sender_party_id');
