@@ -16,6 +16,7 @@ import * as addEngineInstanceRevision from './20261202010000_add_engine_instance
 import * as addDisposalProposalWithdrawal from './20261202040000_add_disposal_proposal_withdrawal';
 import * as addInstanceStartCorrelationKey from './20261202030000_add_instance_start_correlation_key';
 import * as dropRedundantRecordIndexes from './20261203000000_drop_redundant_record_indexes';
+import * as slimRegistrationIndexes from './20261203000100_slim_registration_indexes';
 import * as addDocumentDataBoxMessage from './20261203100000_add_document_data_box_message';
 
 /**
@@ -40,5 +41,6 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261202040000_add_disposal_proposal_withdrawal': addDisposalProposalWithdrawal,
   '20261202030000_add_instance_start_correlation_key': addInstanceStartCorrelationKey,
   '20261203000000_drop_redundant_record_indexes': dropRedundantRecordIndexes,
+  '20261203000100_slim_registration_indexes': slimRegistrationIndexes,
   '20261203100000_add_document_data_box_message': addDocumentDataBoxMessage,
 };
