@@ -30,7 +30,7 @@ describe('compiledContext', () => {
           },
         },
       } as unknown as ConstructorParameters<typeof Engine>[0]);
-      engine.broker.subscribeTmp('event', 'activity.end', (_k: string, msg: { content: { id: string } }) => left.push(msg.content.id), { noAck: true });
+      engine.broker.subscribeTmp('event', 'activity.end', (_k: string, msg: { content?: { id?: string } }) => left.push(String(msg.content?.id)), { noAck: true });
       engine.once('end', () => resolve(left));
       engine.once('error', reject);
       engine.execute().catch(reject);
