@@ -20,6 +20,7 @@ export { DomainError, type DomainErrorKind } from './shared/domain-error';
 export { toOutcome, retryBackOff } from './shared/job-edge';
 export { registerDocument, type RegisterDocumentResult } from './registry/register-document.service';
 export { answerDaysFor, DEFAULT_ANSWER_DAYS } from './shared/service-catalogue';
+export { runPeriodically } from './shared/periodic';
 export { settleDocument, SETTLEMENT_METHODS, type SettlementMethod } from './registry/settle-document.service';
 export { nextReferenceNumber, formatReferenceNumber, formatJid, nextJid, pragueYear, type ReferenceNumber } from './registry/reference-number.service';
 export { computeDeadline, deadlineDay, isCzechPublicHoliday, isWorkingDay, easterSunday, isoDuration, reminderAfter } from './registry/deadline.service';

@@ -3,6 +3,7 @@ import type pino from 'pino';
 import type { EnginePort } from '../engine-port';
 import type { Catalogue } from '../catalogue';
 import { startSubmissionInstance } from './submit-submission.service';
+import { runPeriodically } from '@openspis/workers';
 
 /**
  * A submission is stored first and its procedure started right after. When the process dies between
@@ -62,15 +63,5 @@ export async function startOrphanSubmissions(deps: RecoveryDeps, graceMs = ORPHA
 
 /** Sweeps once now and then every `intervalMs`; returns a stop function. */
 export function scheduleOrphanSweep(deps: RecoveryDeps, intervalMs = 60_000): () => Promise<void> {
-  let running: Promise<unknown> = Promise.resolve();
-  const sweep = () => {
-    running = running.then(() => startOrphanSubmissions(deps)).catch((err) => deps.log.error({ err }, 'submission sweep failed'));
-  };
-  sweep();
-  const timer = setInterval(sweep, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  return runPeriodically(() => startOrphanSubmissions(deps), (err) => deps.log.error({ err }, 'submission sweep failed'), intervalMs);
 }

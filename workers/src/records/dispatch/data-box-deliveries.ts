@@ -3,6 +3,7 @@ import type pino from 'pino';
 import { appendAuditLog } from '@openspis/db';
 import type { DeliveryInfo, IsdsClient } from '../../clients/isds/isds-client';
 import { DomainError } from '../../shared/domain-error';
+import { runPeriodically } from '../../shared/periodic';
 
 /** The actor of deliveries taken over from the data-box system. */
 export const ISDS_ACTOR = 'system:isds';
@@ -82,15 +83,5 @@ export async function takeOverDataBoxDeliveries(ports: DataBoxDeliveryPorts, log
 
 /** Runs the take-over at start-up and then every `intervalMs`; runs never overlap in one process. Returns a stop function. */
 export function scheduleDataBoxDeliveries(ports: DataBoxDeliveryPorts, log: pino.Logger, intervalMs: number): () => Promise<void> {
-  let running: Promise<unknown> = Promise.resolve();
-  const run = () => {
-    running = running.then(() => takeOverDataBoxDeliveries(ports, log)).catch((err) => log.error({ err }, 'data-box delivery take-over failed'));
-  };
-  run();
-  const timer = setInterval(run, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  return runPeriodically(() => takeOverDataBoxDeliveries(ports, log), (err) => log.error({ err }, 'data-box delivery take-over failed'), intervalMs);
 }

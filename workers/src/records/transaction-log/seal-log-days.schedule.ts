@@ -4,6 +4,7 @@ import { pragueDay } from '../records.ports';
 import { firstEntryTime, listLogDays } from './log-day.repository';
 import { nextDay } from './prague-day';
 import { sealTransactionLogDay, TRANSACTION_LOG_ACTOR, type SealLogDayPorts } from './seal-log-day.service';
+import { runPeriodically } from '../../shared/periodic';
 
 /** How far back one run catches up on days left unsealed (a node that was down for a while). */
 export const CATCH_UP_DAYS = 31;
@@ -39,15 +40,5 @@ export async function sealPendingLogDays(ports: SealLogDayPorts, log: pino.Logge
 
 /** Runs the catch-up at start-up and then every `intervalMs` (hourly); returns a stop function. */
 export function scheduleLogDaySeals(ports: SealLogDayPorts, log: pino.Logger, intervalMs = 3_600_000): () => Promise<void> {
-  let running: Promise<unknown> = Promise.resolve();
-  const run = () => {
-    running = running.then(() => sealPendingLogDays(ports, log)).catch((err) => log.error({ err }, 'transaction log sealing failed'));
-  };
-  run();
-  const timer = setInterval(run, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  return runPeriodically(() => sealPendingLogDays(ports, log), (err) => log.error({ err }, 'transaction log sealing failed'), intervalMs);
 }
