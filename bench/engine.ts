@@ -4,8 +4,8 @@
  *
  * - (a) start → 3 service tasks → end, the jobs done by in-process job workers (startJobWorkers);
  * - (b) a procedure with a user task that this script completes (search, then complete);
- * - bpmn-engine alone running diagram (a) in memory, no persistence (the model parsed once, as the
- *   adapter does);
+ * - bpmn-engine alone running diagram (a) in memory, no persistence (the model parsed and compiled
+ *   once, as the adapter does);
  * - PostgreSQL's one-row transaction rate (BEGIN; UPDATE one row; COMMIT — pgbench-style) from
  *   Node with pg, at 1 and 8 clients.
  *
@@ -32,6 +32,7 @@ import pg from 'pg';
 import { migrate } from '@openspis/db';
 import { createEmbeddedEngine, startJobWorkers, type EnginePort, type JobHandler, type JobLogger } from '@openspis/engine';
 import { parseBpmn } from '../engine/src/embedded/bpmn-model';
+import { definitionOptions } from '../engine/src/embedded/compiled-context';
 
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const SECONDS = Number(process.env.BENCH_SECONDS || 8);
@@ -233,7 +234,8 @@ async function benchBpmnEngineInMemory(concurrency: number): Promise<Result> {
   const run = () => new Promise<void>((resolve, reject) => {
     const engine = new Engine({
       name: 'in-memory',
-      moddleContext,
+      // compiled once, as the adapter does (engine/src/embedded/compiled-context.ts)
+      ...definitionOptions(moddleContext),
       Logger: () => ({ debug() {}, error() {}, warn() {} }),
       extensions: {
         immediate(activity: { type: string; behaviour: Record<string, unknown> }) {

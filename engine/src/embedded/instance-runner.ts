@@ -13,6 +13,7 @@ import { attachScopes, legacyIterationLocals } from './scope-hooks';
 import { collectPostponed, pendingRowWrites, reconcileWaits, type PendingRows, type Postponed, type TimerRequest } from './wait-states';
 import { afterCommit, type CachedEngine, type LiveEngineCache, type NodeRuntime } from './node-runtime';
 import { insertSql, NeedsTransaction, updateSql, writeAll, type Cte, type Sql, type Written } from './command-writes';
+import { definitionOptions } from './compiled-context';
 
 /**
  * Runs one command on one process instance: a bpmn-engine object in the stored state applies the
@@ -99,23 +100,6 @@ export function parseVariables(raw: Variables | string | null | undefined): Vari
 // bpmn-engine's own debug logger is noisy and untyped; the adapter logs what matters itself
 const silent = { debug() {}, error() {}, warn() {} };
 const silentLogger = () => silent;
-
-/**
- * The definition in the form bpmn-engine runs it from (its "serialized context"), made once per
- * deployed definition instead of once per engine object: it is only read (each element copies its
- * behaviour), and making it is a good part of what a new engine object costs.
- */
-const sourceContexts = new WeakMap<LoadedDefinition, unknown>();
-function sourceContextOf(def: LoadedDefinition): unknown {
-  let context = sourceContexts.get(def);
-  if (!context) {
-    // bpmn-engine serializes a moddle context given to its constructor right away, with its own type resolver
-    const template = new Engine({ moddleContext: def.parsed.moddleContext, Logger: silentLogger } as unknown as ConstructorParameters<typeof Engine>[0]);
-    [context] = (template as unknown as Record<symbol, Set<unknown>>)[Symbol.for('pending sources')];
-    sourceContexts.set(def, context);
-  }
-  return context;
-}
 
 type EventRow = { element_id: string | null; element_type: string | null; event: string; details?: string | null };
 type ExecContent = { executionId: string; index?: number; isMultiInstance?: boolean; loopCardinality?: number; [k: string]: unknown };
@@ -237,7 +221,7 @@ export class LiveInstance implements CachedEngine {
 
     this.engine = new Engine({
       name: `instance-${instanceKey}`,
-      sourceContext: sourceContextOf(def),
+      ...definitionOptions(def.parsed.moddleContext),
       Logger: silentLogger,
       timers,
       scripts,
