@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { Engine } from 'bpmn-engine';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
-import { migrate } from '@openspis/db';
+import { migrate, PG_SESSION_OPTIONS } from '@openspis/db';
 import { createEmbeddedEngine, startJobWorkers, type EnginePort, type JobHandler, type JobLogger } from '@openspis/engine';
 import { parseBpmn } from '../engine/src/embedded/bpmn-model';
 import { definitionOptions } from '../engine/src/embedded/compiled-context';
@@ -140,7 +140,7 @@ async function withSchema<T>(fn: (db: Knex) => Promise<T>): Promise<T> {
   const schema = `bench_${randomBytes(5).toString('hex')}`;
   const admin = knexFactory({ client: 'pg', connection: DATABASE_URL, pool: { min: 0, max: 1 } });
   await admin.raw(`create schema ${schema}`);
-  const db = knexFactory({ client: 'pg', connection: DATABASE_URL, searchPath: [schema], pool: { min: 0, max: POOL_MAX } });
+  const db = knexFactory({ client: 'pg', connection: { connectionString: DATABASE_URL, options: PG_SESSION_OPTIONS }, searchPath: [schema], pool: { min: 0, max: POOL_MAX } });
   try {
     await migrate(db);
     return await fn(db);

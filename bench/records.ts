@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import knexFactory, { type Knex } from 'knex';
-import { migrate, verifyAuditLog } from '@openspis/db';
+import { migrate, PG_SESSION_OPTIONS, verifyAuditLog } from '@openspis/db';
 import { readWorkersConfig, registerRecord, searchJournal, storeFilePlan, type Actor, type JournalSearch } from '@openspis/workers';
 import { demoFilePlan } from '../workers/src/records/demo/demo-file-plan';
 
@@ -84,7 +84,7 @@ function p95(values: number[]): number {
 async function main(): Promise<void> {
   const admin = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
   await admin.raw(`create schema ${schema}`);
-  const db: Knex = knexFactory({ client: 'pg', connection: { connectionString: url, application_name: APP_NAME }, searchPath: [schema, 'public'], pool: { min: 0, max: CLIENTS + 2 } });
+  const db: Knex = knexFactory({ client: 'pg', connection: { connectionString: url, application_name: APP_NAME, options: PG_SESSION_OPTIONS }, searchPath: [schema, 'public'], pool: { min: 0, max: CLIENTS + 2 } });
   try {
     await migrate(db);
     const config = readWorkersConfig({ OPENSPIS_DATA_DIR: '/tmp/openspis-bench' });

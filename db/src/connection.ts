@@ -16,6 +16,14 @@ export function dbKind(db: Db): 'pg' | 'pglite' {
 }
 
 /**
+ * Session settings of every PostgreSQL connection the app opens (and the benchmarks, which measure
+ * the app's configuration). JIT compilation pays off for long analytical queries; for the short
+ * statements of this application (and searches whose estimated match set is large) it only adds
+ * tens of ms.
+ */
+export const PG_SESSION_OPTIONS = '-c jit=off';
+
+/**
  * Opens the database: PostgreSQL when a URL is configured, otherwise PGlite with its data on disk
  * (`memory: true` keeps PGlite in memory, for fast unit tests).
  */
@@ -23,9 +31,7 @@ export function createDb(config: Pick<DbConfig, 'databaseUrl' | 'dataDir' | 'poo
   if (config.databaseUrl) {
     return knexFactory({
       client: 'pg',
-      // JIT compilation pays off for long analytical queries; for the short statements of this
-      // application (and searches whose estimated match set is large) it only adds tens of ms
-      connection: { connectionString: config.databaseUrl, options: '-c jit=off' },
+      connection: { connectionString: config.databaseUrl, options: PG_SESSION_OPTIONS },
       pool: { min: 0, max: config.poolMax },
     });
   }
