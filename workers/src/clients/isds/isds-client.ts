@@ -1,5 +1,6 @@
 import { DOMParser } from '@xmldom/xmldom';
 import { DomainError } from '../../shared/domain-error';
+import { xmlEscape } from '../../records/xml/xml-writer';
 
 /** Namespace of the ISDS web services' types (isds/dmBaseTypes.xsd, WSDL v2.33). */
 export const ISDS_NS = 'http://isds.czechpoint.cz/v20';
@@ -39,7 +40,6 @@ export interface IsdsClient {
   getDeliveryInfo(dmId: string): Promise<DeliveryInfo>;
 }
 
-const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function text(parent: Element | Document, name: string): string | null {
   const el = parent.getElementsByTagNameNS(ISDS_NS, name)[0];
@@ -91,7 +91,7 @@ export function createIsdsClient(options: IsdsClientOptions): IsdsClient {
   return {
     async getDeliveryInfo(dmId) {
       if (!/^\d{1,20}$/.test(dmId)) throw new DomainError('ISDS_DM_ID_INVALID', 'a data message ID is 1–20 digits');
-      const doc = await call('GetDeliveryInfo', `<GetDeliveryInfo xmlns="${ISDS_NS}"><dmID>${escapeXml(dmId)}</dmID></GetDeliveryInfo>`);
+      const doc = await call('GetDeliveryInfo', `<GetDeliveryInfo xmlns="${ISDS_NS}"><dmID>${xmlEscape(dmId)}</dmID></GetDeliveryInfo>`);
       const response = doc.getElementsByTagNameNS(ISDS_NS, 'GetDeliveryInfoResponse')[0];
       if (!response) throw new DomainError('ISDS_RESPONSE_INVALID', 'GetDeliveryInfo: no GetDeliveryInfoResponse', 'transient');
       const status = response.getElementsByTagNameNS(ISDS_NS, 'dmStatus')[0];
