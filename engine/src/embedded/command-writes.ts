@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { dbKind } from '@openspis/db';
 
 /**
  * A command's writes go out as the CTEs of one statement: each round trip to the database costs
@@ -99,6 +98,7 @@ async function onPgConnection(q: Knex, sql: string, bindings: unknown[]): Promis
   }
 }
 
+const isPg = (q: Knex | Knex.Transaction) => ['pg', 'postgres', 'postgresql'].includes((q.client.config as { client?: unknown }).client as string);
 
 export interface NewJobRow { key: string; execution_id: string; type: string; state: string }
 
@@ -144,7 +144,7 @@ export async function writeAll(q: Knex | Knex.Transaction, writes: Cte[], check?
   if (names.has('new_jobs')) tail += ` union all select 'job', key::text, execution_id, type, state from new_jobs`;
   const sql = `with ${ctes.join(', ')} ${tail}`;
   let result: { rows?: Record<string, unknown>[] } | Record<string, unknown>[];
-  if (dbKind(q) !== 'pg') result = await q.raw(sql, bindings as Knex.RawBinding[]);
+  if (!isPg(q)) result = await q.raw(sql, bindings as Knex.RawBinding[]);
   else if (q.isTransaction) result = await q.raw(sql, bindings as Knex.RawBinding[]).options({ name: statementName(sql) });
   else result = await onPgConnection(q, sql, bindings);
   const rows = (Array.isArray(result) ? result : result.rows ?? []) as { kind: string; key: string | null; execution_id: string; type: string; state: string }[];
