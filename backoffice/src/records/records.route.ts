@@ -12,6 +12,7 @@ import type { Renderer } from '../ui/render';
 import { addRecordsCentreRoutes, type PageFn } from './records-centre.route';
 import { addDispatchRoutes, DISPATCH_DESK } from './records-dispatch.route';
 import { addDocumentRoutes, DISPATCH_CHANNELS, DOCUMENT_EDITORS } from './records-documents.route';
+import { addRegisterRoutes } from './records-register.route';
 
 export interface RecordsDeps {
   db: Knex;
@@ -21,6 +22,8 @@ export interface RecordsDeps {
   config: WorkersConfig;
   /** the back-office's own origin: form posts must come from it (CSRF) */
   publicBaseUrl: string;
+  /** largest accepted component of a registered document (`UPLOAD_MAX_BYTES`, default 10 MiB) */
+  uploadMaxBytes?: number;
 }
 
 /** Who records the day of a file's trigger event: the records centre and the handlers (use case checks the unit). */
@@ -160,6 +163,7 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
   addRecordsCentreRoutes(router, { ...deps, page, actorOf });
   addDocumentRoutes(router, { ...deps, page, actorOf });
   addDispatchRoutes(router, { ...deps, page, actorOf });
+  addRegisterRoutes(router, { ...deps, page, actorOf, uploadMaxBytes: deps.uploadMaxBytes ?? 10 * 1024 * 1024 });
 
   return router;
 }
