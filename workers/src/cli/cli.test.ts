@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type Db } from '@openspis/db';
+import { createTestDb, tamperWithAuditLog, type Db } from '@openspis/db';
 import { testConfig } from '../testing/fixtures';
 import { validateNsesssXml } from '../records/xml/nsesss-schemas';
 import type { CliContext } from './cli-command';
@@ -64,7 +65,8 @@ describe('npm run cli', () => {
     expect(events).toBeGreaterThan(50);
     expect(xml.match(/<Udalost>/g)).toHaveLength(events);
     expect(xml).toContain('<TypUdalostiId>VlozeniDoSpisu</TypUdalostiId>');
-    expect(await cli('log', 'export', '2026-12-01', '2026-11-01', file)).toBe(1);
+    expect(await cli('log', 'export', '2026-12-01', '2026-11-01', file)).toBe(2);
+    expect(err[0]).toMatch(/ends before it starts/);
   });
 
   it('log verify passes on the untouched log and names exactly the entry edited in the database', async () => {
@@ -75,7 +77,10 @@ describe('npm run cli', () => {
     // when someone with database access rewrites one entry's actor
     const rows = await db('audit_log').orderBy('id').select('id');
     const victim = rows[Math.floor(rows.length / 2)].id;
-    await db('audit_log').where({ id: victim }).update({ actor: 'user:nobody' });
+    // an UPDATE through the application's connection is refused: the table is append-only
+    await expect(db('audit_log').where({ id: victim }).update({ actor: 'user:nobody' })).rejects.toThrow(/append-only/);
+    // the table's owner can switch the guard off and edit it
+    await tamperWithAuditLog(db, (trx) => trx('audit_log').where({ id: victim }).update({ actor: 'user:nobody' }));
     // then
     expect(await cli('log', 'verify')).toBe(1);
     expect(err[0]).toMatch(new RegExp(`first altered entry ${victim} \\(`));
@@ -95,4 +100,23 @@ describe('npm run cli', () => {
     expect(await cli('nothing')).toBe(2);
     expect(err[0]).toContain('log verify');
   });
+});
+
+describe('the command line on a closed pipe', () => {
+  it('ends with exit code 0 and nothing on stderr when the reader stops early (| head)', async () => {
+    const runCliModule = new URL('./run-cli.ts', import.meta.url).pathname;
+    // a writer that prints forever, as `files list` does on a large register, read by `head -c 1`
+    const script = `import { endQuietlyOnClosedPipe } from ${JSON.stringify(runCliModule)};
+      endQuietlyOnClosedPipe(process.stdout);
+      const line = 'MMKV/00001/2026\\n'.repeat(1000);
+      const write = () => { while (process.stdout.write(line)); process.stdout.once('drain', write); };
+      write();`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  }, 30_000);
 });

@@ -101,6 +101,17 @@ describe('cancellation (storno)', () => {
     await settleRecordDocument(ports(), referent, { documentId: g.documentId, method: 'noted' });
     await expect(cancelDocument(ports(), referent, { documentId: g.documentId, reason: 'omyl' })).rejects.toMatchObject({ code: 'DOCUMENT_NOT_CANCELLABLE' });
   });
+
+  it('lets the registry office cancel what the system registered by itself, and nobody else', async () => {
+    const podatelna: Actor = { username: 'podatelna', roles: ['podatelna'], orgUnit: 'POD' };
+    const bySystem = await insertOpenFile(db, { classId: classes['3.2'], createdBy: 'system:portal', components: [{ name: 'a.pdf', type: 'application/pdf', content: PDFA }] });
+    await expect(cancelDocument(ports(), referent, { documentId: bySystem.documentId, reason: 'podáno dvakrát' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await cancelDocument(ports(), podatelna, { documentId: bySystem.documentId, reason: 'podáno dvakrát' });
+    expect(await db('documents').where({ id: bySystem.documentId }).first()).toMatchObject({ state: 'cancelled', cancelled_by: 'user:podatelna' });
+    // a clerk's own document stays the clerk's to cancel
+    const byClerk = await insertOpenFile(db, { classId: classes['3.2'], components: [{ name: 'a.pdf', type: 'application/pdf', content: PDFA }] });
+    await expect(cancelDocument(ports(), podatelna, { documentId: byClerk.documentId, reason: 'omyl' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
 });
 
 describe('records centre and disposal', () => {
@@ -134,6 +145,11 @@ describe('records centre and disposal', () => {
     await expect(importArchiveDecision(ports(), spisovna, { xml: wrongOffice, outDir })).rejects.toMatchObject({ code: 'DECISION_WRONG_ORIGINATOR' });
     const confirmTooEarly = archiveDecisionXml({ entities: [{ identifier: f.fileId, archiveIdentifier: 'NDA-1' }] });
     await expect(importArchiveDecision(ports(), spisovna, { xml: confirmTooEarly, outDir })).rejects.toMatchObject({ code: 'DECISION_STATE' });
+    // what the parser reads but the official schema refuses: an attribute nsesss-DA.xsd does not have, an ID that is not an xs:ID
+    const destroy = archiveDecisionXml({ entities: [{ identifier: f.fileId, operation: 'zničit' }] });
+    for (const notValid of [destroy.replace('<Seznam ', '<Seznam poznamka="x" '), destroy.replace('ID="SR-2026-17"', 'ID="SR 2026 17"')]) {
+      await expect(importArchiveDecision(ports(), spisovna, { xml: notValid, outDir })).rejects.toMatchObject({ code: 'DECISION_INVALID', message: /nsesss-DA\.xsd/ });
+    }
     await expect(importArchiveDecision(ports(), referent, { xml: unknown, outDir })).rejects.toMatchObject({ code: 'FORBIDDEN' });
 
     expect(await db('files').where({ id: f.fileId }).first()).toMatchObject({ state: 'in-disposal' });
