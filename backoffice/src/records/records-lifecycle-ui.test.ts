@@ -13,6 +13,8 @@ let incoming: RegisterRecordResult;
 let bare: RegisterRecordResult;
 /** an outgoing answer the referent created in the same file (the referent may cancel it) */
 let answer: RegisterRecordResult;
+/** a submission the portal registered by itself into the same file (no person created it) */
+let submitted: RegisterRecordResult;
 /** another unit's (ODP) file */
 let foreign: RegisterRecordResult;
 
@@ -26,7 +28,7 @@ const count = async (event: string) => Number((await t.db('audit_log').where({ e
 beforeAll(async () => {
   t = await createTestServer();
   await seedDemoUsers(t.db);
-  for (const username of ['podatelna', 'referent', 'vedouci', 'spisovna', 'posuzovatel']) {
+  for (const username of ['podatelna', 'referent', 'vedouci', 'spisovna', 'posuzovatel', 'admin']) {
     const res = await request(t.callback).post('/login').set('Origin', ORIGIN).type('form').send({ username, password: 'demo' }).expect(302);
     cookies[username] = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('openspis_session='))!.split(';')[0];
   }
@@ -36,6 +38,7 @@ beforeAll(async () => {
   incoming = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Žádost o kopii rozhodnutí', channel: 'post', form: 'analog', classCode: '1.5', orgUnit: 'OSU' });
   bare = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Doplnění žádosti', channel: 'email', form: 'electronic', fileId: incoming.fileId });
   answer = await registerRecord(ports, { username: 'referent', roles: ['referent'], orgUnit: 'OSU' }, { direction: 'outgoing', subject: 'Kopie rozhodnutí', channel: 'post', form: 'analog', fileId: incoming.fileId });
+  submitted = await registerRecord(ports, { username: 'system:portal', roles: ['admin'], orgUnit: null }, { direction: 'incoming', subject: 'Žádost podaná dvakrát', channel: 'portal', form: 'analog', fileId: incoming.fileId });
   foreign = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Výtluk na silnici', channel: 'post', form: 'analog', classCode: '7.4', orgUnit: 'ODP' });
 }, 180_000);
 afterAll(() => t.close());
@@ -55,6 +58,11 @@ describe('settlement, storno, closure and reopening from the file page', () => {
     const vedouci = (await get('vedouci', `/records/files/${incoming.fileId}`).expect(200)).text;
     expect(vedouci).toContain(`action="/records/documents/${incoming.documentId}/settle"`);
     expect(vedouci).not.toContain('/cancel"');
+    // what the portal registered by itself: the registry office's or the administrator's to cancel, not a handler's
+    expect(referent).not.toContain(`action="/records/documents/${submitted.documentId}/cancel"`);
+    const admin = (await get('admin', `/records/files/${incoming.fileId}`).expect(200)).text;
+    expect(admin).toContain(`action="/records/documents/${submitted.documentId}/cancel"`);
+    expect(admin).not.toContain(`action="/records/documents/${answer.documentId}/cancel"`);
     // the records centre and the assessor see the file, but do not handle it
     for (const user of ['spisovna', 'posuzovatel']) {
       const page = (await get(user, `/records/files/${incoming.fileId}`).expect(200)).text;
@@ -141,6 +149,9 @@ describe('settlement, storno, closure and reopening from the file page', () => {
     expect(page).toContain('Kopie předána osobně');
     expect(page).not.toContain(`action="/records/documents/${incoming.documentId}/settle"`);
     await post('vedouci', `/records/documents/${bare.documentId}/settle`).send({ method: 'noted' }).expect(303);
+
+    await post('admin', `/records/documents/${submitted.documentId}/cancel`).send({ reason: 'Podáno dvakrát' }).expect(303);
+    expect(await t.db('documents').where({ id: submitted.documentId }).first()).toMatchObject({ state: 'cancelled', cancelled_by: 'user:admin' });
 
     // cancel the answer (its creator), with the reason in the log
     await post('referent', `/records/documents/${answer.documentId}/cancel`).send({ reason: 'Zaevidováno omylem' }).expect(303);

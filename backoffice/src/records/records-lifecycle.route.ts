@@ -14,8 +14,10 @@ import { DOCUMENT_EDITORS } from './records-documents.route';
 export const SETTLERS: readonly string[] = ['referent', 'vedouci', 'admin'];
 /** reopenFile: the same. */
 export const REOPENERS: readonly string[] = ['vedouci', 'referent', 'admin'];
-/** cancelDocument: whoever registers or creates documents; the use case then lets only the document's creator. */
+/** cancelDocument: whoever registers or creates documents; the use case then lets only the document's creator (or the registry office, see below). */
 export const CANCELLERS: readonly string[] = DOCUMENT_EDITORS;
+/** cancelDocument: who cancels a document the system registered by itself (no person created it). */
+const SYSTEM_DOCUMENT_CANCELLERS: readonly string[] = ['podatelna', 'admin'];
 export const SETTLEMENT_METHODS = Object.keys(SETTLEMENT_KINDS) as SettlementKind[];
 const TEXT_MAX = 500;
 const DONE = ['settled', 'cancelled', 'closed', 'reopened'] as const;
@@ -56,6 +58,11 @@ function handles(actor: Actor, file: FileRow): boolean {
   }
 }
 
+/** As cancelDocument decides: the creator, or for what the system registered by itself (portal, data box) the registry office. */
+function mayCancelAs(actor: Actor, createdBy: string | null): boolean {
+  return isCreator(actor, createdBy) || ((createdBy ?? '').startsWith('system:') && hasAny(actor, SYSTEM_DOCUMENT_CANCELLERS));
+}
+
 /** Incoming and internal documents are settled; an outgoing one is done when it is dispatched (or settled without dispatch by cancelling it). */
 function settleable(doc: DocumentState): boolean {
   return doc.direction !== 'outgoing' && ['registered', 'created'].includes(doc.state);
@@ -75,7 +82,7 @@ export function lifecycleActions(actor: Actor, file: FileRow, rows: JournalRow[]
     const cancel = mine('cancel', row.document_id);
     const lc = {
       maySettle: Boolean(open && handler && doc && settleable(doc)),
-      mayCancel: Boolean(open && doc && ['registered', 'created'].includes(doc.state) && hasAny(actor, CANCELLERS) && isCreator(actor, doc.created_by)),
+      mayCancel: Boolean(open && doc && ['registered', 'created'].includes(doc.state) && hasAny(actor, CANCELLERS) && mayCancelAs(actor, doc.created_by)),
       settledBy: typeof row.settled_by === 'string' ? row.settled_by.replace(/^user:/, '') : null,
       settleOpen: Boolean(settle), method: settle?.values.method ?? '', note: settle?.values.note ?? '',
       methodError: settle?.fields[`settle-method-${row.document_id}`], noteError: settle?.fields[`settle-note-${row.document_id}`],
