@@ -150,7 +150,7 @@ export function createServer(deps: ServerDeps): Koa<AppState> {
 
   const clerk = clerkRouter({ db: deps.db, engine: deps.engine, catalogue: deps.catalogue, config: deps.config, clock, i18n, render, documents: deps.documents ?? readWorkersConfig({}) });
   app.use(clerk.routes()).use(clerk.allowedMethods());
-  const records = recordsRouter({ db: deps.db, clock, render, config: deps.workers ?? readWorkersConfig({}), publicBaseUrl: deps.config.publicBaseUrl });
+  const records = recordsRouter({ db: deps.db, clock, render, config: deps.workers ?? readWorkersConfig({}), publicBaseUrl: deps.config.publicBaseUrl, uploadMaxBytes: deps.config.uploadMaxBytes });
   app.use(records.routes()).use(records.allowedMethods());
 
   return app;

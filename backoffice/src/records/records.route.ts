@@ -14,6 +14,7 @@ import { addDocumentRoutes } from './records-documents.route';
 import { showFilePage, TRIGGER_RECORDERS } from './records-file-page';
 import { addLifecycleRoutes } from './records-lifecycle.route';
 import { addPartiesRoutes } from './records-parties.route';
+import { addRegisterRoutes } from './records-register.route';
 
 export interface RecordsDeps {
   db: Knex;
@@ -23,6 +24,8 @@ export interface RecordsDeps {
   config: WorkersConfig;
   /** the back-office's own origin: form posts must come from it (CSRF) */
   publicBaseUrl: string;
+  /** largest accepted component of a registered document (`UPLOAD_MAX_BYTES`, default 10 MiB) */
+  uploadMaxBytes?: number;
 }
 
 /** Roles that may use the journal and file screens. */
@@ -145,6 +148,7 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
   addDispatchRoutes(router, { ...deps, page, actorOf });
   addLifecycleRoutes(router, { ...deps, actorOf, showFile: (ctx, id, opts) => showFilePage(fileDeps, ctx, id, opts) });
   addPartiesRoutes(router, { ...deps, page, actorOf });
+  addRegisterRoutes(router, { ...deps, page, actorOf, uploadMaxBytes: deps.uploadMaxBytes ?? 10 * 1024 * 1024 });
 
   return router;
 }
