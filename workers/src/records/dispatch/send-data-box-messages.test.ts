@@ -150,7 +150,8 @@ describe('sending outgoing documents through the data box (CreateMessage against
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as { port: number };
     await new Promise((resolve) => closed.close(resolve));
-    const down = createIsdsClient({ url: `http://127.0.0.1:${port}/DS`, ...login });
+    // another loopback address than the peers listen on, so no other test's server takes the freed port
+    const down = createIsdsClient({ url: `http://127.0.0.2:${port}/DS`, ...login });
     expect(await sendPendingDataBoxMessages({ ...ports(), isds: down }, log)).toEqual({ sent: [], failed: [], deferred: 1 });
     expect(await send(a.id)).toMatchObject({ state: 'pending' });
 
