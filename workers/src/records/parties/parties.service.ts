@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appendAuditLog, lockAuditHead, type AuditEntry } from '@openspis/db';
 import type { Knex } from 'knex';
 import { DomainError } from '../../shared/domain-error';
+import { assertRole } from '../files/file-access';
 import { auditActor, type Actor, type PartyKind, type PartyRow } from '../records.model';
 import { normalizeSearchText } from '../search-text';
 
@@ -154,21 +155,26 @@ export async function findOrCreateParty(trx: Knex.Transaction, actor: Actor, p: 
 }
 
 /** Parties whose name, IČO, e-mail, data box or city starts a word with the query, accent-insensitive. */
-export async function searchParties(db: Knex, query: string, opts: { limit?: number } = {}): Promise<PartyRow[]> {
+export async function searchParties(db: Knex, query: string, opts: { limit?: number; offset?: number } = {}): Promise<PartyRow[]> {
   const q = normalizeSearchText(query);
   if (!q) return [];
   return db('parties')
     .whereNull('merged_into')
     .andWhere((w) => w.where('search_text', 'like', `${q}%`).orWhere('search_text', 'like', `% ${q}%`))
-    .orderBy('display_name')
+    .orderBy([{ column: 'display_name' }, { column: 'id' }])
+    .offset(opts.offset ?? 0)
     .limit(opts.limit ?? 20);
 }
+
+/** Who keeps the parties register clean (merges duplicates): the registry office and the administrator. */
+export const PARTY_MERGERS = ['podatelna', 'admin'] as const;
 
 /**
  * Merges a duplicate into the party kept: documents and journal rows point at the kept one, the
  * duplicate stays (for the history) marked `merged_into`. Logged on both.
  */
 export async function mergeParties(db: Knex, actor: Actor, input: { keepId: string; duplicateId: string }, at: Date): Promise<{ documents: number }> {
+  assertRole(actor, PARTY_MERGERS);
   if (input.keepId === input.duplicateId) throw new DomainError('PARTY_MERGE_SAME', 'a party cannot be merged into itself');
   return db.transaction(async (trx) => {
     const [keep, dup] = await Promise.all([
@@ -177,8 +183,8 @@ export async function mergeParties(db: Knex, actor: Actor, input: { keepId: stri
     ]);
     if (!keep || !dup) throw new DomainError('PARTY_NOT_FOUND', 'party to merge does not exist');
     if (keep.merged_into || dup.merged_into) throw new DomainError('PARTY_ALREADY_MERGED', 'party was already merged');
-    const documents = await trx('documents').where({ sender_party_id: dup.id }).update({ sender_party_id: keep.id });
-    await trx('documents').where({ addressee_party_id: dup.id }).update({ addressee_party_id: keep.id });
+    const documents = (await trx('documents').where({ sender_party_id: dup.id }).update({ sender_party_id: keep.id }))
+      + (await trx('documents').where({ addressee_party_id: dup.id }).update({ addressee_party_id: keep.id }));
     await trx('journal').where({ sender_party_id: dup.id }).update({ sender_party_id: keep.id });
     await trx('journal').where({ addressee_party_id: dup.id }).update({ addressee_party_id: keep.id });
     await trx('parties').where({ id: dup.id }).update({ merged_into: keep.id, updated_at: at });
