@@ -20,6 +20,7 @@ import * as slimRegistrationIndexes from './20261203000100_slim_registration_ind
 import * as addDocumentDataBoxMessage from './20261203100000_add_document_data_box_message';
 import * as addUniqueLivePartyIdentifiers from './20261204000000_add_unique_live_party_identifiers';
 import * as createDataBoxSends from './20261204100000_create_data_box_sends';
+import * as createRegistrationFormKeys from './20261204200000_create_registration_form_keys';
 import * as makeAuditLogAppendOnly from './20261204500000_make_audit_log_append_only';
 
 /**
@@ -48,5 +49,6 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261203100000_add_document_data_box_message': addDocumentDataBoxMessage,
   '20261204000000_add_unique_live_party_identifiers': addUniqueLivePartyIdentifiers,
   '20261204100000_create_data_box_sends': createDataBoxSends,
+  '20261204200000_create_registration_form_keys': createRegistrationFormKeys,
   '20261204500000_make_audit_log_append_only': makeAuditLogAppendOnly,
 };
