@@ -101,6 +101,11 @@ describe('registering a received document (podatelna)', () => {
     expect(res.text).toContain('value="SKV/118/2026"');
     expect(await counts()).toEqual(before);
 
+    // a data message comes from a data box, an e-mail from an address: the confirmation of receipt goes there
+    const noBox = await post('podatelna', '/records/register', letter({ channel: 'data-box', senderDataBoxId: '' })).expect(400);
+    expect(noBox.text).toContain('<a href="#senderDataBoxId">U datové zprávy vyplňte ID datové schránky odesílatele');
+    const noAddress = await post('podatelna', '/records/register', letter({ channel: 'email' })).expect(400);
+    expect(noAddress.text).toContain('<a href="#senderEmail">U e-mailu vyplňte e-mailovou adresu odesílatele');
     const en = await post('podatelna', '/records/register?lang=en', letter({ fileMode: 'existing', fileReference: 'MMKV/999999/2026' })).expect(400);
     expect(en.text).toContain('There is no file with this reference, or you have no access to it.');
     const noUnit = await post('podatelna', '/records/register', letter({ orgUnit: '' })).expect(400);
@@ -169,6 +174,11 @@ describe('registering a received document (podatelna)', () => {
     expect(found.text).toContain(`name="senderPartyId" value="${party.id}"`);
     expect(found.text).toContain('value="Doplnění žádosti"');
     expect(found.text).not.toContain('error-summary');
+
+    // the party has a data box, no e-mail: it cannot be the sender of an e-mail; the choice stays on the form
+    const byEmail = await post('podatelna', '/records/register', { channel: 'email', receivedDate: today(), receivedTime: '00:02', senderPartyId: party.id, subject: 'Doplnění žádosti', fileMode: 'existing', fileReference: file.file_reference, action: 'register' }).expect(400);
+    expect(byEmail.text).toContain('<a href="#senderPartyId">U e-mailu vyplňte e-mailovou adresu odesílatele');
+    expect(byEmail.text).toContain(`<input type="hidden" name="senderPartyId" value="${party.id}">`);
 
     const res = await post('podatelna', '/records/register', {
       channel: 'data-box', receivedDate: today(), receivedTime: '00:02', senderPartyId: party.id, subject: 'Doplnění žádosti',

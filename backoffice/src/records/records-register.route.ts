@@ -95,7 +95,7 @@ export function addRegisterRoutes(router: Router<AppState>, deps: RegisterRoutes
     const messages = Object.fromEntries(Object.entries(errors).map(([field, e]) => [field, t(`register:errors.${e.key}`, { max: MAX_COMPONENTS, maxSize: formatBytes(deps.uploadMaxBytes), ...(e.values ?? {}) })]));
     const role = kind === 'incoming' ? 'sender' : 'addressee';
     const chosenId = v[`${role}PartyId`];
-    const chosen = chosenId && !errors[`${role}PartyId`] ? await deps.db('parties').where({ id: chosenId }).whereNull('merged_into').first() : null;
+    const chosen = chosenId && isUuid(chosenId) ? await deps.db('parties').where({ id: chosenId }).whereNull('merged_into').first() : null;
     deps.page(ctx, kind === 'incoming' ? 'records-register' : 'records-own-document', {
       title: t(kind === 'incoming' ? 'register:incoming.title' : 'register:own.title'),
       v, errors: messages, summary: Object.entries(messages).map(([field, message]) => ({ href: field === 'formKey' ? null : `#${field}`, message })),
