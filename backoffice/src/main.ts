@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { closeDb, createDb, migrate, readDbConfig } from '@openspis/db';
 import { createEmbeddedEngine, createZeebeEngine, deployProcessDirectory, readEngineConfig, startJobWorkers, type EnginePort } from '@openspis/engine';
-import { createIsdsClient, createJobHandlers, createSealingPorts, readWorkersConfig, scheduleDataBoxDeliveries, scheduleDataBoxSends, scheduleJournalYearClosures, scheduleLogDaySeals, seedRecordsDemo } from '@openspis/workers';
+import { createIsdsClient, createJobHandlers, createMailTransport, createSealingPorts, readWorkersConfig, scheduleDataBoxDeliveries, scheduleDataBoxSends, scheduleJournalYearClosures, scheduleLogDaySeals, seedRecordsDemo } from '@openspis/workers';
 import { loadCatalogue } from './catalogue';
 import { readServerConfig } from './config';
 import { loadI18n } from './i18n';
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const isds = workersConfig.isds;
   const isdsClient = isds ? createIsdsClient(isds) : null;
   const stopDataBox = isds && isdsClient
-    ? scheduleDataBoxDeliveries({ db, clock, isds: isdsClient }, log.child({ component: 'data-box-deliveries' }), isds.pollIntervalMs)
+    ? scheduleDataBoxDeliveries({ db, clock, isds: isdsClient, notify: { config: workersConfig, transport: createMailTransport(workersConfig) } }, log.child({ component: 'data-box-deliveries' }), isds.pollIntervalMs)
     : async () => {};
   const stopDataBoxSends = isds && isdsClient
     ? scheduleDataBoxSends({ db, clock, isds: isdsClient }, log.child({ component: 'data-box-sends' }), isds.sendIntervalMs)

@@ -96,7 +96,9 @@ describe('the dispatch list of the registry office (výpravna)', () => {
     expect(waiting.text).toContain('Datová zpráva 81000001');
     // the state ISDS last reported is shown with it
     await t.db('documents').where({ id: odpAnswer.documentId }).update({ data_box_status: 8 });
-    expect((await get('podatelna', '/records/dispatch?stage=to-deliver&unit=ODP&lang=en').expect(200)).text).toContain('Undeliverable (box made inaccessible)');
+    const undeliverable = (await get('podatelna', '/records/dispatch?stage=to-deliver&unit=ODP&lang=en').expect(200)).text;
+    expect(undeliverable).toContain('Undeliverable (box made inaccessible)');
+    expect(undeliverable).toContain('The data message cannot be delivered: the addressee&#x27;s box was made inaccessible.');
     expect(await t.db('documents').where({ id: odpAnswer.documentId }).first()).toMatchObject({ data_box_message_id: '81000001' });
     expect(waiting.text).toContain(`action="/records/dispatch/${odpAnswer.documentId}/delivery?stage=to-deliver&amp;unit=ODP"`);
 

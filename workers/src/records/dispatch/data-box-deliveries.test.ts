@@ -9,6 +9,7 @@ import type { Actor } from '../records.model';
 import { COMMANDS } from '../../cli/commands/index';
 import { runCli } from '../../cli/run-cli';
 import { testConfig } from '../../testing/fixtures';
+import type { MailTransport, OutgoingMail } from '../../notify/mail-transport';
 import { ISDS_ACTOR, scheduleDataBoxDeliveries, takeOverDataBoxDeliveries } from './data-box-deliveries';
 import { recordDelivery } from './record-delivery';
 import { recordDispatch } from './record-dispatch';
@@ -139,6 +140,40 @@ describe('delivery of documents sent through the data box, taken over from ISDS 
     expect(await deliveries(unknown)).toEqual([]);
   });
 
+  it('tells the handling clerk once, by e-mail through the outbox, when a message turns undeliverable (state 8)', async () => {
+    // given: the handler has an address; the transport takes the first message only at the second try
+    await db('users').where({ username: 'referent' }).update({ email: 'petra.referentova@mmkv.example' });
+    const undeliverable = await dispatched('data-box', '87000001');
+    await db('documents').where({ id: undeliverable }).update({ handler: 'referent' });
+    peer.messages.set('87000001', { status: 8, deliveryTime: null });
+    const mails: OutgoingMail[] = [];
+    let down = true;
+    const transport: MailTransport = {
+      async send(mail) {
+        if (down) throw Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' });
+        mails.push(mail);
+        return { via: 'file', location: mail.fileStem };
+      },
+    };
+    const notify = { config: testConfig(), transport };
+    const outbox = () => db('outbox_emails').where('idempotency_key', 'like', `data-box-undeliverable:${undeliverable}:%`);
+
+    // when: the run finds state 8 while the mail server is down, then two more runs
+    await takeOverDataBoxDeliveries({ ...ports(), notify }, log);
+    expect(await outbox()).toMatchObject([{ status: 'failed', to_address: 'petra.referentova@mmkv.example' }]);
+    down = false;
+    await takeOverDataBoxDeliveries({ ...ports(), notify }, log);
+    await takeOverDataBoxDeliveries({ ...ports(), notify }, log);
+
+    // then: one notice, in Czech, with the reference number and the message's ID; the document waits
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatchObject({ to: 'petra.referentova@mmkv.example', subject: expect.stringContaining('nelze doručit') });
+    expect(mails[0].text).toContain('87000001');
+    expect(mails[0].text).toContain((await doc(undeliverable)).reference_number);
+    expect(await outbox()).toMatchObject([{ status: 'sent' }]);
+    expect(await doc(undeliverable)).toMatchObject({ state: 'dispatched', data_box_status: 8 });
+  });
+
   it('keeps the message ID only for a data-box dispatch of digits', async () => {
     const f = await insertOpenFile(db, { classId, components: [] });
     const id = randomUUID();
@@ -151,7 +186,7 @@ describe('delivery of documents sent through the data box, taken over from ISDS 
   });
 
   it('runs at the start of the schedule and from `npm run cli -- dispatch data-box`, which needs ISDS_URL', async () => {
-    // given: the messages of the tests before are known to ISDS now, not yet delivered
+    // given: the messages of the tests before are known to ISDS now, not yet delivered (one undeliverable)
     for (const id of ['83000001', '84000001']) peer.messages.set(id, { status: 4, deliveryTime: '2026-11-08T10:00:00+01:00' });
     const scheduled = await dispatched('data-box', '85000001');
     const fromCli = await dispatched('data-box', '85000002');
@@ -177,7 +212,8 @@ describe('delivery of documents sent through the data box, taken over from ISDS 
     expect(await runCli(COMMANDS, ['dispatch', 'data-box'], ctx(true))).toBe(0);
 
     // then
-    expect(out).toEqual(['asked 3\tdelivered 1\treceipts 1\tfailed 0']);
+    // asked: the two in the box, this one, and the undeliverable one (it stays dispatched for a person to act on)
+    expect(out).toEqual(['asked 4\tdelivered 1\treceipts 1\tfailed 0']);
     expect(await doc(fromCli)).toMatchObject({ state: 'delivered', delivered_at: new Date('2026-11-09T08:00:00Z'), data_box_status: 7 });
     expect(await deliveries(fromCli)).toHaveLength(1);
   });

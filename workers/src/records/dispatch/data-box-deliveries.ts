@@ -4,7 +4,8 @@ import { appendAuditLog } from '@openspis/db';
 import type { DeliveryInfo, IsdsClient } from '../../clients/isds/isds-client';
 import { DomainError } from '../../shared/domain-error';
 import { runPeriodically } from '../../shared/periodic';
-import { DELIVERED_STATUSES as DELIVERED, FICTION_STATUS as FICTION, ISDS_ACTOR } from './data-box-statuses';
+import { DELIVERED_STATUSES as DELIVERED, FICTION_STATUS as FICTION, ISDS_ACTOR, UNDELIVERABLE_STATUS } from './data-box-statuses';
+import { queueUndeliverableNotice, sendUndeliverableNotices, type UndeliverableNotifyPorts } from './data-box-undeliverable';
 import { keepDeliveryReceipts } from './keep-delivery-receipts';
 
 export { ISDS_ACTOR };
@@ -13,6 +14,8 @@ export interface DataBoxDeliveryPorts {
   db: Knex;
   clock: () => Date;
   isds: IsdsClient;
+  /** with it, the handling clerk is told by e-mail once when a message turns undeliverable (state 8) */
+  notify?: UndeliverableNotifyPorts;
 }
 
 export interface DataBoxRunResult {
@@ -24,12 +27,13 @@ export interface DataBoxRunResult {
 }
 
 /** Records what ISDS said about one message; the delivery only once, whoever else runs at the same time. */
-async function applyDeliveryInfo(trx: Knex.Transaction, documentId: string, info: DeliveryInfo, now: Date): Promise<boolean> {
+async function applyDeliveryInfo(trx: Knex.Transaction, documentId: string, info: DeliveryInfo, now: Date, notify: UndeliverableNotifyPorts | undefined): Promise<boolean> {
   const doc = await trx('documents').where({ id: documentId }).forUpdate().first();
   // recorded meanwhile by a person or another node, or no longer the same message: nothing to do
   if (!doc || doc.state !== 'dispatched' || doc.data_box_message_id !== info.dmId) return false;
   const at = DELIVERED.has(info.messageStatus) ? info.acceptanceTime : null;
   if (!at) {
+    if (info.messageStatus === UNDELIVERABLE_STATUS && notify) await queueUndeliverableNotice(trx, notify.config, doc, info.dmId);
     await trx('documents').where({ id: doc.id }).update({ data_box_status: info.messageStatus, data_box_checked_at: now });
     return false;
   }
@@ -76,11 +80,12 @@ export async function takeOverDataBoxDeliveries(ports: DataBoxDeliveryPorts, log
       continue;
     }
     const now = ports.clock();
-    if (await ports.db.transaction((trx) => applyDeliveryInfo(trx, doc.id, info, now))) {
+    if (await ports.db.transaction((trx) => applyDeliveryInfo(trx, doc.id, info, now, ports.notify))) {
       result.delivered.push(doc.id);
       log.info({ documentId: doc.id, dmId: info.dmId, messageStatus: info.messageStatus }, 'data-box delivery taken over');
     }
   }
+  if (ports.notify) await sendUndeliverableNotices(ports.db, { ...ports.notify, clock: ports.clock }, log);
   if (reachable) {
     const receipts = await keepDeliveryReceipts(ports, log, opts);
     result.receipts = receipts.kept;
