@@ -17,6 +17,7 @@ import * as addDisposalProposalWithdrawal from './20261202040000_add_disposal_pr
 import * as addInstanceStartCorrelationKey from './20261202030000_add_instance_start_correlation_key';
 import * as dropRedundantRecordIndexes from './20261203000000_drop_redundant_record_indexes';
 import * as slimRegistrationIndexes from './20261203000100_slim_registration_indexes';
+import * as assignPortalFilesToServiceUnits from './20261204400000_assign_portal_files_to_service_units';
 import * as addDocumentDataBoxMessage from './20261203100000_add_document_data_box_message';
 
 /**
@@ -43,4 +44,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261203000000_drop_redundant_record_indexes': dropRedundantRecordIndexes,
   '20261203000100_slim_registration_indexes': slimRegistrationIndexes,
   '20261203100000_add_document_data_box_message': addDocumentDataBoxMessage,
+  '20261204400000_assign_portal_files_to_service_units': assignPortalFilesToServiceUnits,
 };
