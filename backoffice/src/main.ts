@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { closeDb, createDb, migrate, readDbConfig } from '@openspis/db';
 import { createEmbeddedEngine, createZeebeEngine, deployProcessDirectory, readEngineConfig, startJobWorkers, type EnginePort } from '@openspis/engine';
-import { createIsdsClient, createJobHandlers, createSealingPorts, readWorkersConfig, scheduleDataBoxDeliveries, scheduleLogDaySeals, seedRecordsDemo } from '@openspis/workers';
+import { createIsdsClient, createJobHandlers, createSealingPorts, readWorkersConfig, scheduleDataBoxDeliveries, scheduleDataBoxSends, scheduleLogDaySeals, seedRecordsDemo } from '@openspis/workers';
 import { loadCatalogue } from './catalogue';
 import { readServerConfig } from './config';
 import { loadI18n } from './i18n';
@@ -52,10 +52,14 @@ async function main(): Promise<void> {
   // NSESSS: each finished day of the transaction log rendered and sealed (at start-up, then hourly; once
   // per day); started after the demo seed, which writes entries dated in the past
   const stopLogSeals = scheduleLogDaySeals({ db, clock, config: workersConfig, sealing }, log.child({ component: 'transaction-log-seal' }));
-  // delivery of documents sent through the data box, taken over from ISDS (only with ISDS_URL)
+  // documents the registry office sends through the data box, and their delivery taken over from ISDS (only with ISDS_URL)
   const isds = workersConfig.isds;
-  const stopDataBox = isds
-    ? scheduleDataBoxDeliveries({ db, clock, isds: createIsdsClient(isds) }, log.child({ component: 'data-box-deliveries' }), isds.pollIntervalMs)
+  const isdsClient = isds ? createIsdsClient(isds) : null;
+  const stopDataBox = isds && isdsClient
+    ? scheduleDataBoxDeliveries({ db, clock, isds: isdsClient }, log.child({ component: 'data-box-deliveries' }), isds.pollIntervalMs)
+    : async () => {};
+  const stopDataBoxSends = isds && isdsClient
+    ? scheduleDataBoxSends({ db, clock, isds: isdsClient }, log.child({ component: 'data-box-sends' }), isds.sendIntervalMs)
     : async () => {};
 
   const app = createServer({ db, engine, config, log, catalogue, clock, i18n, documents: workersConfig, workers: workersConfig });
@@ -89,6 +93,7 @@ async function main(): Promise<void> {
       await stopSweep();
       await stopLogSeals();
       await stopDataBox();
+      await stopDataBoxSends();
       await workers.stop();
       await embedded?.stop();
       await sealing.close();

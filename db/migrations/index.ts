@@ -19,6 +19,8 @@ import * as dropRedundantRecordIndexes from './20261203000000_drop_redundant_rec
 import * as slimRegistrationIndexes from './20261203000100_slim_registration_indexes';
 import * as assignPortalFilesToServiceUnits from './20261204400000_assign_portal_files_to_service_units';
 import * as addDocumentDataBoxMessage from './20261203100000_add_document_data_box_message';
+import * as addUniqueLivePartyIdentifiers from './20261204000000_add_unique_live_party_identifiers';
+import * as createDataBoxSends from './20261204100000_create_data_box_sends';
 
 /**
  * Every migration, in order. Listed statically (not read from the folder) so the same source works
@@ -44,5 +46,7 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261203000000_drop_redundant_record_indexes': dropRedundantRecordIndexes,
   '20261203000100_slim_registration_indexes': slimRegistrationIndexes,
   '20261203100000_add_document_data_box_message': addDocumentDataBoxMessage,
+  '20261204000000_add_unique_live_party_identifiers': addUniqueLivePartyIdentifiers,
+  '20261204100000_create_data_box_sends': createDataBoxSends,
   '20261204400000_assign_portal_files_to_service_units': assignPortalFilesToServiceUnits,
 };

@@ -31,7 +31,7 @@ describe('readWorkersConfig', () => {
 
   it('reads the data-box login only with ISDS_URL, and refuses an incomplete one', () => {
     expect(readWorkersConfig({}).isds).toBeNull();
-    expect(readWorkersConfig({ ISDS_URL: 'https://ws1.czebox.cz/DS/', ISDS_USERNAME: 'mmkv01', ISDS_PASSWORD: 'x y' }).isds).toEqual({ url: 'https://ws1.czebox.cz/DS', username: 'mmkv01', password: 'x y', pollIntervalMs: 900_000 });
-    expect(() => readWorkersConfig({ ISDS_URL: 'ftp://x', ISDS_USERNAME: 'mmkv01', ISDS_POLL_INTERVAL_MS: '1000' })).toThrow(/ISDS_URL[\s\S]*ISDS_USERNAME and ISDS_PASSWORD[\s\S]*ISDS_POLL_INTERVAL_MS/);
+    expect(readWorkersConfig({ ISDS_URL: 'https://ws1.czebox.cz/DS/', ISDS_USERNAME: 'mmkv01', ISDS_PASSWORD: 'x y' }).isds).toEqual({ url: 'https://ws1.czebox.cz/DS', username: 'mmkv01', password: 'x y', pollIntervalMs: 900_000, sendIntervalMs: 30_000 });
+    expect(() => readWorkersConfig({ ISDS_URL: 'ftp://x', ISDS_USERNAME: 'mmkv01', ISDS_POLL_INTERVAL_MS: '1000', ISDS_SEND_INTERVAL_MS: '10' })).toThrow(/ISDS_URL[\s\S]*ISDS_USERNAME and ISDS_PASSWORD[\s\S]*ISDS_POLL_INTERVAL_MS[\s\S]*ISDS_SEND_INTERVAL_MS/);
   });
 });

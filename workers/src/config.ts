@@ -69,12 +69,13 @@ export interface WorkersConfig {
   /** electronic seal and time stamp authority: `SIGNING_*`, see `signing-config.ts` and docs/signatures.md */
   readonly signing: SigningConfig;
   /**
-   * The office's data box, for taking over the delivery of documents sent through it (docs/records-disposal.md);
-   * `null` (the default) when `ISDS_URL` is unset: nothing asks ISDS.
+   * The office's data box, for sending outgoing documents through it and taking over their delivery
+   * (docs/records.md, docs/records-disposal.md); `null` (the default) when `ISDS_URL` is unset: nothing asks ISDS.
    * - `ISDS_URL`: base of the ISDS web services, `https://ws1.mojedatovaschranka.cz/DS` (production) or
    *   `https://ws1.czebox.cz/DS` (the public test environment);
-   * - `ISDS_USERNAME`, `ISDS_PASSWORD` (required with `ISDS_URL`): the data box's login, allowed to read sent messages;
-   * - `ISDS_POLL_INTERVAL_MS` (default `900000`, 15 minutes; 60000–86400000): how often the delivery of dispatched messages is asked for.
+   * - `ISDS_USERNAME`, `ISDS_PASSWORD` (required with `ISDS_URL`): the data box's login, allowed to send and to read sent messages;
+   * - `ISDS_POLL_INTERVAL_MS` (default `900000`, 15 minutes; 60000–86400000): how often the delivery of dispatched messages is asked for;
+   * - `ISDS_SEND_INTERVAL_MS` (default `30000`; 5000–3600000): how often the messages the registry office asked to send are sent.
    */
   readonly isds: IsdsConfig | null;
 }
@@ -84,6 +85,7 @@ export interface IsdsConfig {
   readonly username: string;
   readonly password: string;
   readonly pollIntervalMs: number;
+  readonly sendIntervalMs: number;
 }
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
@@ -164,7 +166,10 @@ export function readWorkersConfig(env: NodeJS.ProcessEnv): WorkersConfig {
     const pollRaw = get('ISDS_POLL_INTERVAL_MS', '900000');
     const pollIntervalMs = Number(pollRaw);
     if (!/^\d+$/.test(pollRaw) || pollIntervalMs < 60_000 || pollIntervalMs > 86_400_000) errors.push('ISDS_POLL_INTERVAL_MS must be a whole number of milliseconds from 60000 to 86400000');
-    isds = Object.freeze({ url: isdsUrl, username, password, pollIntervalMs });
+    const sendRaw = get('ISDS_SEND_INTERVAL_MS', '30000');
+    const sendIntervalMs = Number(sendRaw);
+    if (!/^\d+$/.test(sendRaw) || sendIntervalMs < 5_000 || sendIntervalMs > 3_600_000) errors.push('ISDS_SEND_INTERVAL_MS must be a whole number of milliseconds from 5000 to 3600000');
+    isds = Object.freeze({ url: isdsUrl, username, password, pollIntervalMs, sendIntervalMs });
   }
 
   if (errors.length) {

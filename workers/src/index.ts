@@ -98,6 +98,8 @@ export { recordTriggerEvent } from './records/disposal/record-trigger-event';
 export { recordDispatch } from './records/dispatch/record-dispatch';
 export { recordDelivery } from './records/dispatch/record-delivery';
 export { scheduleDataBoxDeliveries, takeOverDataBoxDeliveries, ISDS_ACTOR, type DataBoxRunResult } from './records/dispatch/data-box-deliveries';
+export { requestDataBoxSend, DATA_BOX_SENDERS } from './records/dispatch/request-data-box-send';
+export { scheduleDataBoxSends, sendPendingDataBoxMessages, type DataBoxSendRunResult } from './records/dispatch/send-data-box-messages';
 export { createIsdsClient, type IsdsClient, type DeliveryInfo } from './clients/isds/isds-client';
 export { listDispatchQueue, listFileUnits, type DispatchFilter, type DispatchRow } from './records/dispatch/dispatch-queue.repository';
 export { isClosureTrigger } from './records/retention.service';

@@ -5,7 +5,7 @@ import type Router from '@koa/router';
 import { appendAuditLog } from '@openspis/db';
 import {
   createDisposalProposal, downloadFileSip, downloadProposalSips, DomainError, findProposal, handOverFiles, importArchiveDecision, listArchiveLists,
-  listCentreFiles, listDueFiles, listProposalFiles, listProposals, setDisposalHold, type Actor, type ImportResult, type WorkersConfig,
+  pragueYear, listCentreFiles, listDueFiles, listProposalFiles, listProposals, setDisposalHold, type Actor, type ImportResult, type WorkersConfig,
 } from '@openspis/workers';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -78,7 +78,7 @@ export function addRecordsCentreRoutes(router: Router<AppState>, deps: CentreDep
     const actor = deps.actorOf(ctx);
     requireRoles(ctx, actor, CENTRE);
     const q = parse(centreQuery, ctx.query);
-    const year = deps.clock().getUTCFullYear();
+    const year = pragueYear(deps.clock());
     const state = q.state || 'in-records-centre';
     const result = await listCentreFiles(deps.db, { state, dueBy: q.due ? year : undefined, held: q.held ? true : undefined, page: q.page ?? 1, pageSize: 25 });
     const due = (await listDueFiles(deps.db, year)).length;

@@ -1,6 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
-import { DomainError, listDispatchQueue, listFileUnits, pragueDay, recordDelivery, recordDispatch, type Actor } from '@openspis/workers';
+import { DomainError, listDispatchQueue, listFileUnits, pragueDay, recordDelivery, recordDispatch, requestDataBoxSend, type Actor, type WorkersConfig } from '@openspis/workers';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../app-error';
@@ -13,6 +13,8 @@ export interface DispatchRoutesDeps {
   clock: () => Date;
   page: PageFn;
   actorOf: (ctx: Ctx) => Actor;
+  /** `isds` set: documents can be sent through the office's data box */
+  config: WorkersConfig;
 }
 
 /** The dispatch desk (výpravna) of the registry office sends for every unit; the administrator may too. */
@@ -24,7 +26,7 @@ const listQuery = z.object({
   unit: z.string().trim().max(50).optional(),
   channel: z.enum(DISPATCH_CHANNELS).optional().or(blank),
   page: z.coerce.number().int().min(1).max(100000).optional(),
-  done: z.enum(['dispatched', 'delivered']).optional(),
+  done: z.enum(['dispatched', 'delivered', 'send-requested']).optional(),
 });
 type ListQuery = z.infer<typeof listQuery>;
 
@@ -41,7 +43,7 @@ function parseForm<T extends z.ZodType>(schema: T, value: unknown, code: string)
 }
 
 /** The list's address with its filters (never anything the request made up) and, after a post, what was done. */
-function listUrl(q: ListQuery, done?: 'dispatched' | 'delivered'): string {
+function listUrl(q: ListQuery, done?: ListQuery['done']): string {
   const params = new URLSearchParams();
   if (q.stage && q.stage !== 'to-dispatch') params.set('stage', q.stage);
   if (q.unit) params.set('unit', q.unit);
@@ -61,6 +63,7 @@ function listUrl(q: ListQuery, done?: 'dispatched' | 'delivered'): string {
 export function addDispatchRoutes(router: Router<AppState>, deps: DispatchRoutesDeps): void {
   const forms = bodyParser({ enableTypes: ['form'], formLimit: '10kb' });
   const ports = { db: deps.db, clock: deps.clock };
+  const sendPorts = { ...ports, config: deps.config };
 
   router.get('/dispatch', async (ctx: Ctx) => {
     requireDesk(deps.actorOf(ctx));
@@ -70,9 +73,20 @@ export function addDispatchRoutes(router: Router<AppState>, deps: DispatchRoutes
     const result = await listDispatchQueue(deps.db, { stage, orgUnit: q.unit || undefined, channel: q.channel || undefined, page: pageNo, pageSize: 25 });
     const here = listUrl({ ...q, stage });
     const link = (p: number) => listUrl({ ...q, stage, page: p });
+    const t = ctx.state.t;
+    const dataBoxSending = deps.config.isds !== null;
+    const rows = result.rows.map((r) => ({
+      ...r,
+      sendWaiting: r.send_state === 'pending' || r.send_state === 'sending',
+      // ISDS's own words when it refused the message; otherwise what went wrong, translated
+      sendFailure: r.send_state !== 'failed' ? null
+        : r.send_isds_status_code ? t('records:dataBoxSend.refused', { code: r.send_isds_status_code, message: r.send_isds_status_message ?? '' })
+          : t(`records:dataBoxSend.failures.${r.send_error_code}`, { defaultValue: t(`records:errors.${r.send_error_code}`, { defaultValue: t('records:dataBoxSend.failures.generic') }) }),
+      canSend: dataBoxSending && r.state === 'created' && r.channel === 'data-box' && !!r.addressee_data_box_id && (r.send_state === null || r.send_state === 'failed'),
+    }));
     deps.page(ctx, 'records-dispatch', {
-      title: ctx.state.t('records:dispatchList.title'), q: { ...q, stage }, rows: result.rows, units: await listFileUnits(deps.db), channels: DISPATCH_CHANNELS,
-      today: pragueDay(deps.clock()), done: q.done, formQuery: here.slice('/records/dispatch'.length).replaceAll('&', '&amp;'),
+      title: t('records:dispatchList.title'), q: { ...q, stage }, rows, units: await listFileUnits(deps.db), channels: DISPATCH_CHANNELS,
+      today: pragueDay(deps.clock()), done: q.done, dataBoxSending: deps.config.isds !== null, formQuery: here.slice('/records/dispatch'.length).replaceAll('&', '&amp;'),
       pager: { page: pageNo, prev: pageNo > 1 ? link(pageNo - 1) : null, next: result.hasNext ? link(pageNo + 1) : null },
     });
   });
@@ -85,6 +99,16 @@ export function addDispatchRoutes(router: Router<AppState>, deps: DispatchRoutes
     await recordDispatch(ports, actor, { documentId: id, day: form.day, channel: form.channel, dataBoxMessageId: form.dataBoxMessageId });
     ctx.status = 303;
     ctx.redirect(listUrl(q, 'dispatched'));
+  });
+
+  // "send by data box": only records the request; the periodic sender sends it and records the dispatch
+  router.post('/dispatch/:id/send-data-box', forms, async (ctx: Ctx) => {
+    const actor = requireDesk(deps.actorOf(ctx));
+    const id = parse(z.uuid(), ctx.params.id, 'NOT_FOUND');
+    const q = parse(listQuery, ctx.query);
+    await requestDataBoxSend(sendPorts, actor, { documentId: id });
+    ctx.status = 303;
+    ctx.redirect(listUrl(q, 'send-requested'));
   });
 
   router.post('/dispatch/:id/delivery', forms, async (ctx: Ctx) => {

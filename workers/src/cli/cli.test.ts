@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,7 +65,8 @@ describe('npm run cli', () => {
     expect(events).toBeGreaterThan(50);
     expect(xml.match(/<Udalost>/g)).toHaveLength(events);
     expect(xml).toContain('<TypUdalostiId>VlozeniDoSpisu</TypUdalostiId>');
-    expect(await cli('log', 'export', '2026-12-01', '2026-11-01', file)).toBe(1);
+    expect(await cli('log', 'export', '2026-12-01', '2026-11-01', file)).toBe(2);
+    expect(err[0]).toMatch(/ends before it starts/);
   });
 
   it('log verify passes on the untouched log and names exactly the entry edited in the database', async () => {
@@ -95,4 +97,23 @@ describe('npm run cli', () => {
     expect(await cli('nothing')).toBe(2);
     expect(err[0]).toContain('log verify');
   });
+});
+
+describe('the command line on a closed pipe', () => {
+  it('ends with exit code 0 and nothing on stderr when the reader stops early (| head)', async () => {
+    const runCliModule = new URL('./run-cli.ts', import.meta.url).pathname;
+    // a writer that prints forever, as `files list` does on a large register, read by `head -c 1`
+    const script = `import { endQuietlyOnClosedPipe } from ${JSON.stringify(runCliModule)};
+      endQuietlyOnClosedPipe(process.stdout);
+      const line = 'MMKV/00001/2026\\n'.repeat(1000);
+      const write = () => { while (process.stdout.write(line)); process.stdout.once('drain', write); };
+      write();`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  }, 30_000);
 });

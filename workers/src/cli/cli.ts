@@ -4,7 +4,9 @@ import os from 'node:os';
 import { closeDb, createDb, migrate, readDbConfig } from '@openspis/db';
 import { readWorkersConfig } from '../config';
 import { COMMANDS } from './commands/index';
-import { helpText, runCli } from './run-cli';
+import { endQuietlyOnClosedPipe, helpText, runCli } from './run-cli';
+
+endQuietlyOnClosedPipe(process.stdout);
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);

@@ -36,3 +36,14 @@ export async function runCli(commands: readonly CliCommand[], argv: readonly str
     throw err;
   }
 }
+
+/**
+ * `npm run cli -- files list | head`: when the reader stops early, writing to the closed pipe fails
+ * with EPIPE. That is how pipes end, not an error: the command stops with exit code 0 and no trace.
+ */
+export function endQuietlyOnClosedPipe(out: NodeJS.WriteStream, exit: (code: number) => never = process.exit): void {
+  out.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') exit(0);
+    throw err;
+  });
+}

@@ -24,6 +24,8 @@ describe('retention periods', () => {
   it('run from 1 January after the trigger event', () => {
     expect(disposalYear('2020-12-31', 5)).toBe(2026);
     expect(disposalYear(new Date('2020-01-01T10:00:00Z'), 0)).toBe(2021);
+    // 00:30 on 1 January 2027 in Prague is still 2026 in UTC: the year is Prague's
+    expect(disposalYear(new Date('2026-12-31T23:30:00Z'), 5)).toBe(2033);
   });
   it('are written as code/years', () => {
     expect(formatRetention({ disposalCode: 'A', retentionYears: 10 })).toBe('A/10');

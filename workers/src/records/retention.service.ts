@@ -1,4 +1,5 @@
 import type { DisposalCode, Retention } from './records.model';
+import { pragueYear } from '../registry/reference-number.service';
 
 /** A is kept for ever, V is decided at disposal, S may be destroyed: the more severe wins. */
 const SEVERITY: Record<DisposalCode, number> = { A: 3, V: 2, S: 1 };
@@ -49,10 +50,12 @@ export function isClosureTrigger(triggerEvent: string | null | undefined): boole
 /**
  * The first year in which the file may be proposed for disposal: the retention period runs from
  * 1 January of the year after the trigger event (vyhláška 259/2012 Sb., § 15), so a file closed in
- * 2020 with 5 years may go to the disposal procedure in 2026.
+ * 2020 with 5 years may go to the disposal procedure in 2026. The year of an instant is the year in
+ * Prague: a file closed at 00:30 on 1 January Prague time (23:30 UTC the day before) was closed in
+ * the new year.
  */
 export function disposalYear(triggerDate: Date | string, retentionYears: number): number {
-  const year = typeof triggerDate === 'string' ? Number(triggerDate.slice(0, 4)) : triggerDate.getUTCFullYear();
+  const year = typeof triggerDate === 'string' ? Number(triggerDate.slice(0, 4)) : pragueYear(triggerDate);
   return year + 1 + retentionYears;
 }
 

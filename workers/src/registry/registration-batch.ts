@@ -49,6 +49,12 @@ export interface RegistrationJob<T, I = unknown> {
    * says what to write. Must not write itself.
    */
   plan: (ctx: BatchContext) => Promise<PlannedRegistration<T>> | PlannedRegistration<T>;
+  /**
+   * Whether an error says that another process wrote, after this batch's look-ups, a row they would
+   * have found (a unique index refused this batch's copy of it, once the other had committed): the
+   * batch is then planned again with fresh look-ups, which find that row, instead of failing.
+   */
+  lookUpRaced?: (err: unknown) => boolean;
 }
 
 /** Registrations in one statement at most; more wait for the next batch. */
@@ -60,9 +66,11 @@ const MAX_BATCH = 32;
  * meanwhile make the next batch bigger instead, so its fixed costs (two statements, a commit) are
  * shared by more of them: at 8 clients this cut the database's CPU per registration by a third. And a
  * batch reads the parties its predecessor recorded, so one process never records the same new
- * sender twice.
+ * sender twice (across processes the database's unique indexes see to it: `lookUpRaced`).
  */
 const MAX_IN_FLIGHT = 1;
+/** Times a batch is planned again after its look-ups raced another process's writes (`lookUpRaced`). */
+const MAX_REPLANS = 3;
 
 interface Entry {
   job: RegistrationJob<unknown>;
@@ -234,7 +242,7 @@ async function numberTogether(db: Knex, entries: Entry[], progress: { committing
   return planned.map(({ entry, plan }, k) => ({ entry, value: plan.result(numbered[k]) }));
 }
 
-async function runBatch(db: Knex, entries: Entry[]): Promise<void> {
+async function runBatch(db: Knex, entries: Entry[], replans = 0): Promise<void> {
   const progress = { committing: false };
   try {
     const needsTransaction = (db as Knex.Transaction).isTransaction
@@ -245,6 +253,11 @@ async function runBatch(db: Knex, entries: Entry[]): Promise<void> {
     for (const { entry, value } of done) settle(entry, { value });
   } catch (err) {
     const open = entries.filter((e) => !e.settled);
+    // nothing of the batch committed (the database refused its statement): plan it again
+    if (open.length && replans < MAX_REPLANS && open.some((e) => e.job.lookUpRaced?.(err))) {
+      await runBatch(db, open, replans + 1);
+      return;
+    }
     if (open.length > 1 && (!progress.committing || answeredByDatabase(err))) {
       for (const entry of open) await runBatch(db, [entry]);
     } else {

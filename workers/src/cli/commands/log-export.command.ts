@@ -21,7 +21,9 @@ export const logExportCommand: CliCommand = {
   async run(args, ctx) {
     const [from, to, out] = args;
     if (!from || !to || !out) throw new UsageError('log export <from> <to> <out.xml>');
-    const { xml, events } = await exportTransactionLog(ctx, ctx.actor, { from: parsePeriodBound(from, false), to: parsePeriodBound(to, true) });
+    const period = { from: parsePeriodBound(from, false), to: parsePeriodBound(to, true) };
+    if (period.from >= period.to) throw new UsageError(`the period ends before it starts: ${from} – ${to}`);
+    const { xml, events } = await exportTransactionLog(ctx, ctx.actor, period);
     fs.writeFileSync(out, xml);
     ctx.out(`${events} events written to ${out}`);
     return 0;

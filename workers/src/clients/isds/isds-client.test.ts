@@ -30,6 +30,37 @@ describe('the ISDS client (dm_info.wsdl, GetDeliveryInfo)', () => {
     expect((await validateIsdsXml('<GetDeliveryInfo xmlns="http://isds.czechpoint.cz/v20"><dmId>1</dmId></GetDeliveryInfo>')).valid).toBe(false);
   });
 
+  it('sends a data message (dm_operations.wsdl, CreateMessage at <url>/dz) with a schema-valid request and reads the new dmID', async () => {
+    // given
+    const client = createIsdsClient({ url: peer.url, ...login });
+    const pdf = Buffer.from('%PDF-1.7 odpověď');
+
+    // when
+    const dmId = await client.createMessage({
+      recipientBoxId: 'abc2def', annotation: 'Odpověď na žádost <A&B>', senderRefNumber: 'MMKV/1/2026', senderIdent: 'MMKV/1/2026',
+      recipientRefNumber: null, recipientIdent: null, files: [{ fileName: 'odpověď.pdf', mimeType: 'application/pdf', content: pdf }, { fileName: 'příloha.txt', mimeType: 'text/plain', content: Buffer.from('x') }],
+    });
+
+    // then
+    expect(dmId).toMatch(/^\d+$/);
+    const request = peer.requests.at(-1)!;
+    expect(await validateIsdsXml(request)).toEqual({ valid: true, errors: [] });
+    expect(peer.sent.get(dmId)).toMatchObject({ recipientBoxId: 'abc2def', annotation: 'Odpověď na žádost <A&B>', senderRefNumber: 'MMKV/1/2026', recipientRefNumber: null });
+    expect(peer.sent.get(dmId)!.files.map((f) => [f.fileName, f.metaType, f.mimeType, f.content.toString('latin1')])).toEqual([
+      ['odpověď.pdf', 'main', 'application/pdf', pdf.toString('latin1')], ['příloha.txt', 'enclosure', 'text/plain', 'x'],
+    ]);
+    for (const xml of peer.responses) expect(await validateIsdsXml(xml)).toEqual({ valid: true, errors: [] });
+    // ISDS then knows the message
+    expect(await client.getDeliveryInfo(dmId)).toMatchObject({ dmId, messageStatus: 2 });
+
+    // a refusal carries ISDS's code and message; a box ID that cannot be one is refused before the call
+    peer.refusedBoxes.set('zzz9999', { code: '1214', message: 'Schránka není přístupná.' });
+    const message = { recipientBoxId: 'zzz9999', annotation: 'x', senderRefNumber: null, senderIdent: null, recipientRefNumber: null, recipientIdent: null, files: [{ fileName: 'a.pdf', mimeType: 'application/pdf', content: pdf }] };
+    await expect(client.createMessage(message)).rejects.toMatchObject({ code: 'ISDS_STATUS', kind: 'business', statusCode: '1214', statusMessage: 'Schránka není přístupná.' });
+    await expect(client.createMessage({ ...message, recipientBoxId: 'ZZ' })).rejects.toMatchObject({ code: 'ISDS_BOX_ID_INVALID' });
+    await expect(client.createMessage({ ...message, files: [] })).rejects.toMatchObject({ code: 'ISDS_NO_FILES' });
+  });
+
   it('turns an ISDS refusal, a wrong login, an unreachable service and a bad message ID into coded errors', async () => {
     await expect(createIsdsClient({ url: peer.url, ...login }).getDeliveryInfo('999')).rejects.toMatchObject({ code: 'ISDS_STATUS', kind: 'transient', message: expect.stringContaining('1219') });
     await expect(createIsdsClient({ url: peer.url, username: login.username, password: 'wrong' }).getDeliveryInfo('1234567')).rejects.toMatchObject({ code: 'ISDS_UNAUTHORIZED' });

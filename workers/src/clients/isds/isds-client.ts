@@ -10,7 +10,7 @@ export interface IsdsClientOptions {
   /**
    * Base of the web services, e.g. `https://ws1.mojedatovaschranka.cz/DS` (production) or
    * `https://ws1.czebox.cz/DS` (the public test environment); the message information service
-   * (dm_info.wsdl) is at `<url>/dx`.
+   * (dm_info.wsdl) is at `<url>/dx`, the message operations (dm_operations.wsdl) at `<url>/dz`.
    */
   url: string;
   /** login of the office's data box (name and password authentication) */
@@ -36,8 +36,50 @@ export interface DeliveryInfo {
   acceptanceTime: Date | null;
 }
 
+/** One file (písemnost) of a data message to send. */
+export interface OutgoingFile {
+  /** dmFileDescr: the file's name as the addressee sees it */
+  fileName: string;
+  /** dmMimeType, e.g. application/pdf */
+  mimeType: string;
+  content: Buffer;
+}
+
+/** A data message to send (CreateMessage): the envelope (gMessageEnvelopeSub) and its files, the first one the main. */
+export interface OutgoingMessage {
+  /** dbIDRecipient: the addressee's data box ID (7 characters) */
+  recipientBoxId: string;
+  /** dmAnnotation: the matter (věc), at most 255 characters */
+  annotation: string;
+  /** dmSenderRefNumber / dmSenderIdent: our reference number (č.j.) and file reference (spisová značka), at most 50 characters each */
+  senderRefNumber: string | null;
+  senderIdent: string | null;
+  /** dmRecipientRefNumber / dmRecipientIdent: the addressee's own reference number and file reference, if they gave them */
+  recipientRefNumber: string | null;
+  recipientIdent: string | null;
+  files: OutgoingFile[];
+}
+
 export interface IsdsClient {
   getDeliveryInfo(dmId: string): Promise<DeliveryInfo>;
+  /** Sends a data message from the office's box; resolves to the new message's ID (dmID). */
+  createMessage(message: OutgoingMessage): Promise<string>;
+}
+
+/**
+ * ISDS refused an operation with a dmStatus other than 0000: `statusCode` and `statusMessage` as ISDS
+ * gave them (its message is Czech and names no person: it can be shown to the registry office).
+ */
+export class IsdsStatusError extends DomainError {
+  constructor(
+    readonly operation: string,
+    readonly statusCode: string,
+    readonly statusMessage: string,
+    kind: 'transient' | 'business',
+  ) {
+    super('ISDS_STATUS', `${operation}: ${statusCode} ${statusMessage}`.trim(), kind);
+    this.name = 'IsdsStatusError';
+  }
 }
 
 
@@ -45,6 +87,33 @@ function text(parent: Element | Document, name: string): string | null {
   const el = parent.getElementsByTagNameNS(ISDS_NS, name)[0];
   if (!el || el.getAttributeNS('http://www.w3.org/2001/XMLSchema-instance', 'nil') === 'true') return null;
   return el.textContent?.trim() ?? null;
+}
+
+/** The dmStatus of an answer; anything but 0000 is an IsdsStatusError. */
+function requireOk(response: Element, operation: string, kind: 'transient' | 'business'): void {
+  const status = response.getElementsByTagNameNS(ISDS_NS, 'dmStatus')[0];
+  const code = status ? text(status, 'dmStatusCode') : null;
+  if (code !== '0000') throw new IsdsStatusError(operation, code ?? 'no status', (status ? text(status, 'dmStatusMessage') : null) ?? '', kind);
+}
+
+function responseOf(doc: Document, operation: string): Element {
+  const response = doc.getElementsByTagNameNS(ISDS_NS, `${operation}Response`)[0];
+  if (!response) throw new DomainError('ISDS_RESPONSE_INVALID', `${operation}: no ${operation}Response`, 'transient');
+  return response;
+}
+
+const nillable = (name: string, value: string | null) => (value ? `<${name}>${xmlEscape(value)}</${name}>` : `<${name} xsi:nil="true"/>`);
+
+/** The CreateMessage body: gMessageEnvelopeSub in its order, then the files, base64. */
+export function createMessageXml(m: OutgoingMessage): string {
+  const envelope = '<dmSenderOrgUnit xsi:nil="true"/><dmSenderOrgUnitNum xsi:nil="true"/>'
+    + `<dbIDRecipient>${xmlEscape(m.recipientBoxId)}</dbIDRecipient><dmRecipientOrgUnit xsi:nil="true"/><dmRecipientOrgUnitNum xsi:nil="true"/><dmToHands xsi:nil="true"/>`
+    + `<dmAnnotation>${xmlEscape(m.annotation)}</dmAnnotation>${nillable('dmRecipientRefNumber', m.recipientRefNumber)}${nillable('dmSenderRefNumber', m.senderRefNumber)}`
+    + `${nillable('dmRecipientIdent', m.recipientIdent)}${nillable('dmSenderIdent', m.senderIdent)}`
+    + '<dmLegalTitleLaw xsi:nil="true"/><dmLegalTitleYear xsi:nil="true"/><dmLegalTitleSect xsi:nil="true"/><dmLegalTitlePar xsi:nil="true"/><dmLegalTitlePoint xsi:nil="true"/>'
+    + '<dmPersonalDelivery xsi:nil="true"/><dmAllowSubstDelivery xsi:nil="true"/>';
+  const files = m.files.map((f, i) => `<dmFile dmMimeType="${xmlEscape(f.mimeType)}" dmFileMetaType="${i === 0 ? 'main' : 'enclosure'}" dmFileDescr="${xmlEscape(f.fileName)}"><dmEncodedContent>${f.content.toString('base64')}</dmEncodedContent></dmFile>`).join('');
+  return `<CreateMessage xmlns="${ISDS_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dmEnvelope>${envelope}</dmEnvelope><dmFiles>${files}</dmFiles></CreateMessage>`;
 }
 
 function time(parent: Element, name: string): Date | null {
@@ -57,15 +126,17 @@ function time(parent: Element, name: string): Date | null {
 
 /**
  * The SOAP client of the data-box information system (ISDS), document/literal over HTTPS with the
- * data box's login (HTTP Basic), as in dm_info.wsdl. Only what the records service needs: the
- * delivery information of a sent message. ISDS answers errors as a `dmStatus` with a code other than
+ * data box's login (HTTP Basic), as in dm_info.wsdl and dm_operations.wsdl. Only what the records
+ * service needs: sending a message (CreateMessage) and the delivery information of a sent one. ISDS answers errors as a `dmStatus` with a code other than
  * `0000`; they and transport failures are transient (`ISDS_*`), a refused login is `ISDS_UNAUTHORIZED`.
  */
 export function createIsdsClient(options: IsdsClientOptions): IsdsClient {
-  const endpoint = `${options.url.replace(/\/+$/, '')}/dx`;
+  const base = options.url.replace(/\/+$/, '');
   const authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
 
-  async function call(operation: string, body: string): Promise<Document> {
+  /** `service`: dx (dm_info.wsdl) or dz (dm_operations.wsdl). */
+  async function call(service: 'dx' | 'dz', operation: string, body: string): Promise<Document> {
+    const endpoint = `${base}/${service}`;
     const envelope = `<?xml version="1.0" encoding="UTF-8"?>\n<soap:Envelope xmlns:soap="${SOAP_NS}"><soap:Body>${body}</soap:Body></soap:Envelope>`;
     let res: Response;
     try {
@@ -91,16 +162,25 @@ export function createIsdsClient(options: IsdsClientOptions): IsdsClient {
   return {
     async getDeliveryInfo(dmId) {
       if (!/^\d{1,20}$/.test(dmId)) throw new DomainError('ISDS_DM_ID_INVALID', 'a data message ID is 1–20 digits');
-      const doc = await call('GetDeliveryInfo', `<GetDeliveryInfo xmlns="${ISDS_NS}"><dmID>${xmlEscape(dmId)}</dmID></GetDeliveryInfo>`);
-      const response = doc.getElementsByTagNameNS(ISDS_NS, 'GetDeliveryInfoResponse')[0];
-      if (!response) throw new DomainError('ISDS_RESPONSE_INVALID', 'GetDeliveryInfo: no GetDeliveryInfoResponse', 'transient');
-      const status = response.getElementsByTagNameNS(ISDS_NS, 'dmStatus')[0];
-      const code = status ? text(status, 'dmStatusCode') : null;
-      if (code !== '0000') throw new DomainError('ISDS_STATUS', `GetDeliveryInfo ${dmId}: ${code ?? 'no status'} ${status ? text(status, 'dmStatusMessage') ?? '' : ''}`.trim(), 'transient');
+      const doc = await call('dx', 'GetDeliveryInfo', `<GetDeliveryInfo xmlns="${ISDS_NS}"><dmID>${xmlEscape(dmId)}</dmID></GetDeliveryInfo>`);
+      const response = responseOf(doc, 'GetDeliveryInfo');
+      requireOk(response, `GetDeliveryInfo ${dmId}`, 'transient');
       const delivery = response.getElementsByTagNameNS(ISDS_NS, 'dmDelivery')[0];
       const messageStatus = delivery ? Number(text(delivery, 'dmMessageStatus')) : NaN;
       if (!delivery || !Number.isInteger(messageStatus)) throw new DomainError('ISDS_RESPONSE_INVALID', `GetDeliveryInfo ${dmId}: no dmMessageStatus`, 'transient');
       return { dmId, messageStatus, deliveryTime: time(delivery, 'dmDeliveryTime'), acceptanceTime: time(delivery, 'dmAcceptanceTime') };
+    },
+
+    async createMessage(message) {
+      if (!/^[a-z0-9]{7}$/.test(message.recipientBoxId)) throw new DomainError('ISDS_BOX_ID_INVALID', 'a data box ID is 7 lower-case letters and digits');
+      if (message.files.length === 0) throw new DomainError('ISDS_NO_FILES', 'a data message needs at least one file');
+      const doc = await call('dz', 'CreateMessage', createMessageXml(message));
+      const response = responseOf(doc, 'CreateMessage');
+      // a refusal (no such box, a format ISDS does not take, too large) is final for this message
+      requireOk(response, 'CreateMessage', 'business');
+      const dmId = text(response, 'dmID');
+      if (!dmId) throw new DomainError('ISDS_RESPONSE_INVALID', 'CreateMessage: no dmID', 'transient');
+      return dmId;
     },
   };
 }

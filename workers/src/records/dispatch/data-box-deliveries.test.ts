@@ -104,6 +104,7 @@ describe('delivery of documents sent through the data box, taken over from ISDS 
     peer.messages.set('82000002', { status: 6, deliveryTime: '2026-11-05T10:00:00+01:00', acceptanceTime: '2026-11-05T11:00:00+01:00' });
     // the registry office records the second delivery by hand while ISDS is being asked about it
     const slowIsds: IsdsClient = {
+      ...isds,
       async getDeliveryInfo(dmId) {
         const info = await isds.getDeliveryInfo(dmId);
         if (dmId === '82000002' && (await doc(manual)).state === 'dispatched') await recordDelivery({ db, clock: () => now }, podatelna, { documentId: manual, day: '2026-11-06' });
@@ -167,7 +168,7 @@ describe('delivery of documents sent through the data box, taken over from ISDS 
     const err: string[] = [];
     const ctx = (isdsConfig: boolean) => ({
       db, clock: () => now, actor: { username: 'system:cli:test', roles: ['admin'], orgUnit: null }, out: (l: string) => out.push(l), err: (l: string) => err.push(l),
-      config: { ...testConfig(), isds: isdsConfig ? { url: peer.url, ...login, pollIntervalMs: 900_000 } : null },
+      config: { ...testConfig(), isds: isdsConfig ? { url: peer.url, ...login, pollIntervalMs: 900_000, sendIntervalMs: 30_000 } : null },
     });
     expect(await runCli(COMMANDS, ['dispatch', 'data-box'], ctx(false))).toBe(1);
     expect(err).toEqual([expect.stringContaining('ISDS_NOT_CONFIGURED')]);

@@ -3,6 +3,7 @@ import { DomainError } from '../../shared/domain-error';
 import { canAccessFile } from '../files/file-access';
 import type { Actor } from '../records.model';
 import { pragueDay } from '../records.ports';
+import { isIsoDay } from '../transaction-log/prague-day';
 
 /** Who records dispatch and delivery: the registry office (výpravna) for every unit, the handlers for the files they see. */
 export const DISPATCH_ROLES = ['podatelna', 'referent', 'vedouci', 'admin'] as const;
@@ -14,11 +15,10 @@ export const DISPATCH_ROLES = ['podatelna', 'referent', 'vedouci', 'admin'] as c
 export function momentOfDay(day: string | undefined, now: Date, code: string): Date {
   if (day === undefined || day.trim() === '') return now;
   const d = day.trim();
-  const noon = new Date(`${d}T12:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(noon.getTime()) || noon.toISOString().slice(0, 10) !== d) throw new DomainError(code, `not a calendar day: ${day}`);
+  if (!isIsoDay(d)) throw new DomainError(code, `not a calendar day: ${day}`);
   const today = pragueDay(now);
   if (d > today) throw new DomainError(code, `${d} is still to come`);
-  return d === today ? now : noon;
+  return d === today ? now : new Date(`${d}T12:00:00Z`);
 }
 
 /** The outgoing document, locked, with its file; refuses anybody who may not handle it. */

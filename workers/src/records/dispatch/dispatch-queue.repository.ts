@@ -25,6 +25,11 @@ export interface DispatchRow {
   addressee_street: string | null;
   addressee_city: string | null;
   addressee_postcode: string | null;
+  /** the registry office's request to send it through the data box (data_box_sends), if any */
+  send_state: 'pending' | 'sending' | 'sent' | 'failed' | null;
+  send_error_code: string | null;
+  send_isds_status_code: string | null;
+  send_isds_status_message: string | null;
 }
 
 export interface DispatchFilter {
@@ -47,11 +52,13 @@ export async function listDispatchQueue(db: Knex, f: DispatchFilter): Promise<{ 
     .join('files as f', 'f.id', 'd.file_id')
     .leftJoin('journal as j', 'j.document_id', 'd.id')
     .leftJoin('parties as p', 'p.id', 'd.addressee_party_id')
+    .leftJoin('data_box_sends as s', 's.document_id', 'd.id')
     .where('d.direction', 'outgoing')
     .select(
       'd.id as document_id', 'd.jid', 'd.reference_number', 'd.subject', 'd.channel', 'd.form', 'd.state', 'd.created_at', 'd.dispatched_at', 'd.data_box_message_id', 'd.data_box_status',
       'f.id as file_id', 'f.file_reference', 'f.org_unit', db.raw('coalesce(p.display_name, j.addressee) as addressee'),
       'p.data_box_id as addressee_data_box_id', 'p.email as addressee_email', 'p.street as addressee_street', 'p.city as addressee_city', 'p.postcode as addressee_postcode',
+      's.state as send_state', 's.error_code as send_error_code', 's.isds_status_code as send_isds_status_code', 's.isds_status_message as send_isds_status_message',
     );
   if (f.stage === 'to-dispatch') q.andWhere('d.state', 'created').andWhere('f.state', 'open');
   else q.andWhere('d.state', 'dispatched');

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { appendAuditLog } from '@openspis/db';
 import { DomainError } from '../../shared/domain-error';
 import type { WorkerPorts } from '../../shared/ports';
@@ -32,12 +33,28 @@ export async function recordDispatch(
     if (pragueDay(at) < pragueDay(new Date(doc.created_at))) throw new DomainError('DISPATCH_DATE_INVALID', `document ${doc.jid} was made after ${at.toISOString()}`);
     const channel = input.channel ?? doc.channel;
     if (dmId && channel !== 'data-box') throw new DomainError('DISPATCH_DM_ID_INVALID', `a data message ID with channel ${channel}`);
-    await trx('documents').where({ id: doc.id }).update({ state: 'dispatched', dispatched_at: at, channel, data_box_message_id: dmId });
-    await trx('journal').where({ document_id: doc.id }).update({ dispatched_at: at, channel });
-    await appendAuditLog(trx, {
-      actor: auditActor(actor), eventType: 'Vypraveno', objectType: 'Dokument', objectId: doc.id, occurredAt: now,
-      details: { jid: doc.jid, dispatchedAt: at.toISOString(), channel, ...(dmId ? { dataBoxMessageId: dmId } : {}) },
-    });
+    // the data-box sender may be about to send it: recording it by hand now would dispatch it twice
+    const send = await trx('data_box_sends').where({ document_id: doc.id }).whereIn('state', ['pending', 'sending']).first('state');
+    if (send) throw new DomainError('DISPATCH_DATA_BOX_PENDING', `document ${doc.jid} is being sent through the data box`, 'business');
+    await applyDispatch(trx, { id: doc.id, jid: doc.jid }, { at, channel, dmId, actor: auditActor(actor), now });
     return { dispatchedAt: at };
+  });
+}
+
+/**
+ * The dispatch itself, in the caller's transaction with the document locked: the document becomes
+ * `dispatched` on `at` by `channel` (with the data message's ID), the journal row gets the day, and
+ * a Vypraveno of the document is logged by `actor` (`user:<name>` or `system:<component>`).
+ */
+export async function applyDispatch(
+  trx: Knex.Transaction,
+  doc: { id: string; jid: string },
+  d: { at: Date; channel: Channel | null; dmId: string | null; actor: string; now: Date },
+): Promise<void> {
+  await trx('documents').where({ id: doc.id }).update({ state: 'dispatched', dispatched_at: d.at, channel: d.channel, data_box_message_id: d.dmId });
+  await trx('journal').where({ document_id: doc.id }).update({ dispatched_at: d.at, channel: d.channel });
+  await appendAuditLog(trx, {
+    actor: d.actor, eventType: 'Vypraveno', objectType: 'Dokument', objectId: doc.id, occurredAt: d.now,
+    details: { jid: doc.jid, dispatchedAt: d.at.toISOString(), channel: d.channel, ...(d.dmId ? { dataBoxMessageId: d.dmId } : {}) },
   });
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appendAuditLog } from '@openspis/db';
 import { DomainError } from '../../shared/domain-error';
 import type { WorkerPorts } from '../../shared/ports';
+import { pragueYear } from '../../registry/reference-number.service';
 import { auditActor, type Actor, type CaseFileRow } from '../records.model';
 import { writeFileSip } from '../sip/export-file-sip';
 import type { SipOutputFormat } from '../sip/sip-package';
@@ -28,7 +29,7 @@ export async function createDisposalProposal(
   requireRole(actor, ['spisovna']);
   return ports.db.transaction(async (trx) => {
     const now = ports.clock();
-    const year = now.getUTCFullYear();
+    const year = pragueYear(now);
     const due: CaseFileRow[] = await trx('files').where({ state: 'in-records-centre', disposal_hold: false }).whereNotNull('disposal_year')
       .andWhere('disposal_year', '<=', year).orderBy('file_reference').forUpdate();
     if (due.length === 0) throw new DomainError('PROPOSAL_EMPTY', `no file in the records centre is due for disposal in ${year}`, 'business');

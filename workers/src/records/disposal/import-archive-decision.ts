@@ -8,6 +8,7 @@ import type { SipOutputFormat } from '../sip/sip-package';
 import { requireRole } from './access';
 import { parseArchiveDecision, type DecisionEntity } from './archive-decision.parser';
 import { destroyComponentContent, listComponents, listFileDocuments } from './lifecycle.repository';
+import { validateNsesssXml } from '../xml/nsesss-schemas';
 
 export interface DecisionOutcome {
   fileReference: string;
@@ -80,6 +81,9 @@ export async function importArchiveDecision(
     throw new DomainError('DECISION_WRONG_ORIGINATOR', `the list is addressed to originator ${decision.originatorId}, this office is ${config.officeId}`);
   }
   const content = typeof input.xml === 'string' ? input.xml : new TextDecoder().decode(input.xml);
+  // the parser reads what it needs strictly; the official schema refuses anything else the list may carry
+  const validation = await validateNsesssXml(content, 'nsesss-DA.xsd');
+  if (!validation.valid) throw new DomainError('DECISION_INVALID', `not valid against nsesss-DA.xsd: ${validation.errors[0] ?? 'unknown error'}`);
   return ports.db.transaction(async (trx) => {
     const seen = await trx('archive_lists').where({ archive_id: decision.archiveId, list_id: decision.listId }).first();
     if (seen) return { alreadyImported: true, outcomes: [] };

@@ -134,6 +134,11 @@ describe('records centre and disposal', () => {
     await expect(importArchiveDecision(ports(), spisovna, { xml: wrongOffice, outDir })).rejects.toMatchObject({ code: 'DECISION_WRONG_ORIGINATOR' });
     const confirmTooEarly = archiveDecisionXml({ entities: [{ identifier: f.fileId, archiveIdentifier: 'NDA-1' }] });
     await expect(importArchiveDecision(ports(), spisovna, { xml: confirmTooEarly, outDir })).rejects.toMatchObject({ code: 'DECISION_STATE' });
+    // what the parser reads but the official schema refuses: an attribute nsesss-DA.xsd does not have, an ID that is not an xs:ID
+    const destroy = archiveDecisionXml({ entities: [{ identifier: f.fileId, operation: 'zničit' }] });
+    for (const notValid of [destroy.replace('<Seznam ', '<Seznam poznamka="x" '), destroy.replace('ID="SR-2026-17"', 'ID="SR 2026 17"')]) {
+      await expect(importArchiveDecision(ports(), spisovna, { xml: notValid, outDir })).rejects.toMatchObject({ code: 'DECISION_INVALID', message: /nsesss-DA\.xsd/ });
+    }
     await expect(importArchiveDecision(ports(), referent, { xml: unknown, outDir })).rejects.toMatchObject({ code: 'FORBIDDEN' });
 
     expect(await db('files').where({ id: f.fileId }).first()).toMatchObject({ state: 'in-disposal' });

@@ -6,7 +6,7 @@ import { pragueYear } from '../../registry/reference-number.service';
 import { submitRegistration, type BatchContext } from '../../registry/registration-batch';
 import type { RegistrationWrite } from '../../registry/registration-commit';
 import { classesByCodeSql } from '../file-plan/file-plan.repository';
-import { newParty, partyIdentity, pickSameParty, samePartiesSql, type PartyInput } from '../parties/parties.service';
+import { isPartyIdentityConflict, newParty, partyIdentity, pickSameParty, samePartiesSql, type PartyInput } from '../parties/parties.service';
 import { auditActor, ELECTRONIC_CHANNELS, type Actor, type CaseFileRow, type Channel, type FileClassRow, type PartyRow } from '../records.model';
 import { pragueDay, type RecordsPorts } from '../records.ports';
 import { normalizeSearchText } from '../search-text';
@@ -157,6 +157,8 @@ export async function registerRecord(ports: RecordsPorts, actor: Actor, input: R
     lockFiles: input.fileId ? [input.fileId] : [],
     blobs: components.map((c) => ({ sha256: c.sha256, content: c.content })),
     load: lookUp,
+    // a new sender another process recorded after the look-up: the next look-up finds it
+    lookUpRaced: isPartyIdentityConflict,
     plan: async (ctx) => {
       const { jid } = ctx;
       let existing: CaseFileRow | undefined;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendAuditLog, type AuditEntry } from '@openspis/db';
+import { appendAuditLog, lockAuditHead, type AuditEntry } from '@openspis/db';
 import type { Knex } from 'knex';
 import { DomainError } from '../../shared/domain-error';
 import { auditActor, type Actor, type PartyKind, type PartyRow } from '../records.model';
@@ -108,12 +108,34 @@ export function newParty(actor: Actor, p: PartyInput, at: Date): { row: PartyRow
   return { row, audit: { actor: auditActor(actor), eventType: 'Zalozeni', objectType: 'Subjekt', objectId: row.id, details: { kind: p.kind }, occurredAt: at } };
 }
 
+/** The unique indexes that keep one live party per strong identifier (migration 20261204000000). */
+const IDENTITY_INDEXES = new Set(['parties_live_company_id', 'parties_live_data_box_id', 'parties_live_email_name']);
+
+/**
+ * Whether the database refused a new party because a live party with its strong identifier exists:
+ * one that another process recorded after this one looked (and committed: the insert waited for
+ * it), so a look-up made now finds it.
+ */
+export function isPartyIdentityConflict(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === '23505' && IDENTITY_INDEXES.has(String(e.constraint));
+}
+
 /** Returns the matching party of the register or records a new one (jmenný rejstřík). */
 export async function findOrCreateParty(trx: Knex.Transaction, actor: Actor, p: PartyInput, at: Date): Promise<{ party: PartyRow; created: boolean }> {
   const existing = await findSameParty(trx, p);
   if (existing) return { party: existing, created: false };
   const { row, audit } = newParty(actor, p, at);
-  await trx('parties').insert(row);
+  // the log head before the party's identifier, in the order a registration's numbering statement
+  // takes them: were it the other way round, the two could wait for each other
+  await lockAuditHead(trx);
+  // another process may record the same party meanwhile: then the insert waits for it, does nothing, and the look-up finds it
+  const inserted = await trx('parties').insert(row).onConflict().ignore().returning('id');
+  if (!inserted.length) {
+    const recorded = await findSameParty(trx, p);
+    if (recorded) return { party: recorded, created: false };
+    throw new Error('a party with the same identifier was recorded meanwhile but is not visible to this transaction');
+  }
   await appendAuditLog(trx, audit);
   return { party: row, created: true };
 }

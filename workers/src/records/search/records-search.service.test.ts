@@ -42,6 +42,13 @@ describe('journal search on a real database', () => {
         sender: { kind: 'person', givenName: 'Jana', familyName: `Nováková ${i % 10}` },
       });
     }
+    // 15 July in Prague (summer time, UTC+2): just after midnight and just before the next one
+    for (const receivedAt of [new Date('2026-07-14T22:30:00Z'), new Date('2026-07-15T21:30:00Z')]) {
+      await registerRecord(ports, podatelna, {
+        direction: 'incoming', subject: 'Letní podání', channel: 'post', classCode: '1.5', orgUnit: 'ODP', receivedAt,
+        sender: { kind: 'person', givenName: 'Petr', familyName: 'Letní' },
+      });
+    }
   }, 180_000); // a file plan and 30 registrations: slow on a busy machine
   afterAll(() => close());
 
@@ -89,7 +96,14 @@ describe('journal search on a real database', () => {
     expect(await all(referentOsu, { subject: 'stiznost' }, 1)).toEqual(withShared);
   });
 
+  it('takes the days in Prague time in summer too', async () => {
+    expect(await all(admin, { subject: 'letni podani', from: '2026-07-15', to: '2026-07-15' })).toHaveLength(2);
+    expect(await all(admin, { subject: 'letni podani', to: '2026-07-14' })).toHaveLength(0);
+    expect(await all(admin, { subject: 'letni podani', from: '2026-07-16' })).toHaveLength(0);
+  });
+
   it('refuses a date that is not YYYY-MM-DD', async () => {
     await expect(searchJournal(db, admin, { from: '1.11.2026' })).rejects.toMatchObject({ code: 'SEARCH_INVALID' });
+    await expect(searchJournal(db, admin, { to: '2026-02-30' })).rejects.toMatchObject({ code: 'SEARCH_INVALID' });
   });
 });

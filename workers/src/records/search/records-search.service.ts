@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { DomainError } from '../../shared/domain-error';
 import type { Actor, FileState, JournalEntryRow } from '../records.model';
 import { normalizeSearchText } from '../search-text';
+import { isIsoDay, nextDay, pragueMidnight } from '../transaction-log/prague-day';
 
 export interface JournalSearch {
   referenceNumber?: string;
@@ -30,8 +31,18 @@ function escapeLike(s: string): string {
 }
 
 function isoDay(value: string, name: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw new DomainError('SEARCH_INVALID', `${name} must be a date YYYY-MM-DD`);
+  if (!isIsoDay(value)) throw new DomainError('SEARCH_INVALID', `${name} must be a date YYYY-MM-DD`);
   return value;
+}
+
+/** Prague midnight at the start of the day `from` (inclusive bound of a date filter). */
+function dayStart(value: string, name: string): Date {
+  return pragueMidnight(isoDay(value, name));
+}
+
+/** Prague midnight after the day `to` (exclusive bound of a date filter), in summer and in winter. */
+function dayEnd(value: string, name: string): Date {
+  return pragueMidnight(nextDay(isoDay(value, name)));
 }
 
 function scope(q: Knex.QueryBuilder, actor: Actor, alias: string, fileIdColumn: string): void {
@@ -103,8 +114,8 @@ export async function searchJournal(
   const page = Math.max(1, Math.floor(opts.page ?? 1));
   const pageSize = Math.min(200, Math.max(1, Math.floor(opts.pageSize ?? 25)));
   const offset = (page - 1) * pageSize;
-  const from = s.from ? new Date(`${isoDay(s.from, 'from')}T00:00:00+01:00`) : null;
-  const to = s.to ? new Date(Date.parse(`${isoDay(s.to, 'to')}T00:00:00+01:00`) + 86_400_000) : null;
+  const from = s.from ? dayStart(s.from, 'from') : null;
+  const to = s.to ? dayEnd(s.to, 'to') : null;
   const sender = normalizeSearchText(s.sender);
   const subject = normalizeSearchText(s.subject);
   const dates = (q: Knex.QueryBuilder) => {
@@ -192,8 +203,8 @@ export async function searchFiles(db: Knex, actor: Actor, s: FileSearch, opts: {
   if (subject) q.where('f.subject_norm', 'like', `%${escapeLike(subject)}%`);
   if (s.classCode?.trim()) q.where('f.class_code', s.classCode.trim());
   if (s.state) q.where('f.state', s.state);
-  if (s.from) q.where('f.created_at', '>=', new Date(`${isoDay(s.from, 'from')}T00:00:00+01:00`));
-  if (s.to) q.where('f.created_at', '<', new Date(Date.parse(`${isoDay(s.to, 'to')}T00:00:00+01:00`) + 86_400_000));
+  if (s.from) q.where('f.created_at', '>=', dayStart(s.from, 'from'));
+  if (s.to) q.where('f.created_at', '<', dayEnd(s.to, 'to'));
   scope(q, actor, 'f', 'f.id');
   const rows = await q.orderBy([{ column: 'f.created_at', order: 'desc' }, { column: 'f.id', order: 'desc' }]).offset((page - 1) * pageSize).limit(pageSize + 1);
   return pageOf(rows, page, pageSize);

@@ -4,6 +4,7 @@ import type { WorkersConfig } from '../../config';
 import { NUMBERING_METHOD_NSESSS, SETTLEMENT_KINDS, type CaseFileRow, type FileClassRow, type RecordDocumentRow } from '../records.model';
 import { listComponents, listFileDocuments, readBlob } from '../disposal/lifecycle.repository';
 import { detectOutputFormat } from '../disposal/output-format';
+import { pragueYear } from '../../registry/reference-number.service';
 import type {
   SipCaseFile, SipComponent, SipDisposalDecision, SipDocument, SipExternalParty, SipFileClass, SipInput, SipInternalPerson, SipKind, SipLogEvent,
   SipOrganisation, SipRetention,
@@ -132,7 +133,7 @@ export async function loadSipInput(
     sipComponents.sort((a, b) => a.order - b.order || a.version - b.version);
     const journal = await db('journal').where({ document_id: d.id }).first();
     sipDocuments.push({
-      id: d.id, jid: d.jid, referenceNumber: d.reference_number, seq: journal?.seq ?? null, year: journal?.year ?? new Date(d.created_at).getUTCFullYear(),
+      id: d.id, jid: d.jid, referenceNumber: d.reference_number, seq: journal?.seq ?? null, year: journal?.year ?? pragueYear(new Date(d.created_at)),
       subject: d.subject,
       origin: d.direction === 'incoming'
         ? { kind: 'received', receivedAt: new Date(journal?.received_at ?? d.created_at), sender: await sender(db, d), senderReference: d.sender_reference }
@@ -146,9 +147,9 @@ export async function loadSipInput(
   }
 
   const closedAt = new Date(file.closed_at);
-  const triggerYear = file.trigger_date ? Number(dateOnly(file.trigger_date).slice(0, 4)) : closedAt.getUTCFullYear();
+  const triggerYear = file.trigger_date ? Number(dateOnly(file.trigger_date).slice(0, 4)) : pragueYear(closedAt);
   const sipFile: SipCaseFile = {
-    id: file.id, fileReference: file.file_reference, seq: file.seq, year: file.year ?? new Date(file.created_at).getUTCFullYear(), subject: file.subject,
+    id: file.id, fileReference: file.file_reference, seq: file.seq, year: file.year ?? pragueYear(new Date(file.created_at)), subject: file.subject,
     createdAt: new Date(file.created_at), closedAt, closedBy: await person(db, file.closed_by, config),
     settlementMethod: settlementText(documents.find((d) => d.id === file.initiating_document_id)?.settlement_method ?? null),
     retention: fileRetention, triggerYear, disposalYear: file.disposal_year ?? triggerYear + 1 + fileRetention.years,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { validateXML } from 'xmllint-wasm';
+import { xmlEscape } from '../../../records/xml/xml-writer';
 import { ISDS_NS } from '../isds-client';
 
 /** Verbatim copies of the official ISDS WSDL v2.33 types (see standards/README.md). */
@@ -24,12 +25,31 @@ export interface PeerMessage {
   status: number;
   deliveryTime?: string | null;
   acceptanceTime?: string | null;
+  /** the addressee's box and the matter; a message sent through CreateMessage has its own */
+  recipientBoxId?: string;
+  annotation?: string;
+}
+
+/** A data message the peer took through CreateMessage, as it read it from the request. */
+export interface PeerSentMessage {
+  dmId: string;
+  recipientBoxId: string;
+  annotation: string | null;
+  senderRefNumber: string | null;
+  recipientRefNumber: string | null;
+  senderIdent: string | null;
+  recipientIdent: string | null;
+  files: { fileName: string; mimeType: string; metaType: string; content: Buffer }[];
 }
 
 export interface IsdsTestPeer {
   url: string;
   /** sent messages by dmID, as the test wants ISDS to report them */
   messages: Map<string, PeerMessage>;
+  /** messages sent through CreateMessage, by dmID (each is also in `messages`, time-stamped: status 2) */
+  sent: Map<string, PeerSentMessage>;
+  /** addressee boxes CreateMessage refuses, with the dmStatus ISDS answers */
+  refusedBoxes: Map<string, { code: string; message: string }>;
   /** every request body (the operation element), as received */
   requests: string[];
   /** every response body sent (the operation element), to check against the schema */
@@ -47,8 +67,8 @@ function deliveryXml(dmId: string, m: PeerMessage): string {
   ].join('') || '<dmEvent><dmEventTime xsi:nil="true"/><dmEventDescr>EV1: Zpráva byla podána</dmEventDescr></dmEvent>';
   return `<dmDelivery><dmDm><dmID>${dmId}</dmID><dbIDSender>mmkv7xz</dbIDSender><dmSender>Magistrát města Karlovy Vary</dmSender><dmSenderAddress>Moskevská 2035/21, 36120 Karlovy Vary</dmSenderAddress><dmSenderType>10</dmSenderType>`
     + '<dmRecipient>Adresát</dmRecipient><dmRecipientAddress xsi:nil="true"/>'
-    + '<dmSenderOrgUnit xsi:nil="true"/><dmSenderOrgUnitNum xsi:nil="true"/><dbIDRecipient>abc2def</dbIDRecipient><dmRecipientOrgUnit xsi:nil="true"/><dmRecipientOrgUnitNum xsi:nil="true"/>'
-    + '<dmToHands xsi:nil="true"/><dmAnnotation>Odpověď</dmAnnotation><dmRecipientRefNumber xsi:nil="true"/><dmSenderRefNumber xsi:nil="true"/><dmRecipientIdent xsi:nil="true"/><dmSenderIdent xsi:nil="true"/>'
+    + `<dmSenderOrgUnit xsi:nil="true"/><dmSenderOrgUnitNum xsi:nil="true"/><dbIDRecipient>${m.recipientBoxId ?? 'abc2def'}</dbIDRecipient><dmRecipientOrgUnit xsi:nil="true"/><dmRecipientOrgUnitNum xsi:nil="true"/>`
+    + `<dmToHands xsi:nil="true"/><dmAnnotation>${xmlEscape(m.annotation ?? 'Odpověď')}</dmAnnotation><dmRecipientRefNumber xsi:nil="true"/><dmSenderRefNumber xsi:nil="true"/><dmRecipientIdent xsi:nil="true"/><dmSenderIdent xsi:nil="true"/>`
     + '<dmLegalTitleLaw xsi:nil="true"/><dmLegalTitleYear xsi:nil="true"/><dmLegalTitleSect xsi:nil="true"/><dmLegalTitlePar xsi:nil="true"/><dmLegalTitlePoint xsi:nil="true"/><dmPersonalDelivery>false</dmPersonalDelivery><dmAllowSubstDelivery>true</dmAllowSubstDelivery>'
     + `</dmDm><dmHash algorithm="SHA-256">${Buffer.alloc(32, 7).toString('base64')}</dmHash><dmQTimestamp>${Buffer.from('timestamp').toString('base64')}</dmQTimestamp>`
     + `${nil('dmDeliveryTime', m.deliveryTime)}${nil('dmAcceptanceTime', m.acceptanceTime)}<dmMessageStatus>${m.status}</dmMessageStatus><dmEvents>${events}</dmEvents></dmDelivery>`;
@@ -59,15 +79,45 @@ function envelope(body: string): string {
 }
 
 /**
- * A data-box web service peer for tests, after dm_info.wsdl (endpoint `<url>/dx`, SOAP 1.1
- * document/literal, HTTP Basic login): every request body is validated against the official
- * dmBaseTypes.xsd (an invalid one gets a SOAP fault), and GetDeliveryInfo answers a schema-valid
- * tDeliveryMessageOutput from `messages` (an unknown dmID: a dmStatus other than 0000, as ISDS does).
+ * A data-box web service peer for tests, after dm_info.wsdl (endpoint `<url>/dx`) and
+ * dm_operations.wsdl (`<url>/dz`), SOAP 1.1 document/literal, HTTP Basic login: every request body
+ * is validated against the official dmBaseTypes.xsd (an invalid one gets a SOAP fault).
+ * CreateMessage answers a new dmID (or the dmStatus of a box in `refusedBoxes`) and remembers the
+ * message in `sent` and `messages`; GetDeliveryInfo answers a schema-valid tDeliveryMessageOutput
+ * from `messages` (an unknown dmID: a dmStatus other than 0000, as ISDS does).
  */
 export async function startIsdsTestPeer(login: { username: string; password: string }): Promise<IsdsTestPeer> {
   const messages = new Map<string, PeerMessage>();
   const requests: string[] = [];
   const responses: string[] = [];
+  const sent = new Map<string, PeerSentMessage>();
+  const refusedBoxes = new Map<string, { code: string; message: string }>();
+  let lastId = 90_000_000;
+  const ok = '<dmStatusCode>0000</dmStatusCode><dmStatusMessage>Provedeno úspěšně.</dmStatusMessage>';
+
+  /** CreateMessage: a new dmID for a box it does not refuse; the message is then known to GetDeliveryInfo. */
+  function createMessage(operation: Element): string {
+    const value = (name: string) => {
+      const el = operation.getElementsByTagNameNS(ISDS_NS, name)[0];
+      return !el || el.getAttributeNS('http://www.w3.org/2001/XMLSchema-instance', 'nil') === 'true' ? null : el.textContent ?? '';
+    };
+    const recipientBoxId = value('dbIDRecipient') ?? '';
+    const head = `<q:CreateMessageResponse xmlns:q="${ISDS_NS}" xmlns="${ISDS_NS}">`;
+    const refused = refusedBoxes.get(recipientBoxId);
+    if (refused) return `${head}<dmStatus><dmStatusCode>${refused.code}</dmStatusCode><dmStatusMessage>${xmlEscape(refused.message)}</dmStatusMessage></dmStatus></q:CreateMessageResponse>`;
+    const dmId = String((lastId += 1));
+    const files = Array.from(operation.getElementsByTagNameNS(ISDS_NS, 'dmFile')).map((f) => ({
+      fileName: f.getAttribute('dmFileDescr') ?? '', mimeType: f.getAttribute('dmMimeType') ?? '', metaType: f.getAttribute('dmFileMetaType') ?? '',
+      content: Buffer.from(f.getElementsByTagNameNS(ISDS_NS, 'dmEncodedContent')[0]?.textContent ?? '', 'base64'),
+    }));
+    sent.set(dmId, {
+      dmId, recipientBoxId, annotation: value('dmAnnotation'), senderRefNumber: value('dmSenderRefNumber'), recipientRefNumber: value('dmRecipientRefNumber'),
+      senderIdent: value('dmSenderIdent'), recipientIdent: value('dmRecipientIdent'), files,
+    });
+    messages.set(dmId, { status: 2, recipientBoxId, annotation: value('dmAnnotation') ?? undefined });
+    return `${head}<dmID>${dmId}</dmID><dmStatus>${ok}</dmStatus></q:CreateMessageResponse>`;
+  }
+
   const expected = `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}`;
 
   const server = http.createServer((req, res) => {
@@ -79,7 +129,8 @@ export async function startIsdsTestPeer(login: { username: string; password: str
           res.writeHead(status, { 'Content-Type': 'text/xml; charset=utf-8' });
           res.end(envelope(body));
         };
-        if (req.url !== '/DS/dx' || req.method !== 'POST') return reply(404, `<SOAP-ENV:Fault><faultcode>SOAP-ENV:Client</faultcode><faultstring>no such service ${req.url}</faultstring></SOAP-ENV:Fault>`);
+        const service = req.url === '/DS/dx' ? 'dx' : req.url === '/DS/dz' ? 'dz' : null;
+        if (!service || req.method !== 'POST') return reply(404, `<SOAP-ENV:Fault><faultcode>SOAP-ENV:Client</faultcode><faultstring>no such service ${req.url}</faultstring></SOAP-ENV:Fault>`);
         if (req.headers.authorization !== expected) {
           res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="ISDS"' });
           return res.end();
@@ -92,7 +143,13 @@ export async function startIsdsTestPeer(login: { username: string; password: str
         requests.push(requestXml);
         const check = await validateIsdsXml(requestXml);
         if (!check.valid) return reply(500, `<SOAP-ENV:Fault><faultcode>SOAP-ENV:Client</faultcode><faultstring>${check.errors.join('; ').replace(/</g, '&lt;')}</faultstring></SOAP-ENV:Fault>`);
-        if (operation.namespaceURI !== ISDS_NS || operation.localName !== 'GetDeliveryInfo') return reply(500, `<SOAP-ENV:Fault><faultcode>SOAP-ENV:Client</faultcode><faultstring>not served: ${operation.localName}</faultstring></SOAP-ENV:Fault>`);
+        const served = service === 'dz' ? ['CreateMessage'] : ['GetDeliveryInfo'];
+        if (operation.namespaceURI !== ISDS_NS || !served.includes(operation.localName ?? '')) return reply(500, `<SOAP-ENV:Fault><faultcode>SOAP-ENV:Client</faultcode><faultstring>not served at ${service}: ${operation.localName}</faultstring></SOAP-ENV:Fault>`);
+        if (operation.localName === 'CreateMessage') {
+          const response = createMessage(operation);
+          responses.push(response);
+          return reply(200, response);
+        }
         const dmId = operation.getElementsByTagNameNS(ISDS_NS, 'dmID')[0]?.textContent ?? '';
         const m = messages.get(dmId);
         const status = m ? '<dmStatusCode>0000</dmStatusCode><dmStatusMessage>Provedeno úspěšně.</dmStatusMessage>' : '<dmStatusCode>1219</dmStatusCode><dmStatusMessage>Zpráva neexistuje.</dmStatusMessage>';
@@ -108,7 +165,7 @@ export async function startIsdsTestPeer(login: { username: string; password: str
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${port}/DS`, messages, requests, responses,
+    url: `http://127.0.0.1:${port}/DS`, messages, sent, refusedBoxes, requests, responses,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

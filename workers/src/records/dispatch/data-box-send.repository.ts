@@ -1,0 +1,90 @@
+import type { Knex } from 'knex';
+
+/** Only SQL: the durable requests to send a document through the data box (`data_box_sends`). */
+
+export type DataBoxSendState = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface DataBoxSendRow {
+  document_id: string;
+  state: DataBoxSendState;
+  requested_by: string;
+  requested_at: Date;
+  attempts: number;
+  claimed_at: Date | null;
+  dm_id: string | null;
+  sent_at: Date | null;
+  error_code: string | null;
+  isds_status_code: string | null;
+  isds_status_message: string | null;
+}
+
+export async function findSend(trx: Knex | Knex.Transaction, documentId: string): Promise<DataBoxSendRow | undefined> {
+  return trx('data_box_sends').where({ document_id: documentId }).first();
+}
+
+/** A new request, or a failed one asked for again: pending, with no trace of the failure. */
+export async function putPendingSend(trx: Knex.Transaction, row: { documentId: string; requestedBy: string; at: Date }): Promise<void> {
+  const fresh = { state: 'pending', requested_by: row.requestedBy, requested_at: row.at, claimed_at: null, error_code: null, isds_status_code: null, isds_status_message: null };
+  await trx('data_box_sends').insert({ document_id: row.documentId, ...fresh }).onConflict('document_id').merge(fresh);
+}
+
+/** The oldest pending requests. */
+export async function listPendingSends(db: Knex, limit: number): Promise<DataBoxSendRow[]> {
+  return db('data_box_sends').where({ state: 'pending' }).orderBy([{ column: 'requested_at' }, { column: 'document_id' }]).limit(limit);
+}
+
+/** Takes a pending request for this run; false when another node (or run) took it first. */
+export async function claimSend(db: Knex, documentId: string, at: Date): Promise<boolean> {
+  const n = await db('data_box_sends').where({ document_id: documentId, state: 'pending' }).update({ state: 'sending', claimed_at: at, attempts: db.raw('attempts + 1') });
+  return n === 1;
+}
+
+/** Back to pending: ISDS certainly did not take the message (the connection or the login was refused). */
+export async function releaseSend(db: Knex, documentId: string): Promise<void> {
+  await db('data_box_sends').where({ document_id: documentId, state: 'sending' }).update({ state: 'pending', claimed_at: null });
+}
+
+export async function failSend(db: Knex | Knex.Transaction, documentId: string, f: { code: string; isdsCode?: string | null; isdsMessage?: string | null }): Promise<void> {
+  await db('data_box_sends').where({ document_id: documentId, state: 'sending' })
+    .update({ state: 'failed', error_code: f.code, isds_status_code: f.isdsCode ?? null, isds_status_message: f.isdsMessage ?? null });
+}
+
+export async function markSent(trx: Knex.Transaction, documentId: string, dmId: string, at: Date): Promise<void> {
+  await trx('data_box_sends').where({ document_id: documentId }).update({ state: 'sent', dm_id: dmId, sent_at: at, error_code: null, isds_status_code: null, isds_status_message: null });
+}
+
+/**
+ * Requests taken longer ago than `before` and never finished: the node died during the call, so
+ * nobody knows whether ISDS took the message. They fail (never sent again by themselves).
+ */
+export async function failInterruptedSends(db: Knex, before: Date): Promise<number> {
+  return db('data_box_sends').where({ state: 'sending' }).andWhere('claimed_at', '<', before)
+    .update({ state: 'failed', error_code: 'DATA_BOX_SEND_INTERRUPTED', isds_status_code: null, isds_status_message: null });
+}
+
+export interface MessageComponentRow {
+  id: string;
+  file_name: string;
+  media_type: string;
+  blob_sha256: string | null;
+  size: number;
+}
+
+/**
+ * The files of an outgoing document as it goes out: its components in the order they were made,
+ * each in its latest form (a sealed PDF instead of the unsealed one), without what was derived for
+ * the records only (conversions, unpacked parts, verification reports, delivery receipts).
+ */
+export async function listMessageComponents(trx: Knex | Knex.Transaction, documentId: string): Promise<MessageComponentRow[]> {
+  const rows: (MessageComponentRow & { source_component_id: string | null; derivation: string | null; destroyed_at: Date | null })[] = await trx('components')
+    .where({ document_id: documentId }).orderBy([{ column: 'created_at' }, { column: 'id' }])
+    .select('id', 'file_name', 'media_type', 'blob_sha256', 'size', 'source_component_id', 'derivation', 'destroyed_at');
+  const replaced = new Set(rows.filter((r) => r.derivation === 'sealed' && r.source_component_id).map((r) => r.source_component_id!));
+  const originals = rows.filter((r) => (r.derivation === null || r.derivation === 'sealed') && !replaced.has(r.id));
+  // a sealed PDF takes its source's place in the order
+  const orderOf = (r: (typeof rows)[number]): number => {
+    const source = r.derivation === 'sealed' ? rows.find((x) => x.id === r.source_component_id) : undefined;
+    return rows.indexOf(source ?? r);
+  };
+  return originals.sort((a, b) => orderOf(a) - orderOf(b)).map(({ id, file_name, media_type, blob_sha256, size }) => ({ id, file_name, media_type, blob_sha256, size }));
+}
