@@ -99,6 +99,23 @@ describe('registry.register-document', () => {
     expect((await db('receipt_confirmations').where({ document_id: third.documentId }).first()).recipient).toBe('jana@example.cz');
   });
 
+  it('records a new submitter once when several of their submissions are registered at the same moment', async () => {
+    // given submissions of a person the register does not know yet
+    const formData = { applicantName: 'Olena Kovalenko', applicantEmail: 'olena@example.cz' };
+    const ids: string[] = [];
+    for (let i = 1; i <= 6; i++) ids.push(await insertSubmission(db, { formData, subject: `Podání ${i}` }));
+    await db('submissions').whereIn('id', ids).update({ applicant_name: 'Olena Kovalenko', applicant_email: 'olena@example.cz' });
+
+    // when (on PostgreSQL a later insert of the party waits for the first and is refused; that registration then finds it)
+    const results = await Promise.all(ids.map((submissionId) => handler().handle(makeJob('registry.register-document', { submissionId }), jobCtx)));
+
+    // then
+    const documents = results.map((r) => completed(r).documentId);
+    const senders = await db('documents').whereIn('id', documents).pluck('sender_party_id');
+    expect(new Set(senders).size).toBe(1);
+    expect(await db('parties').where({ email: 'olena@example.cz' }).pluck('id')).toEqual([senders[0]]);
+  });
+
   it('becomes an incident and writes nothing when the service\'s filing is missing, its class is not in the plan or its unit does not exist', async () => {
     // given a catalogue with three badly configured services
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openspis-processes-'));

@@ -3,7 +3,7 @@ import { deferAuditLog } from '@openspis/db';
 import { findClassByCode } from '../records/file-plan/file-plan.repository';
 import { checkFileClass, newFileRow } from '../records/files/register-record.service';
 import { receiptConfirmationWrite } from '../records/files/receipt-confirmation';
-import { findOrCreateParty } from '../records/parties/parties.service';
+import { findSameParty, isPartyIdentityConflict, newParty } from '../records/parties/parties.service';
 import type { Actor } from '../records/records.model';
 import { pragueDay } from '../records/records.ports';
 import { DomainError } from '../shared/domain-error';
@@ -47,6 +47,19 @@ export interface RegisterDocumentResult {
 export async function registerDocument(
   ports: Pick<WorkerPorts, 'db' | 'clock' | 'config'>,
   /** `answerDays` overrides the service's `deadline.days` from its catalogue entry */
+  input: { submissionId: string; answerDays?: number },
+): Promise<RegisterDocumentResult> {
+  // a new submitter another process recorded at the same moment: the second attempt finds them
+  try {
+    return await registerOnce(ports, input);
+  } catch (err) {
+    if (!isPartyIdentityConflict(err)) throw err;
+    return registerOnce(ports, input);
+  }
+}
+
+async function registerOnce(
+  ports: Pick<WorkerPorts, 'db' | 'clock' | 'config'>,
   input: { submissionId: string; answerDays?: number },
 ): Promise<RegisterDocumentResult> {
   const { db, clock, config } = ports;
@@ -96,7 +109,12 @@ export async function registerDocument(
     const components = [component(podaniBlob.sha256, 'podani.json', 'application/json', podaniBlob.size)];
     for (const a of await listSubmissionAttachments(trx, submission.id)) components.push(component(a.blob_sha256, a.file_name, a.media_type, Number(a.size)));
     await addSubmissionEvent(trx, submission.id, 'registered', now);
-    const { party } = await findOrCreateParty(trx, REGISTRY_OFFICE, submitterParty(submission), now);
+    // the submitter as a party of the register: the one already there, or a new one written with the
+    // registration (no lock is taken before the numbering statement, which takes counter then log head)
+    const submitter = submitterParty(submission);
+    const known = await findSameParty(trx, submitter);
+    const recorded = known ? undefined : newParty(REGISTRY_OFFICE, submitter, now);
+    const party = known ?? (recorded?.row as NonNullable<typeof known>);
     const sender = party.display_name;
 
     // the number and the log last: the counter and log head stay locked only from here to commit
@@ -114,6 +132,7 @@ export async function registerDocument(
         recipient: party.email ?? party.display_name, components: components.map((c) => c.file_name), at: now,
       });
       const writes: RegistrationWrite[] = [
+          ...(recorded ? [{ insert: 'parties', rows: { ...recorded.row } }] : []),
           { insert: 'files', rows: file },
           { insert: 'documents', rows: {
             id: documentId, jid, file_id: fileId, direction: 'incoming', subject, sender_name: party.display_name,
@@ -132,6 +151,7 @@ export async function registerDocument(
       return {
         writes,
         audit: [
+          ...(recorded ? [recorded.audit] : []),
           audit('Zalozeni', 'Spis', fileId, { fileReference: ref, classCode: file.class_code }),
           audit('Zalozeni', 'Dokument', documentId, { jid, referenceNumber: ref, direction: 'incoming', submissionId: submission.id }),
           ...components.map((c) => audit('Zalozeni', 'Komponenta', c.id, { documentId })),
