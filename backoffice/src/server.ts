@@ -81,7 +81,9 @@ export function createServer(deps: ServerDeps): Koa<AppState> {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new AppError('NOT_FOUND');
     } catch (raw) {
-      const err = raw instanceof AppError ? raw : new AppError('INTERNAL', 'unexpected error', undefined, { cause: raw });
+      // a form body over its parser's limit (co-body: 413) is the sender's fault, not ours
+      const tooLarge = (raw as { status?: unknown } | null)?.status === 413;
+      const err = raw instanceof AppError ? raw : tooLarge ? new AppError('FORM_TOO_LARGE', 'request body over the limit', undefined, { cause: raw }) : new AppError('INTERNAL', 'unexpected error', undefined, { cause: raw });
       if (err.status >= 500) ctx.app.emit('error', raw, ctx);
       else ctx.state.log.info({ code: err.code, status: err.status, reason: err.message }, 'request rejected');
       const t = ctx.state.t;
@@ -149,7 +151,7 @@ export function createServer(deps: ServerDeps): Koa<AppState> {
 
   const clerk = clerkRouter({ db: deps.db, engine: deps.engine, catalogue: deps.catalogue, config: deps.config, clock, i18n, render, documents: deps.documents ?? readWorkersConfig({}) });
   app.use(clerk.routes()).use(clerk.allowedMethods());
-  const records = recordsRouter({ db: deps.db, clock, render, config: deps.workers ?? readWorkersConfig({}), publicBaseUrl: deps.config.publicBaseUrl });
+  const records = recordsRouter({ db: deps.db, clock, render, config: deps.workers ?? readWorkersConfig({}), publicBaseUrl: deps.config.publicBaseUrl, uploadMaxBytes: deps.config.uploadMaxBytes });
   app.use(records.routes()).use(records.allowedMethods());
 
   return app;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb } from './testing';
+import { createTestDb, tamperWithAuditLog } from './testing';
 import { createHash } from 'node:crypto';
 import { appendAuditLog, appendAuditLogBatch, auditHash, auditHashSuffix, deferAuditLog, takeDeferredAuditLog, verifyAuditLog } from './audit-log';
 import type { Db } from './connection';
@@ -35,13 +35,23 @@ describe('transaction log', () => {
     const after = await db('audit_log').count<{ count: string }[]>('* as count');
     expect(Number(after[0].count)).toBe(Number(before[0].count));
   });
+  it('is append-only in the database: UPDATE, DELETE and TRUNCATE fail and change nothing', async () => {
+    await db.transaction((trx) => appendAuditLog(trx, { actor: 'system:test', eventType: 'Zalozeni', objectType: 'Spis', objectId: 'GUARDED' }));
+    const row = await db('audit_log').where({ object_id: 'GUARDED' }).first();
+    await expect(db('audit_log').where({ id: row.id }).update({ actor: 'user:nobody' })).rejects.toThrow(/append-only: UPDATE refused/);
+    await expect(db('audit_log').where({ id: row.id }).delete()).rejects.toThrow(/append-only: DELETE refused/);
+    await expect(db.raw('truncate audit_log')).rejects.toThrow(/append-only: TRUNCATE refused/);
+    expect(await db('audit_log').where({ id: row.id }).first()).toEqual(row);
+    expect((await verifyAuditLog(db)).ok).toBe(true);
+  });
+
   it('detects a deleted entry by the broken link of the next one', async () => {
     // given a third entry after the two above
     await db.transaction((trx) => appendAuditLog(trx, { actor: 'system:test', eventType: 'Zalozeni', objectType: 'Spis', objectId: 'C' }));
     expect((await verifyAuditLog(db)).ok).toBe(true);
     const rows = await db('audit_log').orderBy('id');
     // when the middle one is deleted
-    await db('audit_log').where({ id: rows[1].id }).delete();
+    await tamperWithAuditLog(db, (trx) => trx('audit_log').where({ id: rows[1].id }).delete());
     // then
     expect((await verifyAuditLog(db)).firstBroken).toMatchObject({ id: String(rows[2].id), reason: 'chain-broken' });
   });
@@ -63,8 +73,10 @@ describe('verifyAuditLog', () => {
     const rows = await db('audit_log').orderBy('id');
 
     // when someone edits the third entry's object and, to hide it, also the fourth's details
-    await db('audit_log').where({ id: rows[2].id }).update({ object_id: 'FORGED' });
-    await db('audit_log').where({ id: rows[3].id }).update({ details: JSON.stringify({ field: 'x' }) });
+    await tamperWithAuditLog(db, async (trx) => {
+      await trx('audit_log').where({ id: rows[2].id }).update({ object_id: 'FORGED' });
+      await trx('audit_log').where({ id: rows[3].id }).update({ details: JSON.stringify({ field: 'x' }) });
+    });
 
     // then
     const result = await verifyAuditLog(db, { batchSize: 2 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import knexFactory from 'knex';
+import knexFactory, { type Knex } from 'knex';
 import { createDb, migrate, type Db } from './connection';
 
 /**
@@ -31,4 +31,18 @@ export async function createTestDb(): Promise<{ db: Db; close: () => Promise<voi
       await admin.destroy();
     },
   };
+}
+
+/**
+ * What only the table's owner can do: change the append-only transaction log behind the
+ * application's back, with its guard trigger switched off for this one transaction. Tests use it
+ * to show that the hash chain still detects such an edit.
+ */
+export async function tamperWithAuditLog<T>(db: Db, change: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return db.transaction(async (trx) => {
+    await trx.raw('alter table audit_log disable trigger audit_log_append_only');
+    const result = await change(trx);
+    await trx.raw('alter table audit_log enable trigger audit_log_append_only');
+    return result;
+  });
 }

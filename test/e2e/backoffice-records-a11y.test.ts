@@ -15,7 +15,8 @@ import { FakeEngine } from '../../backoffice/src/testing/fake-engine';
 import { wcagViolations } from '../support/axe';
 import { freePort, tempDataDir } from '../support/processes';
 
-// The records screens of the back-office (journal, files, a file — with the hold and trigger-event forms —, a document's parties, the dispatch list, the records
+// The records screens of the back-office (journal, files, a file — with the hold and trigger-event forms —, a document's parties, the dispatch list, the registration
+// of a received document and of an own document with their refusals and the confirmation, the records
 // centre with hand-over, disposal proposals, the assessor's view and the archive's decisions) in
 // headless Chromium, checked by axe-core against WCAG 2.1 A and AA, in each language.
 
@@ -126,6 +127,10 @@ const screens = (): [user: string, url: string, heading: RegExp, status?: number
   ['spisovna', `/records/files/${inDisposalFileId}`, /.+/],
   ['spisovna', `/records/files/${awaitingTriggerFileId}`, /.+/],
   ['posuzovatel', `/records/centre/proposals/${proposalId}`, /.+/],
+  // registering a received document (podatelna), an own document (referent) and the confirmation
+  ['podatelna', '/records/register', /Zaevidovat doručený dokument|Register a received document|Зареєструвати отриманий документ/],
+  ['referent', `/records/own?file=${encodeURIComponent(open.fileReference)}`, /Nový vlastní dokument|New own document|Новий власний документ/],
+  ['podatelna', `/records/registered/${open.documentId}`, /Dokument je zaevidován|The document is registered|Документ зареєстровано/],
   // a refusal, shown as a page of its own
   ['referent', '/records/centre', /Operaci nelze provést|cannot be done|.+/, 403],
 ];
@@ -136,6 +141,40 @@ describe('records screens of the back-office meet WCAG 2.1 AA (axe-core)', () =>
     await page.goto(`${baseUrl}/records/dispatch?stage=to-deliver&channel=data-box`);
     await expect(page.getByRole('cell', { name: /Datová zpráva 81000001/ }).innerText()).resolves.toContain('Nedoručitelná');
     await page.close();
+  });
+
+  it('checks the registration forms as the clerk sees them after a search in the parties register and after a refused submission', async () => {
+    const found: Record<string, string[]> = {};
+    for (const lng of ['cs', 'en', 'uk']) {
+      // given: the registry office's form, the sender searched for with the form's own button (no JavaScript needed)
+      const page = await (await signedIn('podatelna')).newPage();
+      await page.goto(`${baseUrl}/records/register?lang=${lng}`);
+      await page.locator('#senderQuery').fill('novakova');
+      await page.locator('button[value="search-sender"]').click();
+      await page.waitForLoadState();
+      await expect(page.locator('input[name="senderPartyId"]').count()).resolves.toBeGreaterThan(1);
+      let violations = await wcagViolations(page);
+      if (violations.length) found[`${lng} register, search`] = violations;
+      // when: registered with no subject, class or unit
+      await page.locator('button[value="register"]').click();
+      await page.waitForLoadState();
+      // then: the summary names the fields, each linked to its control
+      await expect(page.getByRole('alert').locator('a[href="#subject"]').count()).resolves.toBe(1);
+      await expect(page.locator('#subject').getAttribute('aria-describedby')).resolves.toBe('subject-error');
+      violations = await wcagViolations(page);
+      if (violations.length) found[`${lng} register, refused`] = violations;
+      await page.close();
+
+      const own = await (await signedIn('referent')).newPage();
+      await own.goto(`${baseUrl}/records/own?lang=${lng}`);
+      await own.locator('button[value="register"]').click();
+      await own.waitForLoadState();
+      await expect(own.getByRole('alert').locator('a[href="#subject"]').count()).resolves.toBe(1);
+      violations = await wcagViolations(own);
+      if (violations.length) found[`${lng} own, refused`] = violations;
+      await own.close();
+    }
+    expect(found).toEqual({});
   });
 
   for (const lng of ['cs', 'en', 'uk']) {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FILE_KINDS, FILE_STATES, NUMBERING_METHODS, PARTY_KINDS } from '@openspis/workers';
+import { FILE_KINDS, FILE_STATES, NUMBERING_METHODS, PARTY_KINDS, SETTLEMENT_KINDS } from '@openspis/workers';
 
 /**
  * The records screens of the back-office (records-*.hbs and the layout around them) take every
@@ -34,6 +34,9 @@ const COMPUTED: Record<string, readonly string[]> = {
   'records:dispatchList.done.': ['dispatched', 'delivered'],
   'records:dataBoxStatuses.': ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'],
   'records:decisions.actions.': ['transferred', 'destroyed', 'presented', 'archive-id-recorded', 'held', 'withdrawn'],
+  'records:settlementKinds.': [...Object.keys(SETTLEMENT_KINDS), 'answered', 'withdrawn'],
+  'records:lifecycle.summary.': ['settle', 'cancel', 'close', 'reopen'],
+  'records:parties.': ['sender', 'addressee'],
 };
 
 describe('records screens of the back-office: every text from the catalogue', () => {

@@ -79,7 +79,7 @@ export { registerRecord, type RegisterRecordInput, type RegisterRecordResult } f
 export { moveDocument } from './records/files/move-document.service';
 export { createTypedFile, openVolume, type PartInput } from './records/files/typed-file.service';
 export { canAccessFile, assertFileAccess, assertRole, hasRole, scopeFilesToActor } from './records/files/file-access';
-export { findOrCreateParty, searchParties, mergeParties, partyDisplayName, type PartyInput } from './records/parties/parties.service';
+export { findOrCreateParty, searchParties, mergeParties, partyDisplayName, PARTY_MERGERS, type PartyInput } from './records/parties/parties.service';
 export { importFilePlan, exportFilePlan, storeFilePlan } from './records/file-plan/file-plan.service';
 export { findClassByCode, findPlanValidOn, listClasses, listPlans } from './records/file-plan/file-plan.repository';
 export { exportTransactionLog } from './records/transaction-log/transaction-log-export.service';
@@ -95,6 +95,11 @@ export { createDisposalProposal, listDueFiles } from './records/disposal/disposa
 export { importArchiveDecision, type DecisionOutcome, type ImportResult } from './records/disposal/import-archive-decision';
 export { HOLDABLE_STATES, setDisposalHold } from './records/disposal/disposal-hold';
 export { recordTriggerEvent } from './records/disposal/record-trigger-event';
+export { settleRecordDocument } from './records/disposal/settle-record-document';
+export { closeFile, type CloseFileProblems } from './records/disposal/close-file';
+export { reopenFile } from './records/disposal/reopen-file';
+export { cancelDocument } from './records/disposal/cancel-document';
+export { requireFileAccess, isCreator } from './records/disposal/access';
 export { recordDispatch } from './records/dispatch/record-dispatch';
 export { recordDelivery } from './records/dispatch/record-delivery';
 export { scheduleDataBoxDeliveries, takeOverDataBoxDeliveries, ISDS_ACTOR, type DataBoxRunResult } from './records/dispatch/data-box-deliveries';

@@ -1,7 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import { appendAuditLog } from '@openspis/db';
-import { canAccessFile, DomainError, FILE_STATES, HOLDABLE_STATES, isClosureTrigger, pragueDay, recordTriggerEvent, searchFiles, searchJournal, type Actor, type WorkersConfig } from '@openspis/workers';
+import { DomainError, FILE_STATES, recordTriggerEvent, searchFiles, searchJournal, type Actor, type WorkersConfig } from '@openspis/workers';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../app-error';
@@ -11,7 +10,11 @@ import { parse, type AppState, type Ctx } from '../http';
 import type { Renderer } from '../ui/render';
 import { addRecordsCentreRoutes, type PageFn } from './records-centre.route';
 import { addDispatchRoutes, DISPATCH_DESK } from './records-dispatch.route';
-import { addDocumentRoutes, DISPATCH_CHANNELS, DOCUMENT_EDITORS } from './records-documents.route';
+import { addDocumentRoutes } from './records-documents.route';
+import { showFilePage, TRIGGER_RECORDERS } from './records-file-page';
+import { addLifecycleRoutes } from './records-lifecycle.route';
+import { addPartiesRoutes } from './records-parties.route';
+import { addRegisterRoutes } from './records-register.route';
 
 export interface RecordsDeps {
   db: Knex;
@@ -21,10 +24,9 @@ export interface RecordsDeps {
   config: WorkersConfig;
   /** the back-office's own origin: form posts must come from it (CSRF) */
   publicBaseUrl: string;
+  /** largest accepted component of a registered document (`UPLOAD_MAX_BYTES`, default 10 MiB) */
+  uploadMaxBytes?: number;
 }
-
-/** Who records the day of a file's trigger event: the records centre and the handlers (use case checks the unit). */
-const TRIGGER_RECORDERS = ['spisovna', 'referent', 'vedouci', 'admin'];
 
 /** Roles that may use the journal and file screens. */
 const RECORDS_ROLES = ['podatelna', 'referent', 'vedouci', 'spisovna', 'posuzovatel', 'admin'];
@@ -125,25 +127,9 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
     page(ctx, 'records-files', { title: ctx.state.t('records:files.title'), mayCentre: mayUseCentre(actorOf(ctx)), mayDispatch: mayUseDispatch(actorOf(ctx)), q, states: FILE_STATES, rows: result.rows, pager: pageLinks(ctx, result.page, result.hasNext) });
   });
 
+  const fileDeps = { ...deps, page, actorOf };
   router.get('/files/:id', async (ctx: Ctx) => {
-    const id = parse(z.uuid(), ctx.params.id, 'NOT_FOUND');
-    const file = await deps.db('files').where({ id }).first();
-    if (!file) throw new AppError('NOT_FOUND');
-    const shares: string[] = await deps.db('file_shares').where({ file_id: id }).pluck('org_unit');
-    const actor = actorOf(ctx);
-    if (!canAccessFile(actor, file, shares)) throw new AppError('FORBIDDEN');
-    const documents = await deps.db('journal').where({ file_id: id }).orderBy([{ column: 'order_in_file' }, { column: 'id' }]);
-    const moves = await deps.db('document_file_moves as m').join('documents as d', 'd.id', 'm.document_id').where('m.to_file_id', id).orWhere('m.from_file_id', id).orderBy('m.moved_at').select('m.*', 'd.jid');
-    // NSESSS: displaying a file is an event of the transaction log
-    await deps.db.transaction((trx) => appendAuditLog(trx, { actor: `user:${actor.username}`, eventType: 'Zobrazeni', objectType: 'Spis', objectId: id, occurredAt: deps.clock() }));
-    const awaitsTrigger = !isClosureTrigger(file.trigger_event);
-    page(ctx, 'records-file', {
-      title: file.file_reference, file, shares, documents, moves, awaitsTrigger, channels: DISPATCH_CHANNELS, today: pragueDay(deps.clock()),
-      mayHold: mayUseCentre(actor) && (file.disposal_hold || HOLDABLE_STATES.includes(file.state)),
-      mayEdit: file.state === 'open' && actor.roles.some((r) => DOCUMENT_EDITORS.includes(r)),
-      // the day of a trigger event other than the closure: the records centre or the file's handlers
-      mayTrigger: awaitsTrigger && ['closed', 'in-records-centre'].includes(file.state) && actor.roles.some((r) => TRIGGER_RECORDERS.includes(r)),
-    });
+    await showFilePage(fileDeps, ctx, parse(z.uuid(), ctx.params.id, 'NOT_FOUND'), { logView: true });
   });
 
   router.post('/files/:id/trigger', bodyParser({ enableTypes: ['form'], formLimit: '10kb' }), async (ctx: Ctx) => {
@@ -160,6 +146,9 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
   addRecordsCentreRoutes(router, { ...deps, page, actorOf });
   addDocumentRoutes(router, { ...deps, page, actorOf });
   addDispatchRoutes(router, { ...deps, page, actorOf });
+  addLifecycleRoutes(router, { ...deps, actorOf, showFile: (ctx, id, opts) => showFilePage(fileDeps, ctx, id, opts) });
+  addPartiesRoutes(router, { ...deps, page, actorOf });
+  addRegisterRoutes(router, { ...deps, page, actorOf, uploadMaxBytes: deps.uploadMaxBytes ?? 10 * 1024 * 1024 });
 
   return router;
 }

@@ -41,6 +41,8 @@ export function createRenderer(viewsDir: string): Renderer {
       timeZone: 'Europe/Prague',
     }).format(d);
   });
+  // whether the signed-in user has one of the roles, e.g. (anyRole user "podatelna" "admin")
+  hbs.registerHelper('anyRole', (user: SessionUser | undefined, ...args: unknown[]) => !!user && args.slice(0, -1).some((r) => user.roles.includes(String(r))));
   hbs.registerHelper('bytes', (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} kB`));
 
   const templates = new Map<string, Handlebars.TemplateDelegate>();

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type Db } from '@openspis/db';
+import { createTestDb, tamperWithAuditLog, type Db } from '@openspis/db';
 import { testConfig } from '../testing/fixtures';
 import { validateNsesssXml } from '../records/xml/nsesss-schemas';
 import type { CliContext } from './cli-command';
@@ -77,7 +77,10 @@ describe('npm run cli', () => {
     // when someone with database access rewrites one entry's actor
     const rows = await db('audit_log').orderBy('id').select('id');
     const victim = rows[Math.floor(rows.length / 2)].id;
-    await db('audit_log').where({ id: victim }).update({ actor: 'user:nobody' });
+    // an UPDATE through the application's connection is refused: the table is append-only
+    await expect(db('audit_log').where({ id: victim }).update({ actor: 'user:nobody' })).rejects.toThrow(/append-only/);
+    // the table's owner can switch the guard off and edit it
+    await tamperWithAuditLog(db, (trx) => trx('audit_log').where({ id: victim }).update({ actor: 'user:nobody' }));
     // then
     expect(await cli('log', 'verify')).toBe(1);
     expect(err[0]).toMatch(new RegExp(`first altered entry ${victim} \\(`));

@@ -146,6 +146,9 @@ describe('records on a real database', () => {
       const found = await searchParties(db, 'marko');
       expect(found.map((p) => p.display_name)).toEqual(['Věra Marková', 'Věra Marková']);
       const [keep, dup] = found;
+      // only the registry office and the administrator keep the register clean
+      await expect(mergeParties(db, referentOsu, { keepId: keep.id, duplicateId: dup.id }, now)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      expect(await db('parties').where({ id: dup.id }).first()).toMatchObject({ merged_into: null });
       await mergeParties(db, admin, { keepId: keep.id, duplicateId: dup.id }, now);
       expect((await searchParties(db, 'vera marko')).map((p) => p.id)).toEqual([keep.id]);
       const senders = await db('documents').whereIn('id', [one.documentId, two.documentId]).pluck('sender_party_id');

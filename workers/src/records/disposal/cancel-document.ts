@@ -7,8 +7,11 @@ import { lockDocument, lockFile } from './lifecycle.repository';
 
 /**
  * Cancels (storno) a document registered by mistake. Only the person who created it may, and only
- * before it is settled or dispatched and before its file goes to the records centre. The journal
- * row stays, marked cancelled, so the running numbers keep no gap.
+ * before it is settled or dispatched and before its file goes to the records centre. A document the
+ * system registered by itself (a portal submission, a received data message: created by `system:*`)
+ * has no person behind it; the registry office (podatelna), which answers for registering the
+ * office's incoming documents, may cancel it instead — e.g. the same submission filed twice. The
+ * journal row stays, marked cancelled, so the running numbers keep no gap.
  */
 export async function cancelDocument(
   ports: Pick<WorkerPorts, 'db' | 'clock'>,
@@ -20,7 +23,11 @@ export async function cancelDocument(
   await ports.db.transaction(async (trx) => {
     const doc = await lockDocument(trx, input.documentId);
     if (!doc) throw new DomainError('DOCUMENT_NOT_FOUND', `document ${input.documentId} does not exist`);
-    if (!isCreator(actor, doc.created_by)) throw new DomainError('FORBIDDEN', `only the creator of ${doc.jid} may cancel it`);
+    const registeredBySystem = (doc.created_by ?? '').startsWith('system:');
+    const registryOffice = registeredBySystem && actor.roles.some((r) => r === 'podatelna' || r === 'admin');
+    if (!isCreator(actor, doc.created_by) && !registryOffice) {
+      throw new DomainError('FORBIDDEN', `only the creator of ${doc.jid}${registeredBySystem ? ' or the registry office' : ''} may cancel it`);
+    }
     if (doc.state === 'cancelled') throw new DomainError('DOCUMENT_CANCELLED', `document ${doc.jid} is already cancelled`);
     if (!['registered', 'created'].includes(doc.state)) throw new DomainError('DOCUMENT_NOT_CANCELLABLE', `document ${doc.jid} is ${doc.state}`);
     if (doc.file_id) {

@@ -101,6 +101,17 @@ describe('cancellation (storno)', () => {
     await settleRecordDocument(ports(), referent, { documentId: g.documentId, method: 'noted' });
     await expect(cancelDocument(ports(), referent, { documentId: g.documentId, reason: 'omyl' })).rejects.toMatchObject({ code: 'DOCUMENT_NOT_CANCELLABLE' });
   });
+
+  it('lets the registry office cancel what the system registered by itself, and nobody else', async () => {
+    const podatelna: Actor = { username: 'podatelna', roles: ['podatelna'], orgUnit: 'POD' };
+    const bySystem = await insertOpenFile(db, { classId: classes['3.2'], createdBy: 'system:portal', components: [{ name: 'a.pdf', type: 'application/pdf', content: PDFA }] });
+    await expect(cancelDocument(ports(), referent, { documentId: bySystem.documentId, reason: 'podáno dvakrát' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await cancelDocument(ports(), podatelna, { documentId: bySystem.documentId, reason: 'podáno dvakrát' });
+    expect(await db('documents').where({ id: bySystem.documentId }).first()).toMatchObject({ state: 'cancelled', cancelled_by: 'user:podatelna' });
+    // a clerk's own document stays the clerk's to cancel
+    const byClerk = await insertOpenFile(db, { classId: classes['3.2'], components: [{ name: 'a.pdf', type: 'application/pdf', content: PDFA }] });
+    await expect(cancelDocument(ports(), podatelna, { documentId: byClerk.documentId, reason: 'omyl' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
 });
 
 describe('records centre and disposal', () => {

@@ -2,6 +2,7 @@ import { appendAuditLog } from '@openspis/db';
 import { DomainError } from '../../shared/domain-error';
 import type { WorkerPorts } from '../../shared/ports';
 import { pragueDay } from '../records.ports';
+import { isIsoDay } from '../transaction-log/prague-day';
 import { disposalYear, isClosureTrigger } from '../retention.service';
 import { auditActor, type Actor } from '../records.model';
 import { requireFileAccess, requireRole } from './access';
@@ -25,10 +26,7 @@ export async function recordTriggerEvent(
 ): Promise<{ changed: boolean; fileReference: string; disposalYear: number }> {
   requireRole(actor, ['spisovna', 'referent', 'vedouci']);
   const date = input.date.trim();
-  const parsed = new Date(`${date}T12:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date) {
-    throw new DomainError('TRIGGER_DATE_INVALID', `not a calendar day: ${input.date}`);
-  }
+  if (!isIsoDay(date)) throw new DomainError('TRIGGER_DATE_INVALID', `not a calendar day: ${input.date}`);
   if (date > pragueDay(ports.clock())) throw new DomainError('TRIGGER_DATE_FUTURE', `the trigger event cannot be recorded before it happens (${date})`);
   return ports.db.transaction(async (trx) => {
     const file = await lockFile(trx, input.fileId);

@@ -77,4 +77,30 @@ describe('registering many documents at once', () => {
     expect((await db('files').where({ id: file.fileId }).first()).last_order).toBe(7);
     expect(await verifyAuditLog(db)).toMatchObject({ ok: true });
   });
+
+  it('a sender chosen from the register by its id is that party, even one without a strong identifier; an id the register lacks is refused alone', async () => {
+    // given: a sender known only by name and address (nothing a new registration could match it by)
+    const known = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Dopis', channel: 'post', classCode: '1.5', orgUnit: 'OSU', sender: { kind: 'person', givenName: 'Alena', familyName: 'Bez Emailu', city: 'Cheb' } });
+    const partyId = (await db('documents').where({ id: known.documentId }).first()).sender_party_id as string;
+    const parties = async () => Number((await db('parties').count({ n: '*' }).first())?.n);
+    const before = await parties();
+    const seq = await lastSeq();
+
+    // when: the same party by its id, an unknown id and a malformed one in the same batch
+    const results = await Promise.allSettled([
+      registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Druhý dopis', channel: 'post', classCode: '1.5', orgUnit: 'OSU', sender: { kind: 'person', id: partyId } }),
+      registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Neznámý', channel: 'post', classCode: '1.5', orgUnit: 'OSU', sender: { kind: 'person', id: '00000000-0000-4000-8000-000000000000' } }),
+      registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Pokažený', channel: 'post', classCode: '1.5', orgUnit: 'OSU', sender: { kind: 'person', id: 'not-a-uuid' } }),
+    ]);
+
+    // then
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+    expect(results.slice(1).map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(['PARTY_NOT_FOUND', 'PARTY_NOT_FOUND']);
+    const second = (results[0] as PromiseFulfilledResult<{ documentId: string; seq: number }>).value;
+    expect((await db('documents').where({ id: second.documentId }).first()).sender_party_id).toBe(partyId);
+    expect((await db('journal').where({ document_id: second.documentId }).first()).sender).toBe('Alena Bez Emailu');
+    expect(await parties()).toBe(before);
+    expect(second.seq).toBe(seq + 1);
+    expect(await lastSeq()).toBe(seq + 1);
+  });
 });

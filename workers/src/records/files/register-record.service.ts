@@ -24,7 +24,8 @@ export interface RegisterRecordInput {
   senderReferenceDate?: string | null;
   attachmentsCount?: number;
   attachmentsKind?: string | null;
-  components?: { fileName: string; mediaType: string; content: Buffer }[];
+  /** `format`: the format detected by content (intake's detectFormat), when the caller has detected it */
+  components?: { fileName: string; mediaType: string; content: Buffer; format?: string | null }[];
   /** put the document into this open file; otherwise a new file is opened in `classCode` */
   fileId?: string | null;
   classCode?: string | null;
@@ -99,6 +100,7 @@ function checkTargetFile(file: CaseFileRow | undefined, fileId: string): CaseFil
  */
 function partyFor(ctx: BatchContext, actor: Actor, input: PartyInput, found: PartyRow | undefined, at: Date, news: { row: PartyRow; audit: AuditEntry }[]): PartyRow {
   if (found) return found;
+  if (input.id) throw new DomainError('PARTY_NOT_FOUND', `no live party ${input.id} in the register`);
   const identity = partyIdentity(input);
   const key = identity && `party:${identity}`;
   const earlier = key ? (ctx.memo.get(key) as PartyRow | undefined) : undefined;
@@ -182,7 +184,7 @@ export async function registerRecord(ports: RecordsPorts, actor: Actor, input: R
 
       const documentId = randomUUID();
       const fileId = existing?.id ?? randomUUID();
-      const componentRows = components.map((c) => ({ id: randomUUID(), document_id: documentId, blob_sha256: c.sha256, file_name: c.fileName, media_type: c.mediaType, size: c.content.length, version: 1, created_at: now }));
+      const componentRows = components.map((c) => ({ id: randomUUID(), document_id: documentId, blob_sha256: c.sha256, file_name: c.fileName, media_type: c.mediaType, format: c.format ?? null, size: c.content.length, version: 1, created_at: now }));
       const senderText = sender?.display_name ?? (input.direction === 'incoming' ? '(neuvedeno)' : config.officeName);
       const withReceipt = input.direction === 'incoming' && ELECTRONIC_CHANNELS.includes(input.channel) && !!sender;
       const journalYear = keepsFileNumber ? (existing?.year as number) : year;

@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { appendAuditLog, lockAuditHead, type AuditEntry } from '@openspis/db';
 import type { Knex } from 'knex';
 import { DomainError } from '../../shared/domain-error';
+import { assertRole } from '../files/file-access';
 import { auditActor, type Actor, type PartyKind, type PartyRow } from '../records.model';
 import { normalizeSearchText } from '../search-text';
 
 export interface PartyInput {
   kind: PartyKind;
+  /** a party of the register chosen by its id: it is that party (PARTY_NOT_FOUND when it is not live), the other fields are not used */
+  id?: string | null;
   givenName?: string | null;
   familyName?: string | null;
   organisationName?: string | null;
@@ -32,6 +35,7 @@ function searchText(p: PartyInput): string {
 
 /** The strong identifier that makes two inputs the same party (IČO, data box, e-mail + name), if any. */
 export function partyIdentity(p: PartyInput): string | null {
+  if (p.id) return `id:${p.id}`;
   if (p.companyId) return `company:${p.companyId}`;
   if (p.dataBoxId) return `data-box:${p.dataBoxId}`;
   if (p.email) return `email:${p.email.toLowerCase()}\u0000${partyDisplayName(p)}`;
@@ -41,6 +45,7 @@ export function partyIdentity(p: PartyInput): string | null {
 /** An existing party with the same strong identifier (IČO, data box, e-mail + name), so senders are reused, not duplicated. */
 export async function findSameParty(db: Knex, p: PartyInput): Promise<PartyRow | undefined> {
   const live = () => db('parties').whereNull('merged_into');
+  if (p.id) return live().where({ id: p.id }).first();
   if (p.companyId) return live().where({ company_id: p.companyId }).first();
   if (p.dataBoxId) return live().where({ data_box_id: p.dataBoxId }).first();
   if (p.email) return live().where({ email: p.email.toLowerCase(), display_name: partyDisplayName(p) }).first();
@@ -52,14 +57,21 @@ export async function findSameParty(db: Knex, p: PartyInput): Promise<PartyRow |
  * array of the live parties that share an input's strong identifier (by e-mail: any of the names);
  * `pickSameParty` then picks each input's own as `findSameParty` would. Only the kinds of
  * identifier the inputs have are looked up — an empty list would still cost its scan — so the text
- * varies with them (seven shapes at most, each prepared once per connection).
+ * varies with them (fifteen shapes at most, each prepared once per connection).
  */
 export function samePartiesSql(db: Knex, inputs: PartyInput[]): Knex.Raw {
-  const companies = inputs.filter((p) => p.companyId).map((p) => p.companyId);
-  const boxes = inputs.filter((p) => !p.companyId && p.dataBoxId).map((p) => p.dataBoxId);
-  const emails = inputs.filter((p) => !p.companyId && !p.dataBoxId && p.email).map((p) => p.email?.toLowerCase());
+  const ids = inputs.filter((p) => p.id).map((p) => p.id);
+  const named = inputs.filter((p) => !p.id);
+  const companies = named.filter((p) => p.companyId).map((p) => p.companyId);
+  const boxes = named.filter((p) => !p.companyId && p.dataBoxId).map((p) => p.dataBoxId);
+  const emails = named.filter((p) => !p.companyId && !p.dataBoxId && p.email).map((p) => p.email?.toLowerCase());
   const branches: string[] = [];
   const bindings: string[] = [];
+  if (ids.length) {
+    // a malformed id matches nothing instead of failing the statement (it is shared by a batch of registrations)
+    branches.push(`select * from parties where merged_into is null and id = any(array(select x::uuid from json_array_elements_text(?::json) x where x ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'))`);
+    bindings.push(JSON.stringify([...new Set(ids)]));
+  }
   for (const [column, values] of [['company_id', companies], ['data_box_id', boxes], ['email', emails]] as const) {
     if (!values.length) continue;
     branches.push(`select * from parties where merged_into is null and ${column} = any(array(select json_array_elements_text(?::json)))`);
@@ -71,6 +83,7 @@ export function samePartiesSql(db: Knex, inputs: PartyInput[]): Knex.Raw {
 
 /** The party `findSameParty` would find for `p` among `rows` (from `samePartiesSql`). */
 export function pickSameParty(rows: PartyRow[], p: PartyInput): PartyRow | undefined {
+  if (p.id) return rows.find((r) => r.id === p.id);
   if (p.companyId) return rows.find((r) => r.company_id === p.companyId);
   if (p.dataBoxId) return rows.find((r) => r.data_box_id === p.dataBoxId);
   if (p.email) {
@@ -125,6 +138,7 @@ export function isPartyIdentityConflict(err: unknown): boolean {
 export async function findOrCreateParty(trx: Knex.Transaction, actor: Actor, p: PartyInput, at: Date): Promise<{ party: PartyRow; created: boolean }> {
   const existing = await findSameParty(trx, p);
   if (existing) return { party: existing, created: false };
+  if (p.id) throw new DomainError('PARTY_NOT_FOUND', `no live party ${p.id} in the register`);
   const { row, audit } = newParty(actor, p, at);
   // the log head before the party's identifier, in the order a registration's numbering statement
   // takes them: were it the other way round, the two could wait for each other
@@ -141,21 +155,26 @@ export async function findOrCreateParty(trx: Knex.Transaction, actor: Actor, p: 
 }
 
 /** Parties whose name, IČO, e-mail, data box or city starts a word with the query, accent-insensitive. */
-export async function searchParties(db: Knex, query: string, opts: { limit?: number } = {}): Promise<PartyRow[]> {
+export async function searchParties(db: Knex, query: string, opts: { limit?: number; offset?: number } = {}): Promise<PartyRow[]> {
   const q = normalizeSearchText(query);
   if (!q) return [];
   return db('parties')
     .whereNull('merged_into')
     .andWhere((w) => w.where('search_text', 'like', `${q}%`).orWhere('search_text', 'like', `% ${q}%`))
-    .orderBy('display_name')
+    .orderBy([{ column: 'display_name' }, { column: 'id' }])
+    .offset(opts.offset ?? 0)
     .limit(opts.limit ?? 20);
 }
+
+/** Who keeps the parties register clean (merges duplicates): the registry office and the administrator. */
+export const PARTY_MERGERS = ['podatelna', 'admin'] as const;
 
 /**
  * Merges a duplicate into the party kept: documents and journal rows point at the kept one, the
  * duplicate stays (for the history) marked `merged_into`. Logged on both.
  */
 export async function mergeParties(db: Knex, actor: Actor, input: { keepId: string; duplicateId: string }, at: Date): Promise<{ documents: number }> {
+  assertRole(actor, PARTY_MERGERS);
   if (input.keepId === input.duplicateId) throw new DomainError('PARTY_MERGE_SAME', 'a party cannot be merged into itself');
   return db.transaction(async (trx) => {
     const [keep, dup] = await Promise.all([
@@ -164,8 +183,8 @@ export async function mergeParties(db: Knex, actor: Actor, input: { keepId: stri
     ]);
     if (!keep || !dup) throw new DomainError('PARTY_NOT_FOUND', 'party to merge does not exist');
     if (keep.merged_into || dup.merged_into) throw new DomainError('PARTY_ALREADY_MERGED', 'party was already merged');
-    const documents = await trx('documents').where({ sender_party_id: dup.id }).update({ sender_party_id: keep.id });
-    await trx('documents').where({ addressee_party_id: dup.id }).update({ addressee_party_id: keep.id });
+    const documents = (await trx('documents').where({ sender_party_id: dup.id }).update({ sender_party_id: keep.id }))
+      + (await trx('documents').where({ addressee_party_id: dup.id }).update({ addressee_party_id: keep.id }));
     await trx('journal').where({ sender_party_id: dup.id }).update({ sender_party_id: keep.id });
     await trx('journal').where({ addressee_party_id: dup.id }).update({ addressee_party_id: keep.id });
     await trx('parties').where({ id: dup.id }).update({ merged_into: keep.id, updated_at: at });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAuditLog, auditHash, createTestDb, verifyAuditLog, type Db } from '@openspis/db';
+import { appendAuditLog, auditHash, createTestDb, tamperWithAuditLog, verifyAuditLog, type Db } from '@openspis/db';
 import { COMMANDS } from '../../cli/commands/index';
 import { runCli } from '../../cli/run-cli';
 import { checkPdfA } from '../../documents/pdfa-check';
@@ -151,12 +151,12 @@ describe('daily sealed rendering of the transaction log', () => {
     await expect(sealTransactionLogDay(ports(), admin, { day: '2026-02-30' })).rejects.toMatchObject({ code: 'DAY_INVALID' });
     await expect(sealTransactionLogDay(ports(), { username: 'referent', roles: ['referent'], orgUnit: 'OSU' }, { day: D(3) })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const victim = await db('audit_log').where({ object_id: 'doc-a' }).first();
-    await db('audit_log').where({ id: victim.id }).update({ actor: 'user:nobody' });
+    await tamperWithAuditLog(db, (trx) => trx('audit_log').where({ id: victim.id }).update({ actor: 'user:nobody' }));
     try {
       await expect(sealTransactionLogDay(ports(), admin, { day: D(3) })).rejects.toMatchObject({ code: 'LOG_ENTRY_ALTERED' });
       expect(await db('transaction_log_days').where({ day: D(3) }).first()).toBeUndefined();
     } finally {
-      await db('audit_log').where({ id: victim.id }).update({ actor: victim.actor });
+      await tamperWithAuditLog(db, (trx) => trx('audit_log').where({ id: victim.id }).update({ actor: victim.actor }));
     }
   });
 
@@ -194,12 +194,14 @@ describe('daily sealed rendering of the transaction log', () => {
     const rows = await db('audit_log').orderBy('id');
     const from = rows.findIndex((r) => r.object_id === 'doc-b' && r.event_type === 'VlozeniDoSpisu');
     let prev = rows[from].prev_hash;
-    for (const [i, r] of rows.slice(from).entries()) {
-      const actor = i === 0 ? 'user:nobody' : r.actor;
-      const hash = auditHash(prev, { occurred_at: new Date(r.occurred_at).toISOString(), actor, event_type: r.event_type, object_type: r.object_type, object_id: r.object_id, details: typeof r.details === 'string' ? JSON.parse(r.details) : r.details });
-      await db('audit_log').where({ id: r.id }).update({ actor, prev_hash: prev, hash });
-      prev = hash;
-    }
+    await tamperWithAuditLog(db, async (trx) => {
+      for (const [i, r] of rows.slice(from).entries()) {
+        const actor = i === 0 ? 'user:nobody' : r.actor;
+        const hash = auditHash(prev, { occurred_at: new Date(r.occurred_at).toISOString(), actor, event_type: r.event_type, object_type: r.object_type, object_id: r.object_id, details: typeof r.details === 'string' ? JSON.parse(r.details) : r.details });
+        await trx('audit_log').where({ id: r.id }).update({ actor, prev_hash: prev, hash });
+        prev = hash;
+      }
+    });
     await db('audit_log_head').where({ id: 1 }).update({ last_hash: prev });
     expect((await verifyAuditLog(db)).ok).toBe(true);
 

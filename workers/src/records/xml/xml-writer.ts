@@ -9,22 +9,24 @@ export function xmlEscape(value: unknown): string {
     .replace(/"/g, '&quot;');
 }
 
-/** `<name attr="…">text</name>`; children are already-built XML strings. */
-export function el(name: string, content?: string | number | null, attrs: Record<string, string | number | null | undefined> = {}): string {
-  const a = Object.entries(attrs)
+type Attributes = Record<string, string | number | null | undefined>;
+
+/** ` attr="…"` for each attribute with a value. */
+function attributes(attrs: Attributes): string {
+  return Object.entries(attrs)
     .filter(([, v]) => v !== undefined && v !== null)
     .map(([k, v]) => ` ${k}="${xmlEscape(v)}"`)
     .join('');
-  return `<${name}${a}>${content === undefined || content === null ? '' : xmlEscape(content)}</${name}>`;
+}
+
+/** `<name attr="…">text</name>`; children are already-built XML strings. */
+export function el(name: string, content?: string | number | null, attrs: Attributes = {}): string {
+  return `<${name}${attributes(attrs)}>${content === undefined || content === null ? '' : xmlEscape(content)}</${name}>`;
 }
 
 /** Element whose content is already XML. */
-export function elx(name: string, children: string | string[], attrs: Record<string, string | number | null | undefined> = {}): string {
-  const a = Object.entries(attrs)
-    .filter(([, v]) => v !== undefined && v !== null)
-    .map(([k, v]) => ` ${k}="${xmlEscape(v)}"`)
-    .join('');
-  return `<${name}${a}>${Array.isArray(children) ? children.join('') : children}</${name}>`;
+export function elx(name: string, children: string | string[], attrs: Attributes = {}): string {
+  return `<${name}${attributes(attrs)}>${Array.isArray(children) ? children.join('') : children}</${name}>`;
 }
 
 /** Truncates to the schema's maximum length (many NSESSS strings are limited to 50 or 100 characters). */

@@ -1,0 +1,265 @@
+import { bodyParser } from '@koa/bodyparser';
+import type Router from '@koa/router';
+import {
+  cancelDocument, canAccessFile, closeFile, DomainError, isCreator, reopenFile, requireFileAccess, settleRecordDocument, SETTLEMENT_KINDS,
+  type Actor, type CloseFileProblems, type SettlementKind,
+} from '@openspis/workers';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { AppError } from '../app-error';
+import { parse, type AppState, type Ctx } from '../http';
+import { DOCUMENT_EDITORS } from './records-documents.route';
+
+/** settleRecordDocument and closeFile: the handlers (the use cases let the administrator too). */
+export const SETTLERS: readonly string[] = ['referent', 'vedouci', 'admin'];
+/** reopenFile: the same. */
+export const REOPENERS: readonly string[] = ['vedouci', 'referent', 'admin'];
+/** cancelDocument: whoever registers or creates documents; the use case then lets only the document's creator (or the registry office, see below). */
+export const CANCELLERS: readonly string[] = DOCUMENT_EDITORS;
+/** cancelDocument: who cancels a document the system registered by itself (no person created it). */
+const SYSTEM_DOCUMENT_CANCELLERS: readonly string[] = ['podatelna', 'admin'];
+export const SETTLEMENT_METHODS = Object.keys(SETTLEMENT_KINDS) as SettlementKind[];
+const TEXT_MAX = 500;
+const DONE = ['settled', 'cancelled', 'closed', 'reopened'] as const;
+
+/** A refused form of the file page: shown again with an error summary, the field messages and what was typed. */
+export interface LifecycleFailure {
+  form: 'settle' | 'cancel' | 'close' | 'reopen';
+  documentId?: string;
+  values: { method?: string; note?: string; reason?: string };
+  /** the summary: the element each message is about (a field or a document's row) */
+  errors: { target: string; message: string }[];
+  /** the message beside a field, by the field's id */
+  fields: Record<string, string>;
+  /** why the file could not be closed, per document id */
+  documentProblems: Record<string, string[]>;
+}
+
+export interface LifecycleRoutesDeps {
+  db: Knex;
+  clock: () => Date;
+  actorOf: (ctx: Ctx) => Actor;
+  showFile: (ctx: Ctx, fileId: string, opts: { logView: boolean; failure?: LifecycleFailure; status?: number }) => Promise<void>;
+}
+
+interface JournalRow { document_id: string; reference_number: string | null; jid: string; settled_by?: string | null; [k: string]: unknown }
+interface DocumentState { id: string; state: string; direction: string; created_by: string | null }
+interface FileRow { id: string; state: string; org_unit: string | null; owner?: string | null }
+
+const hasAny = (actor: Actor, roles: readonly string[]) => actor.roles.some((r) => roles.includes(r));
+
+/** Whether the lifecycle use cases let the actor handle the file (their unit's, their own, or a records role). */
+function handles(actor: Actor, file: FileRow): boolean {
+  try {
+    requireFileAccess(actor, { org_unit: file.org_unit, owner: file.owner ?? null } as Parameters<typeof requireFileAccess>[1]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** As cancelDocument decides: the creator, or for what the system registered by itself (portal, data box) the registry office. */
+function mayCancelAs(actor: Actor, createdBy: string | null): boolean {
+  return isCreator(actor, createdBy) || ((createdBy ?? '').startsWith('system:') && hasAny(actor, SYSTEM_DOCUMENT_CANCELLERS));
+}
+
+/** Incoming and internal documents are settled; an outgoing one is done when it is dispatched (or settled without dispatch by cancelling it). */
+function settleable(doc: DocumentState): boolean {
+  return doc.direction !== 'outgoing' && ['registered', 'created'].includes(doc.state);
+}
+
+/**
+ * What the file page offers: per document settle and cancel, per file close or reopen — each only
+ * when the use case would let this user do it in this state — and the refused form's messages.
+ */
+export function lifecycleActions(actor: Actor, file: FileRow, rows: JournalRow[], docs: DocumentState[], failure?: LifecycleFailure) {
+  const open = file.state === 'open';
+  const handler = hasAny(actor, SETTLERS) && handles(actor, file);
+  const mine = (form: LifecycleFailure['form'], id?: string) => (failure && failure.form === form && failure.documentId === id ? failure : undefined);
+  const documents = rows.map((row) => {
+    const doc = docs.find((d) => d.id === row.document_id);
+    const settle = mine('settle', row.document_id);
+    const cancel = mine('cancel', row.document_id);
+    const lc = {
+      maySettle: Boolean(open && handler && doc && settleable(doc)),
+      mayCancel: Boolean(open && doc && ['registered', 'created'].includes(doc.state) && hasAny(actor, CANCELLERS) && mayCancelAs(actor, doc.created_by)),
+      settledBy: typeof row.settled_by === 'string' ? row.settled_by.replace(/^user:/, '') : null,
+      settleOpen: Boolean(settle), method: settle?.values.method ?? '', note: settle?.values.note ?? '',
+      methodError: settle?.fields[`settle-method-${row.document_id}`], noteError: settle?.fields[`settle-note-${row.document_id}`],
+      cancelOpen: Boolean(cancel), reason: cancel?.values.reason ?? '', reasonError: cancel?.fields[`cancel-reason-${row.document_id}`],
+      problems: failure?.documentProblems[row.document_id] ?? [],
+    };
+    return { ...row, lc };
+  });
+  const close = mine('close');
+  const reopen = mine('reopen');
+  return {
+    documents,
+    file: {
+      mayClose: open && handler,
+      mayReopen: file.state === 'closed' && hasAny(actor, REOPENERS) && handles(actor, file),
+      mayAct: documents.some((d) => d.lc.maySettle || d.lc.mayCancel),
+      settlementMethods: SETTLEMENT_METHODS,
+      failure,
+      closeForm: { reason: close?.values.reason ?? '', error: close?.fields['close-reason'] },
+      reopenForm: { reason: reopen?.values.reason ?? '', error: reopen?.fields['reopen-reason'] },
+    },
+  };
+}
+
+/** The `?done=` message after a successful post, if the query names one. */
+export function doneMessage(ctx: Ctx): string | null {
+  const done = z.enum(DONE).safeParse(ctx.query.done);
+  return done.success ? ctx.state.t(`records:lifecycle.done.${done.data}`) : null;
+}
+
+function newFailure(form: LifecycleFailure['form'], documentId: string | undefined, values: LifecycleFailure['values']): LifecycleFailure {
+  return { form, documentId, values, errors: [], fields: {}, documentProblems: {} };
+}
+
+function fieldError(f: LifecycleFailure, field: string, message: string): void {
+  f.errors.push({ target: field, message });
+  f.fields[field] = message;
+}
+
+/** A form value as typed (a repeated or missing field is empty). */
+function text(body: unknown, name: string): string {
+  const v = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v : '';
+}
+
+/** Refusals the file page shows itself; a missing object or a refused role or unit goes to the error page. */
+function shownOnPage(err: unknown): err is DomainError {
+  return err instanceof DomainError && err.code !== 'FORBIDDEN' && err.code !== 'FILE_ACCESS_DENIED' && !err.code.endsWith('_NOT_FOUND');
+}
+
+function statusOf(err: DomainError): number {
+  return err.kind === 'business' ? 409 : 400;
+}
+
+/**
+ * Settlement (vyřízení) and storno of documents, closure (uzavření) and reopening of files, from
+ * the file page. Each post checks the role and the user's access to the file before it reads the
+ * form (the Origin and the session are checked by the records router, the body size here); bad
+ * input shows the file page again with an error summary and changes nothing; the use cases check
+ * everything again and write the transaction log.
+ */
+export function addLifecycleRoutes(router: Router<AppState>, deps: LifecycleRoutesDeps): void {
+  const forms = bodyParser({ enableTypes: ['form'], formLimit: '10kb' });
+  const ports = { db: deps.db, clock: deps.clock };
+
+  const fileFor = async (ctx: Ctx, actor: Actor, fileId: string, handler: boolean): Promise<FileRow> => {
+    const file = await deps.db('files').where({ id: fileId }).first();
+    if (!file) throw new AppError('NOT_FOUND');
+    const shares: string[] = await deps.db('file_shares').where({ file_id: file.id }).pluck('org_unit');
+    if (!canAccessFile(actor, file, shares) || (handler && !handles(actor, file))) throw new DomainError('FILE_ACCESS_DENIED', `${actor.username} may not handle file ${file.id}`);
+    return file;
+  };
+  const documentFor = async (ctx: Ctx, actor: Actor, handler: boolean) => {
+    const id = parse(z.uuid(), ctx.params.id, 'NOT_FOUND');
+    const doc = await deps.db('documents').where({ id }).first('id', 'file_id');
+    if (!doc || !doc.file_id) throw new AppError('NOT_FOUND');
+    return { doc, file: await fileFor(ctx, actor, doc.file_id, handler) };
+  };
+  const role = (ctx: Ctx, roles: readonly string[]) => {
+    const actor = deps.actorOf(ctx);
+    if (!hasAny(actor, roles)) throw new AppError('FORBIDDEN', `${actor.username} needs one of ${roles.join(', ')}`);
+    return actor;
+  };
+  const refused = (f: LifecycleFailure, target: string, err: DomainError, t: Ctx['state']['t']) =>
+    fieldError(f, target, t(`records:errors.${err.code}`, { defaultValue: t('records:errors.generic') }));
+  const done = (ctx: Ctx, fileId: string, what: (typeof DONE)[number], anchor = '') => {
+    ctx.status = 303;
+    ctx.redirect(`/records/files/${fileId}?done=${what}${anchor}`);
+  };
+
+  router.post('/documents/:id/settle', forms, async (ctx: Ctx) => {
+    const actor = role(ctx, SETTLERS);
+    const { doc, file } = await documentFor(ctx, actor, true);
+    const t = ctx.state.t;
+    const values = { method: text(ctx.request.body, 'method'), note: text(ctx.request.body, 'note').trim() };
+    const f = newFailure('settle', doc.id, values);
+    if (!SETTLEMENT_METHODS.includes(values.method as SettlementKind)) fieldError(f, `settle-method-${doc.id}`, t('records:lifecycle.errors.methodRequired'));
+    if (values.note.length > TEXT_MAX) fieldError(f, `settle-note-${doc.id}`, t('records:lifecycle.errors.tooLong', { max: TEXT_MAX }));
+    if (f.errors.length) return deps.showFile(ctx, file.id, { logView: false, failure: f, status: 400 });
+    try {
+      await settleRecordDocument(ports, actor, { documentId: doc.id, method: values.method as SettlementKind, note: values.note || null });
+    } catch (err) {
+      if (!shownOnPage(err)) throw err;
+      refused(f, `settle-method-${doc.id}`, err, t);
+      return deps.showFile(ctx, file.id, { logView: false, failure: f, status: statusOf(err) });
+    }
+    done(ctx, file.id, 'settled', `#doc-${doc.id}`);
+  });
+
+  router.post('/documents/:id/cancel', forms, async (ctx: Ctx) => {
+    const actor = role(ctx, CANCELLERS);
+    const { doc, file } = await documentFor(ctx, actor, false);
+    const t = ctx.state.t;
+    const values = { reason: text(ctx.request.body, 'reason').trim() };
+    const f = newFailure('cancel', doc.id, values);
+    if (!values.reason) fieldError(f, `cancel-reason-${doc.id}`, t('records:lifecycle.errors.reasonRequired'));
+    else if (values.reason.length > TEXT_MAX) fieldError(f, `cancel-reason-${doc.id}`, t('records:lifecycle.errors.tooLong', { max: TEXT_MAX }));
+    if (f.errors.length) return deps.showFile(ctx, file.id, { logView: false, failure: f, status: 400 });
+    try {
+      await cancelDocument(ports, actor, { documentId: doc.id, reason: values.reason });
+    } catch (err) {
+      if (!shownOnPage(err)) throw err;
+      refused(f, `cancel-reason-${doc.id}`, err, t);
+      return deps.showFile(ctx, file.id, { logView: false, failure: f, status: statusOf(err) });
+    }
+    done(ctx, file.id, 'cancelled', `#doc-${doc.id}`);
+  });
+
+  router.post('/files/:id/close', forms, async (ctx: Ctx) => {
+    const actor = role(ctx, SETTLERS);
+    const file = await fileFor(ctx, actor, parse(z.uuid(), ctx.params.id, 'NOT_FOUND'), true);
+    const t = ctx.state.t;
+    const values = { reason: text(ctx.request.body, 'reason').trim() };
+    const f = newFailure('close', undefined, values);
+    if (values.reason.length > TEXT_MAX) fieldError(f, 'close-reason', t('records:lifecycle.errors.tooLong', { max: TEXT_MAX }));
+    if (f.errors.length) return deps.showFile(ctx, file.id, { logView: false, failure: f, status: 400 });
+    try {
+      await closeFile(ports, actor, { fileId: file.id, reason: values.reason || null });
+    } catch (err) {
+      if (!shownOnPage(err)) throw err;
+      if (err.code === 'FILE_INCOMPLETE') await explainIncomplete(deps.db, f, file.id, (err as DomainError & { problems: CloseFileProblems }).problems, t);
+      else refused(f, 'close-reason', err, t);
+      return deps.showFile(ctx, file.id, { logView: false, failure: f, status: statusOf(err) });
+    }
+    done(ctx, file.id, 'closed');
+  });
+
+  router.post('/files/:id/reopen', forms, async (ctx: Ctx) => {
+    const actor = role(ctx, REOPENERS);
+    const file = await fileFor(ctx, actor, parse(z.uuid(), ctx.params.id, 'NOT_FOUND'), true);
+    const t = ctx.state.t;
+    const values = { reason: text(ctx.request.body, 'reason').trim() };
+    const f = newFailure('reopen', undefined, values);
+    if (!values.reason) fieldError(f, 'reopen-reason', t('records:lifecycle.errors.reasonRequired'));
+    else if (values.reason.length > TEXT_MAX) fieldError(f, 'reopen-reason', t('records:lifecycle.errors.tooLong', { max: TEXT_MAX }));
+    if (f.errors.length) return deps.showFile(ctx, file.id, { logView: false, failure: f, status: 400 });
+    try {
+      await reopenFile(ports, actor, { fileId: file.id, reason: values.reason });
+    } catch (err) {
+      if (!shownOnPage(err)) throw err;
+      refused(f, 'reopen-reason', err, t);
+      return deps.showFile(ctx, file.id, { logView: false, failure: f, status: statusOf(err) });
+    }
+    done(ctx, file.id, 'reopened');
+  });
+}
+
+/** The closure's refusal per document: each message in the summary links to the document's row, and stands in it. */
+async function explainIncomplete(db: Knex, f: LifecycleFailure, fileId: string, problems: CloseFileProblems, t: Ctx['state']['t']): Promise<void> {
+  const rows: JournalRow[] = await db('journal').where({ file_id: fileId }).select('document_id', 'reference_number', 'jid');
+  const idOf = (label: string) => rows.find((r) => r.reference_number === label || r.jid === label)?.document_id;
+  const add = (label: string, message: string) => {
+    const id = idOf(label);
+    f.errors.push({ target: id ? `doc-${id}` : 'close-reason', message: `${label}: ${message}` });
+    if (id) (f.documentProblems[id] ??= []).push(message);
+  };
+  for (const label of problems.unsettled) add(label, t('records:lifecycle.problems.unsettled'));
+  for (const label of problems.withoutComponents) add(label, t('records:lifecycle.problems.withoutComponents'));
+  for (const p of problems.notOutputFormat) add(p.document, t('records:lifecycle.problems.notOutputFormat', { component: p.component }));
+}
