@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { closeDb, createDb, migrate, readDbConfig } from '@openspis/db';
 import { createEmbeddedEngine, createZeebeEngine, deployProcessDirectory, readEngineConfig, startJobWorkers, type EnginePort } from '@openspis/engine';
-import { createIsdsClient, createJobHandlers, createSealingPorts, readWorkersConfig, scheduleDataBoxDeliveries, scheduleDataBoxSends, scheduleLogDaySeals, seedRecordsDemo } from '@openspis/workers';
+import { createIsdsClient, createJobHandlers, createSealingPorts, readWorkersConfig, scheduleDataBoxDeliveries, scheduleDataBoxSends, scheduleJournalYearClosures, scheduleLogDaySeals, seedRecordsDemo } from '@openspis/workers';
 import { loadCatalogue } from './catalogue';
 import { readServerConfig } from './config';
 import { loadI18n } from './i18n';
@@ -52,6 +52,8 @@ async function main(): Promise<void> {
   // NSESSS: each finished day of the transaction log rendered and sealed (at start-up, then hourly; once
   // per day); started after the demo seed, which writes entries dated in the past
   const stopLogSeals = scheduleLogDaySeals({ db, clock, config: workersConfig, sealing }, log.child({ component: 'transaction-log-seal' }));
+  // the registry journal of each finished year closed (closing record, sealed PDF/A), at start-up and then hourly
+  const stopJournalClosures = scheduleJournalYearClosures({ db, clock, config: workersConfig, sealing }, log.child({ component: 'journal-year-closure' }));
   // documents the registry office sends through the data box, and their delivery taken over from ISDS (only with ISDS_URL)
   const isds = workersConfig.isds;
   const isdsClient = isds ? createIsdsClient(isds) : null;
@@ -92,6 +94,7 @@ async function main(): Promise<void> {
       });
       await stopSweep();
       await stopLogSeals();
+      await stopJournalClosures();
       await stopDataBox();
       await stopDataBoxSends();
       await workers.stop();

@@ -66,6 +66,12 @@ export interface WorkersConfig {
    * (`LOG_FILE_CLASS_NOT_FOUND`). The demo plan has it as 1.6.
    */
   readonly transactionLogClassCode: string;
+  /**
+   * `JOURNAL_CLASS_CODE` (default: the value of `TRANSACTION_LOG_CLASS_CODE`): the file-plan class of
+   * the file that keeps a year's closed registry journal (its sealed PDF/A rendering); a leaf of the
+   * plan valid on the day of the closure, else the year is not closed (`JOURNAL_FILE_CLASS_NOT_FOUND`).
+   */
+  readonly journalClassCode: string;
   /** electronic seal and time stamp authority: `SIGNING_*`, see `signing-config.ts` and docs/signatures.md */
   readonly signing: SigningConfig;
   /**
@@ -155,6 +161,8 @@ export function readWorkersConfig(env: NodeJS.ProcessEnv): WorkersConfig {
   const signing = readSigningConfig(get, errors, dataDir);
   const transactionLogClassCode = get('TRANSACTION_LOG_CLASS_CODE', '1.6');
   if (!/^[\p{L}\p{N}][\p{L}\p{N}./ -]{0,49}$/u.test(transactionLogClassCode)) errors.push(`TRANSACTION_LOG_CLASS_CODE must be a class code (letters, digits, dots), got ${JSON.stringify(transactionLogClassCode)}`);
+  const journalClassCode = get('JOURNAL_CLASS_CODE', transactionLogClassCode);
+  if (!/^[\p{L}\p{N}][\p{L}\p{N}./ -]{0,49}$/u.test(journalClassCode)) errors.push(`JOURNAL_CLASS_CODE must be a class code (letters, digits, dots), got ${JSON.stringify(journalClassCode)}`);
 
   const isdsUrl = get('ISDS_URL', '').replace(/\/+$/, '');
   let isds: IsdsConfig | null = null;
@@ -198,6 +206,7 @@ export function readWorkersConfig(env: NodeJS.ProcessEnv): WorkersConfig {
     conversionTimeoutMs,
     conversionConcurrency,
     transactionLogClassCode,
+    journalClassCode,
     signing,
     isds,
   });

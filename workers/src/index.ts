@@ -90,6 +90,8 @@ export { type CliCommand, type CliContext, UsageError } from './cli/cli-command'
 export { searchJournal, searchFiles, type JournalSearch, type FileSearch, type FileListRow, type Page } from './records/search/records-search.service';
 export { sealTransactionLogDay, TRANSACTION_LOG_ACTOR, type SealLogDayResult, type SealLogDayPorts } from './records/transaction-log/seal-log-day.service';
 export { scheduleLogDaySeals, sealPendingLogDays } from './records/transaction-log/seal-log-days.schedule';
+export { closeJournalYear, JOURNAL_YEAR_ACTOR, type CloseJournalYearResult } from './records/journal-year/close-journal-year.service';
+export { scheduleJournalYearClosures, closePendingJournalYears } from './records/journal-year/close-journal-years.schedule';
 export { handOverFiles } from './records/disposal/hand-over-files';
 export { createDisposalProposal, listDueFiles } from './records/disposal/disposal-proposal';
 export { importArchiveDecision, type DecisionOutcome, type ImportResult } from './records/disposal/import-archive-decision';

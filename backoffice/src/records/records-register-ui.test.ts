@@ -101,6 +101,11 @@ describe('registering a received document (podatelna)', () => {
     expect(res.text).toContain('value="SKV/118/2026"');
     expect(await counts()).toEqual(before);
 
+    // a data message comes from a data box, an e-mail from an address: the confirmation of receipt goes there
+    const noBox = await post('podatelna', '/records/register', letter({ channel: 'data-box', senderDataBoxId: '' })).expect(400);
+    expect(noBox.text).toContain('<a href="#senderDataBoxId">U datové zprávy vyplňte ID datové schránky odesílatele');
+    const noAddress = await post('podatelna', '/records/register', letter({ channel: 'email' })).expect(400);
+    expect(noAddress.text).toContain('<a href="#senderEmail">U e-mailu vyplňte e-mailovou adresu odesílatele');
     const en = await post('podatelna', '/records/register?lang=en', letter({ fileMode: 'existing', fileReference: 'MMKV/999999/2026' })).expect(400);
     expect(en.text).toContain('There is no file with this reference, or you have no access to it.');
     const noUnit = await post('podatelna', '/records/register', letter({ orgUnit: '' })).expect(400);
@@ -170,6 +175,11 @@ describe('registering a received document (podatelna)', () => {
     expect(found.text).toContain('value="Doplnění žádosti"');
     expect(found.text).not.toContain('error-summary');
 
+    // the party has a data box, no e-mail: it cannot be the sender of an e-mail; the choice stays on the form
+    const byEmail = await post('podatelna', '/records/register', { channel: 'email', receivedDate: today(), receivedTime: '00:02', senderPartyId: party.id, subject: 'Doplnění žádosti', fileMode: 'existing', fileReference: file.file_reference, action: 'register' }).expect(400);
+    expect(byEmail.text).toContain('<a href="#senderPartyId">U e-mailu vyplňte e-mailovou adresu odesílatele');
+    expect(byEmail.text).toContain(`<input type="hidden" name="senderPartyId" value="${party.id}">`);
+
     const res = await post('podatelna', '/records/register', {
       channel: 'data-box', receivedDate: today(), receivedTime: '00:02', senderPartyId: party.id, subject: 'Doplnění žádosti',
       fileMode: 'existing', fileReference: file.file_reference, action: 'register',
@@ -192,6 +202,38 @@ describe('registering a received document (podatelna)', () => {
   });
 });
 
+describe('one registration per filled-in form', () => {
+  it('registers a form sent twice (a double click, a reload) once and leads both posts to the same document; a refused post does not use its key up', async () => {
+    // given: the form's key, as the browser got it
+    const form = (await get('podatelna', '/records/register').expect(200)).text;
+    const formKey = /name="formKey" value="([0-9a-f-]{36})"/.exec(form)![1];
+    expect((await get('podatelna', '/records/register').expect(200)).text).not.toContain(formKey);
+    const fields = letter({ subject: 'Odvolání proti rozhodnutí', formKey, senderCompanyId: '', senderDataBoxId: '' });
+    // a refused post does not claim the key
+    await post('podatelna', '/records/register', { ...fields, classCode: '' }).expect(400);
+
+    // when: sent twice at once, then once more
+    const both = await Promise.all([post('podatelna', '/records/register', fields), post('podatelna', '/records/register', fields)]);
+    const again = await post('podatelna', '/records/register', fields).expect(303);
+
+    // then: one document; every post that was answered with a document names that one
+    const docs = await t.db('documents').where({ subject: 'Odvolání proti rozhodnutí' });
+    expect(docs).toHaveLength(1);
+    expect(again.headers.location).toBe(`/records/registered/${docs[0].id}`);
+    for (const r of both) {
+      if (r.status === 303) expect(r.headers.location).toBe(again.headers.location);
+      else {
+        expect(r.status).toBe(409);
+        expect(r.text).toContain('Tento formulář už byl odeslán a dokument se právě eviduje.');
+      }
+    }
+    expect(both.some((r) => r.status === 303)).toBe(true);
+    // another user's post with the key registers nothing
+    await post('admin', '/records/register', fields).expect(409);
+    expect(await t.db('documents').where({ subject: 'Odvolání proti rozhodnutí' })).toHaveLength(1);
+  });
+});
+
 describe('creating an own document (referent)', () => {
   it('creates an outgoing letter with its addressee in a file of the unit; it waits in the dispatch list', async () => {
     const file = await t.db('files').where({ subject: 'Žádost o vyjádření k přístavbě' }).first();
@@ -208,6 +250,9 @@ describe('creating an own document (referent)', () => {
     expect((await t.db('parties').where({ id: doc.addressee_party_id }).first()).display_name).toBe('Jana Nováková');
     const done = await get('referent', res.headers.location).expect(200);
     expect(done.text).toContain(`href="/records/files/${file.id}"`);
+    // the file's page offers the next one
+    expect((await get('referent', `/records/files/${file.id}`).expect(200)).text).toContain(`href="/records/own?file=${file.file_reference}"`);
+    expect((await get('spisovna', `/records/files/${file.id}`).expect(200)).text).not.toContain('href="/records/own');
     expect((await get('podatelna', '/records/dispatch?unit=OSU').expect(200)).text).toContain(doc.reference_number);
   });
 

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import multer from '@koa/multer';
 import type Router from '@koa/router';
-import { canAccessFile, DomainError, pragueDay, registerRecord, searchParties, type Actor, type PartyRow, type WorkersConfig } from '@openspis/workers';
+import { canAccessFile, DomainError, pragueDay, registerRecord, searchParties, type Actor, type RegisterRecordResult, type PartyRow, type WorkersConfig } from '@openspis/workers';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../app-error';
@@ -8,7 +9,8 @@ import { parse, type AppState, type Ctx } from '../http';
 import { formatBytes } from '../public/submit-submission.service';
 import type { PageFn } from './records-centre.route';
 import { checkComponents, MAX_COMPONENTS, type CheckedComponent, type ComponentRefusal, type UploadedPart } from './register-components';
-import { partyFieldNames, pragueTime, readValues, type FieldErrors, type Values } from './register-form';
+import { claimFormKey, completeFormKey, releaseFormKey } from './registration-form-key.repository';
+import { isUuid, partyFieldNames, pragueTime, readValues, type FieldErrors, type Values } from './register-form';
 import { readIncoming, readOwn, type RegisterKind } from './register-input';
 import { formOptions, type FormOptions } from './register-options';
 
@@ -27,9 +29,9 @@ export const REGISTRY_DESK: readonly string[] = ['podatelna', 'admin'];
 /** Who creates own documents (vlastní dokumenty) in files: the handlers and the administrator. */
 export const OWN_DOCUMENT_AUTHORS: readonly string[] = ['referent', 'vedouci', 'admin'];
 
-const INCOMING_FIELDS = ['channel', 'form', 'receivedDate', 'receivedTime', 'senderReference', 'senderReferenceDate', 'subject', 'attachmentsCount', 'attachmentsKind',
+const INCOMING_FIELDS = ['formKey', 'channel', 'form', 'receivedDate', 'receivedTime', 'senderReference', 'senderReferenceDate', 'subject', 'attachmentsCount', 'attachmentsKind',
   'fileMode', 'classCode', 'fileReference', 'orgUnit', 'handler', 'action', ...partyFieldNames('sender')];
-const OWN_FIELDS = ['direction', 'channel', 'form', 'subject', 'fileMode', 'classCode', 'fileReference', 'orgUnit', 'action', ...partyFieldNames('addressee')];
+const OWN_FIELDS = ['formKey', 'direction', 'channel', 'form', 'subject', 'fileMode', 'classCode', 'fileReference', 'orgUnit', 'action', ...partyFieldNames('addressee')];
 
 /** A refusal of registerRecord that belongs to a field of the form: shown there, nothing was written. */
 const SERVICE_FIELD: Record<string, [field: string, key: string]> = {
@@ -93,10 +95,10 @@ export function addRegisterRoutes(router: Router<AppState>, deps: RegisterRoutes
     const messages = Object.fromEntries(Object.entries(errors).map(([field, e]) => [field, t(`register:errors.${e.key}`, { max: MAX_COMPONENTS, maxSize: formatBytes(deps.uploadMaxBytes), ...(e.values ?? {}) })]));
     const role = kind === 'incoming' ? 'sender' : 'addressee';
     const chosenId = v[`${role}PartyId`];
-    const chosen = chosenId && !errors[`${role}PartyId`] ? await deps.db('parties').where({ id: chosenId }).whereNull('merged_into').first() : null;
+    const chosen = chosenId && isUuid(chosenId) ? await deps.db('parties').where({ id: chosenId }).whereNull('merged_into').first() : null;
     deps.page(ctx, kind === 'incoming' ? 'records-register' : 'records-own-document', {
       title: t(kind === 'incoming' ? 'register:incoming.title' : 'register:own.title'),
-      v, errors: messages, summary: Object.entries(messages).map(([field, message]) => ({ href: `#${field}`, message })),
+      v, errors: messages, summary: Object.entries(messages).map(([field, message]) => ({ href: field === 'formKey' ? null : `#${field}`, message })),
       ...options, maxSize: formatBytes(deps.uploadMaxBytes), maxComponents: MAX_COMPONENTS,
       today: pragueDay(deps.clock()),
       party: { role, chosen, found: extra.found ?? [], searched: !!extra.searched, v: unprefixed(v, role), errors: unprefixed(messages, role) },
@@ -108,7 +110,7 @@ export function addRegisterRoutes(router: Router<AppState>, deps: RegisterRoutes
   const blank = (kind: RegisterKind, ctx: Ctx): Values => {
     const now = deps.clock();
     const q = parse(z.object({ file: z.string().trim().max(100).optional() }), ctx.query);
-    const base: Values = { fileMode: q.file ? 'existing' : 'new', fileReference: q.file ?? '' };
+    const base: Values = { formKey: randomUUID(), fileMode: q.file ? 'existing' : 'new', fileReference: q.file ?? '' };
     return kind === 'incoming'
       ? { ...base, channel: 'post', form: 'analog', receivedDate: pragueDay(now), receivedTime: pragueTime(now), senderKind: 'person' }
       : { ...base, direction: 'outgoing', channel: 'post', form: 'electronic', addresseeKind: 'person' };
@@ -140,17 +142,30 @@ export function addRegisterRoutes(router: Router<AppState>, deps: RegisterRoutes
     }
     if (Object.keys(errors).length || !read) return show(ctx, kind, actor, v, errors);
 
+    // one registration per filled-in form: a second post of it (a double click, a reload) leads to the first one's document
+    const formKey = isUuid(v.formKey) ? v.formKey : null;
+    if (formKey) {
+      const claim = await claimFormKey(deps.db, formKey, actor.username, deps.clock());
+      if (claim.state === 'done') {
+        ctx.status = 303;
+        return ctx.redirect(`/records/registered/${claim.documentId}`);
+      }
+      if (claim.state === 'pending') return show(ctx, kind, actor, v, { formKey: { key: 'alreadySubmitted' } }, { status: 409 });
+    }
+    let r: RegisterRecordResult;
     try {
-      const r = await registerRecord(ports, actor, { ...read, components, form: read.form ?? (components.length ? 'electronic' : 'analog') });
-      ctx.status = 303;
-      ctx.redirect(`/records/registered/${r.documentId}`);
+      r = await registerRecord(ports, actor, { ...read, components, form: read.form ?? (components.length ? 'electronic' : 'analog') });
     } catch (err) {
+      if (formKey) await releaseFormKey(deps.db, formKey);
       const field = err instanceof DomainError ? SERVICE_FIELD[err.code] : undefined;
       if (!field) throw err;
       ctx.state.log.info({ code: (err as DomainError).code }, 'registration refused');
       const name = field[0] === '@party' ? `${role}PartyId` : field[0];
       return show(ctx, kind, actor, v, { [name]: { key: field[1] } }, { status: (err as DomainError).kind === 'business' ? 409 : 400 });
     }
+    if (formKey) await completeFormKey(deps.db, formKey, r.documentId);
+    ctx.status = 303;
+    ctx.redirect(`/records/registered/${r.documentId}`);
   };
 
   router.get('/register', async (ctx: Ctx) => {

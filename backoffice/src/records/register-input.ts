@@ -1,6 +1,6 @@
 import { canAccessFile, pragueDay, type Actor, type Channel, type RegisterRecordInput } from '@openspis/workers';
 import type { Knex } from 'knex';
-import { pragueInstant, readParty, validDay, type FieldErrors, type Values } from './register-form';
+import { isUuid, pragueInstant, readParty, validDay, type FieldErrors, type Values } from './register-form';
 import { fileableClasses, handlers, OUTGOING_CHANNELS, RECEIPT_CHANNELS } from './register-options';
 
 export type RegisterKind = 'incoming' | 'own';
@@ -64,6 +64,14 @@ export async function readIncoming(db: Knex, actor: Actor, v: Values, errors: Fi
   if (!Number.isInteger(count) || count < 0 || count > 9999 || !/^\d*$/.test(v.attachmentsCount)) errors.attachmentsCount = { key: 'attachmentsCountInvalid' };
   if (v.attachmentsKind.length > 200) errors.attachmentsKind = { key: 'tooLong', values: { max: 200 } };
   const sender = readParty(v, 'sender', errors);
+  // a data message and an e-mail always come from a box or an address: the confirmation of receipt goes there
+  if (v.channel === 'data-box' || v.channel === 'email') {
+    const needed = v.channel === 'data-box' ? 'DataBoxId' : 'Email';
+    const chosen = sender?.id && isUuid(sender.id) ? await db('parties').where({ id: sender.id }).first(v.channel === 'data-box' ? 'data_box_id as value' : 'email as value') : null;
+    if (sender?.id ? chosen && !chosen.value : !sender?.[v.channel === 'data-box' ? 'dataBoxId' : 'email']) {
+      errors[sender?.id ? 'senderPartyId' : `sender${needed}`] ??= { key: v.channel === 'data-box' ? 'senderDataBoxRequired' : 'senderEmailRequired' };
+    }
+  }
   const file = await readFile(db, actor, v, errors, now, null);
   let handler: string | null = null;
   if (v.handler) {

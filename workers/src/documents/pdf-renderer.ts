@@ -17,7 +17,17 @@ const BOLD = path.join(FONT_DIR, 'DejaVuSans-Bold.ttf');
  * every line with `@t` so it can never be read as a directive.
  */
 export type TextKind = 'title' | 'h' | 'center' | 'r' | 'b' | 't' | 'small';
-export type Block = { kind: TextKind; text: string } | { kind: 'gap' | 'hr' | 'page' };
+/**
+ * `table`: rows of cells under column headings, the columns' widths in proportion to `width`; a row
+ * that does not fit the page goes to the next one, which repeats the headings. Consecutive table
+ * blocks with the same columns continue one table (so a long table can be produced in batches).
+ */
+export interface TableBlock {
+  kind: 'table';
+  columns: { title: string; width: number }[];
+  rows: string[][];
+}
+export type Block = { kind: TextKind; text: string } | { kind: 'gap' | 'hr' | 'page' } | TableBlock;
 
 const TEXT_KINDS = new Set<string>(['title', 'h', 'center', 'r', 'b', 't', 'small']);
 
@@ -100,31 +110,86 @@ function drawMarks(doc: PDFKit.PDFDocument, marks: PageMarks, page: number, page
   doc.page.margins.bottom = bottom;
 }
 
-/** Renders blocks to a PDF/A-2b (fonts embedded, XMP, output intent) A4 document; with marks on every page. */
-export function renderPdf(blocks: Block[], meta: { title: string; author: string; lang: string; subject?: string; keywords?: string }, marks?: PageMarks): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({
-      size: 'A4',
-      margins: marks ? MARGIN : { top: 60, bottom: 60, left: 70, right: 70 },
-      pdfVersion: '1.7',
-      subset: 'PDF/A-2b',
-      tagged: true,
-      lang: meta.lang,
-      displayTitle: true,
-      bufferPages: true,
-      font: REGULAR,
-      info: { Title: meta.title, Author: meta.author, Creator: 'openspis', ...(meta.subject ? { Subject: meta.subject } : {}), ...(meta.keywords ? { Keywords: meta.keywords } : {}) },
+const TABLE_FONT = 7;
+const CELL_PAD = 2;
+
+/** Draws a table block from the current position, page by page; headings on every page it touches. */
+function drawTable(doc: PDFKit.PDFDocument, b: TableBlock, x: number, width: number, continued: boolean): void {
+  const total = b.columns.reduce((sum, c) => sum + c.width, 0);
+  const widths = b.columns.map((c) => (c.width / total) * width);
+  const bottom = () => doc.page.height - doc.page.margins.bottom;
+  const rowHeight = (cells: string[]) => Math.max(...cells.map((text, i) => doc.heightOfString(text || ' ', { width: widths[i] - 2 * CELL_PAD }))) + 2 * CELL_PAD;
+  const drawRow = (cells: string[], bold: boolean) => {
+    doc.font(bold ? 'bold' : 'regular').fontSize(TABLE_FONT);
+    const h = rowHeight(cells);
+    const y = doc.y;
+    let cx = x;
+    cells.forEach((text, i) => {
+      doc.text(text, cx + CELL_PAD, y + CELL_PAD, { width: widths[i] - 2 * CELL_PAD, lineBreak: true });
+      cx += widths[i];
     });
+    doc.moveTo(x, y + h).lineTo(x + width, y + h).lineWidth(bold ? 0.6 : 0.2).strokeColor('#777777').stroke().strokeColor('black');
+    doc.x = x;
+    doc.y = y + h;
+  };
+  const headings = b.columns.map((c) => c.title);
+  const headingHeight = () => (doc.font('bold').fontSize(TABLE_FONT), rowHeight(headings));
+  if (!continued) {
+    if (doc.y + headingHeight() + 20 > bottom()) doc.addPage();
+    drawRow(headings, true);
+  }
+  for (const row of b.rows) {
+    doc.font('regular').fontSize(TABLE_FONT);
+    if (doc.y + rowHeight(row) > bottom()) {
+      doc.addPage();
+      drawRow(headings, true);
+    }
+    drawRow(row, false);
+  }
+}
+
+/**
+ * Renders blocks to a PDF/A-2b (fonts embedded, XMP, output intent) A4 document; with marks on every
+ * page. The blocks may come as an async iterable, so a long document (a year's journal) is produced
+ * from rows read in batches rather than from all of them at once.
+ */
+export async function renderPdf(
+  blocks: Iterable<Block> | AsyncIterable<Block>,
+  meta: { title: string; author: string; lang: string; subject?: string; keywords?: string; landscape?: boolean },
+  marks?: PageMarks,
+): Promise<Buffer> {
+  const doc = new PDFDocument({
+    size: 'A4',
+    layout: meta.landscape ? 'landscape' : 'portrait',
+    margins: marks ? MARGIN : { top: 60, bottom: 60, left: 70, right: 70 },
+    pdfVersion: '1.7',
+    subset: 'PDF/A-2b',
+    tagged: true,
+    lang: meta.lang,
+    displayTitle: true,
+    bufferPages: true,
+    font: REGULAR,
+    info: { Title: meta.title, Author: meta.author, Creator: 'openspis', ...(meta.subject ? { Subject: meta.subject } : {}), ...(meta.keywords ? { Keywords: meta.keywords } : {}) },
+  });
+  const done = new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     doc.on('data', (c: Buffer) => chunks.push(c));
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
+  });
+  {
     doc.registerFont('regular', REGULAR);
     doc.registerFont('bold', BOLD);
     const width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
     const x = doc.page.margins.left;
-    for (const b of blocks) {
+    let previous: Block | undefined;
+    for await (const b of blocks) {
       switch (b.kind) {
+        case 'table': {
+          const continued = previous?.kind === 'table' && JSON.stringify(previous.columns) === JSON.stringify(b.columns);
+          drawTable(doc, b, x, width, continued);
+          break;
+        }
         case 'title':
           doc.font('bold').fontSize(16).text(b.text, x, undefined, { width, align: 'center' });
           doc.moveDown(0.4);
@@ -161,6 +226,7 @@ export function renderPdf(blocks: Block[], meta: { title: string; author: string
           break;
         }
       }
+      previous = b;
     }
     if (marks) {
       const range = doc.bufferedPageRange();
@@ -169,6 +235,7 @@ export function renderPdf(blocks: Block[], meta: { title: string; author: string
         drawMarks(doc, marks, i - range.start + 1, range.count);
       }
     }
-    doc.end();
-  });
+  }
+  doc.end();
+  return done;
 }

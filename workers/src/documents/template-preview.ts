@@ -27,6 +27,11 @@ function blockHtml(b: Block): string {
       return '<hr class="doc-hr">';
     case 'page':
       return '<hr class="doc-page-break">';
+    case 'table': {
+      const head = b.columns.map((c) => `<th>${escapeHtml(c.title)}</th>`).join('');
+      const rows = b.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('');
+      return `<table class="doc-table"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import { filesListCommand } from './files-list.command';
 import { filesTriggerCommand } from './files-trigger.command';
 import { fileplanExportCommand } from './fileplan-export.command';
 import { fileplanImportCommand } from './fileplan-import.command';
+import { journalCloseYearCommand } from './journal-close-year.command';
 import { logExportCommand } from './log-export.command';
 import { logSealDayCommand } from './log-seal-day.command';
 import { logVerifyCommand } from './log-verify.command';
@@ -27,4 +28,5 @@ export const COMMANDS: CliCommand[] = [
   filesReleaseCommand,
   filesTriggerCommand,
   dispatchDataBoxCommand,
+  journalCloseYearCommand,
 ];

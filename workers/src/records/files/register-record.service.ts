@@ -111,15 +111,22 @@ function partyFor(ctx: BatchContext, actor: Actor, input: PartyInput, found: Par
   return created.row;
 }
 
-/** The look-ups of a batch of registrations, in its first statement: the file classes and the known parties. */
-function lookUp(db: Knex, jobs: { input?: RegisterRecordInput }[]): Record<string, Knex.Raw> {
+/**
+ * The look-ups of a batch of registrations, in its first statement: the file classes, the known
+ * parties and whether the journal year they are numbered in is closed (the batch shares office and year).
+ */
+function lookUp(db: Knex, jobs: { input?: RegisterRecordInput; office: string; year: number }[]): Record<string, Knex.Raw> {
   const inputs = jobs.map((j) => j.input as RegisterRecordInput);
   const asks = new Map(inputs.filter((i) => !i.fileId && i.classCode).map((i) => {
     const ask = { code: i.classCode as string, day: pragueDay(i.receivedAt as Date) };
     return [`${ask.code}\u0000${ask.day}`, ask];
   }));
   const parties = inputs.flatMap((i) => [i.sender, i.addressee]).filter((p): p is PartyInput => !!p);
-  return { classes: classesByCodeSql(db, [...asks.values()]), parties: samePartiesSql(db, parties) };
+  return {
+    classes: classesByCodeSql(db, [...asks.values()]),
+    parties: samePartiesSql(db, parties),
+    yearClosed: db.raw('(select exists (select 1 from journal_year_closures z where z.office = ? and z.year = ?))', [jobs[0].office, jobs[0].year]),
+  };
 }
 
 /**
@@ -177,6 +184,8 @@ export async function registerRecord(ports: RecordsPorts, actor: Actor, input: R
       const order = existing ? existing.last_order + 1 : 1;
       // a further document of a collection sheet keeps the file's number; anything else takes the next one
       const keepsFileNumber = !!existing && existing.numbering_method === 'collection-sheet' && existing.seq !== null && existing.year !== null;
+      // the journal of a closed year has its final running numbers (a clock behind the closing node's)
+      if (!keepsFileNumber && ctx.loaded.yearClosed === true) throw new DomainError('JOURNAL_YEAR_CLOSED', `the registry journal of ${year} is closed`, 'business');
       const newParties: { row: PartyRow; audit: AuditEntry }[] = [];
       const sender = input.sender ? partyFor(ctx, actor, input.sender, pickSameParty(parties, input.sender), now, newParties) : null;
       const addressee = input.addressee ? partyFor(ctx, actor, input.addressee, pickSameParty(parties, input.addressee), now, newParties) : null;

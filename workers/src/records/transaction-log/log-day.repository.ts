@@ -1,12 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { appendAuditLog, GENESIS_HASH, type AuditRow } from '@openspis/db';
 import type { Knex } from 'knex';
-import { incrementJournalCounter } from '../../registry/journal.repository';
-import { formatReferenceNumber, nextJid, pragueYear } from '../../registry/reference-number.service';
-import { putBlob } from '../../registry/registry.repository';
+import { addInternalRecord, closeInternalFile, openInternalFile } from '../files/internal-record.repository';
 import type { CaseFileRow, FileClassRow } from '../records.model';
-import { disposalYear } from '../retention.service';
-import { normalizeSearchText } from '../search-text';
 
 /** Only SQL: the day's entries and the record that keeps the day's rendering. */
 
@@ -107,28 +102,6 @@ async function classifyYearFile(trx: Knex.Transaction, file: CaseFileRow, fileCl
 }
 
 /**
- * The year's last day is rendered: the year's log file is complete. Its renderings are settled
- * (vzetí na vědomí) and the file closed, its retention running from the year's end (trigger date
- * 31 December, so the disposal year is the next year + the retention); logged like any closure.
- */
-async function closeYearFile(trx: Knex.Transaction, fileId: string, lastDay: string, actor: string, now: Date): Promise<void> {
-  const file = (await trx('files').where({ id: fileId }).first()) as CaseFileRow;
-  const documents = await trx('documents').where({ file_id: fileId, state: 'registered' }).select('id', 'jid', 'reference_number');
-  const settled = { state: 'settled', settled_at: now, settled_by: actor, settlement_method: 'noted' };
-  await trx('documents').whereIn('id', documents.map((d) => d.id)).update(settled);
-  await trx('journal').whereIn('document_id', documents.map((d) => d.id)).update(settled);
-  for (const d of documents) {
-    await appendAuditLog(trx, { actor, eventType: 'Vyrizeni', objectType: 'Dokument', objectId: d.id, occurredAt: now, details: { jid: d.jid, referenceNumber: d.reference_number, method: 'noted' } });
-  }
-  const year = file.retention_years === null ? null : disposalYear(lastDay, file.retention_years);
-  await trx('files').where({ id: fileId }).update({ state: 'closed', settled_at: now, closed_at: now, closed_by: actor, trigger_date: lastDay, disposal_year: year });
-  await appendAuditLog(trx, {
-    actor, eventType: 'Uzavreni', objectType: 'Spis', objectId: fileId, occurredAt: now,
-    details: { fileReference: file.file_reference, retention: `${file.disposal_code}/${file.retention_years}`, disposalYear: year, transactionLogYear: Number(lastDay.slice(0, 4)) },
-  });
-}
-
-/**
  * Registers the day's rendering as an internal document of the year's transaction-log file (a file
  * opened with the first day of the year, numbered like a collection sheet): journal row, JID,
  * reference number, the PDF and XML components and the log rows, in the caller's transaction. The
@@ -140,53 +113,20 @@ export async function storeLogRecord(
   r: NewLogRecord,
   ctx: { office: string; officeName: string; mask: string; actor: string; now: Date; fileClass: FileClassRow },
 ): Promise<StoredLogRecord> {
-  const { office, actor, now, fileClass } = ctx;
-  const classColumns = {
-    class_id: fileClass.id, class_code: fileClass.class_code, disposal_code: fileClass.disposal_code, retention_years: fileClass.retention_years, trigger_event: fileClass.trigger_event,
-  };
+  const { actor, now, fileClass } = ctx;
   let file = await lockYearFile(trx, r.year);
   if (file && !file.class_id) file = await classifyYearFile(trx, file, fileClass, actor, now);
-  if (!file) {
-    const seq = await incrementJournalCounter(trx, office, pragueYear(now));
-    const reference = formatReferenceNumber(ctx.mask, { office, seq, year: pragueYear(now) });
-    const id = randomUUID();
-    await trx('files').insert({
-      id, file_reference: reference, subject: r.fileSubject, subject_norm: normalizeSearchText(r.fileSubject), state: 'open', kind: 'file', ...classColumns,
-      numbering_method: 'collection-sheet', office, year: pragueYear(now), seq, last_order: 0, org_unit: null, owner: null, created_by: actor, created_at: now,
-    });
-    await appendAuditLog(trx, { actor, eventType: 'Zalozeni', objectType: 'Spis', objectId: id, details: { fileReference: reference, classCode: fileClass.class_code, transactionLogYear: r.year }, occurredAt: now });
-    file = (await trx('files').where({ id }).first()) as CaseFileRow;
-  }
-  const order = file.last_order + 1;
-  const referenceNumber = order === 1 ? file.file_reference : `${file.file_reference}-${order}`;
-  const jid = await nextJid(trx, office);
-  const documentId = randomUUID();
-  await trx('documents').insert({
-    id: documentId, jid, file_id: file.id, direction: 'internal', subject: r.subject, reference_number: referenceNumber, order_in_file: order,
-    channel: 'internal', form: 'electronic', attachments_count: 0, org_unit: file.org_unit, state: 'registered', created_by: actor, created_at: now,
-    disposal_code: file.disposal_code, retention_years: file.retention_years, trigger_event: file.trigger_event,
-  });
-  await appendAuditLog(trx, { actor, eventType: 'Zalozeni', objectType: 'Dokument', objectId: documentId, details: { jid, referenceNumber, direction: 'internal', transactionLogDay: r.day }, occurredAt: now });
-  const componentIds: string[] = [];
-  for (const [c, mediaType, format] of [[r.pdf, 'application/pdf', 'pdf'], [r.xml, 'application/xml', 'xml']] as const) {
-    const blob = await putBlob(trx, c.content);
-    const id = randomUUID();
-    await trx('components').insert({ id, document_id: documentId, blob_sha256: blob.sha256, file_name: c.fileName, media_type: mediaType, format, size: blob.size, version: 1, created_at: now });
-    await appendAuditLog(trx, { actor, eventType: 'Zalozeni', objectType: 'Komponenta', objectId: id, details: { documentId, sha256: blob.sha256 }, occurredAt: now });
-    componentIds.push(id);
-  }
-  await trx('files').where({ id: file.id }).update({ last_order: order, ...(order === 1 ? { initiating_document_id: documentId } : {}) });
-  await trx('journal').insert({
-    office, year: file.year ?? pragueYear(now), seq: file.seq ?? 0, order_in_file: order, reference_number: referenceNumber, file_reference: file.file_reference, jid,
-    document_id: documentId, file_id: file.id, direction: 'internal', received_at: now, channel: 'internal', form: 'electronic', subject: r.subject,
-    subject_norm: normalizeSearchText(r.subject), sender: ctx.officeName, sender_norm: normalizeSearchText(ctx.officeName), attachments_count: 0, components_count: 2, org_unit: file.org_unit,
-    class_code: file.class_code, disposal_code: file.disposal_code, retention_years: file.retention_years, state: 'registered', created_at: now,
-  });
-  await appendAuditLog(trx, { actor, eventType: 'VlozeniDoSpisu', objectType: 'Dokument', objectId: documentId, details: { fileId: file.id, fileReference: file.file_reference, order }, occurredAt: now });
+  if (!file) file = await openInternalFile(trx, r.fileSubject, fileClass, { ...ctx, details: { transactionLogYear: r.year } });
+  const { documentId, referenceNumber, jid, componentIds } = await addInternalRecord(trx, file, {
+    subject: r.subject,
+    components: [{ ...r.pdf, mediaType: 'application/pdf', format: 'pdf' }, { ...r.xml, mediaType: 'application/xml', format: 'xml' }],
+    details: { transactionLogDay: r.day },
+  }, ctx);
   await trx('transaction_log_days').insert({
     day: r.day, year: r.year, file_id: file.id, document_id: documentId, pdf_component_id: componentIds[0], xml_component_id: componentIds[1], events: r.events,
     first_entry_id: r.firstEntryId, last_entry_id: r.lastEntryId, last_hash: r.lastHash, created_by: actor, created_at: now,
   });
-  if (r.day.endsWith('-12-31')) await closeYearFile(trx, file.id, r.day, actor, now);
+  // the year's last day is rendered: the year's log file is complete, its retention running from the year's end
+  if (r.day.endsWith('-12-31')) await closeInternalFile(trx, file.id, r.day, { actor, now, details: { transactionLogYear: Number(r.day.slice(0, 4)) } });
   return { documentId, fileId: file.id, fileReference: file.file_reference, referenceNumber, jid };
 }

@@ -1,0 +1,32 @@
+import type pino from 'pino';
+import { pragueYear } from '../../registry/reference-number.service';
+import { DomainError } from '../../shared/domain-error';
+import { runPeriodically } from '../../shared/periodic';
+import { closeJournalYear, JOURNAL_YEAR_ACTOR, type CloseJournalYearPorts } from './close-journal-year.service';
+import { unclosedYears } from './journal-year.repository';
+
+/**
+ * Closes the journal of every finished year that has running numbers and no closing record yet,
+ * oldest first (after 1 January: last year's). Safe on several nodes at once: a year is closed once.
+ */
+export async function closePendingJournalYears(ports: CloseJournalYearPorts, log: pino.Logger): Promise<number[]> {
+  const years = await unclosedYears(ports.db, ports.config.officeCode, pragueYear(ports.clock()));
+  const closed: number[] = [];
+  for (const year of years) {
+    try {
+      const r = await closeJournalYear(ports, JOURNAL_YEAR_ACTOR, { year });
+      log.info({ year, entries: r.entries, lastSeq: r.lastSeq, documentId: r.documentId, created: r.created }, 'registry journal year closed');
+      closed.push(year);
+    } catch (err) {
+      // a missing file-plan class or an unusable seal key needs a person; the next run tries again
+      log.error({ err, year, code: err instanceof DomainError ? err.code : undefined }, 'could not close the registry journal year');
+      break;
+    }
+  }
+  return closed;
+}
+
+/** Runs the closure at start-up and then every `intervalMs` (hourly, as the transaction-log seals); returns a stop function. */
+export function scheduleJournalYearClosures(ports: CloseJournalYearPorts, log: pino.Logger, intervalMs = 3_600_000): () => Promise<void> {
+  return runPeriodically(() => closePendingJournalYears(ports, log), (err) => log.error({ err }, 'registry journal closure failed'), intervalMs);
+}
