@@ -14,19 +14,20 @@ const internal = (subject: string, n: number) => ({
 });
 
 /**
- * The council's minutes of a year (A/10): three sessions, each minutes an internal document of one
- * file, settled and closed in December — the files the archive later selects.
+ * A year's file of documents of permanent value (A/10), made by the secretary's office: the council's
+ * minutes, or the budget and the final account; settled and closed in December — the files the
+ * archive later selects.
  */
-export function planCouncilMinutes(ctx: DemoContext, year: number): void {
+export function planYearlyRecords(ctx: DemoContext, year: number, classCode: string, entries: [month: number, day: number, subject: string][]): void {
   const { ports, timeline } = ctx;
   const kt = handler('KT');
   const docs: string[] = [];
   let fileId = '';
-  [[2, 20], [6, 18], [11, 26]].forEach(([month, day], k) => {
+  entries.forEach(([month, day, subject], k) => {
     timeline.at(dayOf(year, month, day, 300), async () => {
       const r = await registerRecord(ports, kt, {
-        ...internal(`Zápis a usnesení z ${k + 1}. zasedání zastupitelstva města Karlovy Vary v roce ${year}`, year * 10 + k),
-        ...(fileId ? { fileId } : { classCode: '1.1.1', orgUnit: 'KT' }),
+        ...internal(subject, year * 10 + k),
+        ...(fileId ? { fileId } : { classCode, orgUnit: 'KT' }),
       });
       fileId = r.fileId;
       docs.push(r.documentId);
@@ -37,6 +38,14 @@ export function planCouncilMinutes(ctx: DemoContext, year: number): void {
     for (const id of docs) await settleRecordDocument(ports, kt, { documentId: id, method: 'other' });
     await closeFile(ports, kt, { fileId });
   });
+}
+
+export function planCouncilMinutes(ctx: DemoContext, year: number): void {
+  planYearlyRecords(ctx, year, '1.1.1', [[2, 20], [6, 18], [11, 26]].map(([month, day], k) => [month, day, `Zápis a usnesení z ${k + 1}. zasedání zastupitelstva města Karlovy Vary v roce ${year}`]));
+}
+
+export function planBudget(ctx: DemoContext, year: number): void {
+  planYearlyRecords(ctx, year, '3.1', [[1, 12, `Schválený rozpočet statutárního města Karlovy Vary na rok ${year}`], [6, 25, `Závěrečný účet města za rok ${year - 1}`]]);
 }
 
 /** The year's accounting vouchers (S/10 from the end of the accounting period): closed with 31 December as the trigger. */

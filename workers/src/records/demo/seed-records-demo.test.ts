@@ -29,7 +29,10 @@ describe('the records demo', () => {
   it('has files in every state of their life, A and S, and typed files with parts and volumes', async () => {
     const states = await db('files').distinct('state').pluck('state');
     expect(states).toEqual(expect.arrayContaining(['open', 'closed', 'in-records-centre', 'in-disposal', 'transferred', 'destroyed']));
-    expect(await db('files').where({ state: 'transferred' }).whereNotNull('archive_id').first()).toBeTruthy();
+    // the archive selected last year's A files (the council's minutes, the budget) and confirmed them with its identifiers
+    expect(await db('files').where({ state: 'transferred', disposal_code: 'A' }).whereNull('archive_id').first()).toBeUndefined();
+    expect(Number((await db('files').where({ state: 'transferred' }).whereNotNull('archive_id').count({ n: '*' }).first())?.n)).toBeGreaterThanOrEqual(2);
+    expect(await db('files').where({ state: 'in-disposal', disposal_code: 'A' }).first()).toBeTruthy();
     expect(await db('files').where({ state: 'destroyed' }).whereNotNull('disposed_at').first()).toBeTruthy();
     expect(await db('files').distinct('disposal_code').whereNotNull('disposal_code').pluck('disposal_code')).toEqual(expect.arrayContaining(['A', 'S']));
     // due for disposal: in the records centre with a disposal year already reached

@@ -4,7 +4,7 @@ import { DEMO_ORG_UNITS, handler } from './demo-data';
 import { annualHandOver, decideProposal, holdOneDueFile, proposeDueFiles, shareFile } from './demo-disposal';
 import { planEverydayFile, type DemoContext, type DemoPorts } from './demo-everyday';
 import { demoFilePlan } from './demo-file-plan';
-import { planAccounts, planCouncilMinutes, planTypedFiles } from './demo-special-files';
+import { planAccounts, planBudget, planCouncilMinutes, planTypedFiles } from './demo-special-files';
 import { dayOf, DemoTimeline, rng, workday } from './demo-timeline';
 
 export { DEMO_ORG_UNITS } from './demo-data';
@@ -22,7 +22,7 @@ const DAY = 86_400_000;
  * one of twelve years ago, last year's and this year's); `files` everyday matters of the last two
  * years received, answered, dispatched, delivered, settled and closed as far as they have got by
  * today; and, with at least DEMO_HISTORY_MIN_FILES of them, the years before: the council's minutes
- * (A) and the accounts each year, older matters, the yearly hand-over to the records centre, typed
+ * and the budget (A) and the accounts each year, older matters, the yearly hand-over to the records centre, typed
  * files with parts and volumes, last year's disposal proposal decided by the archive (transferred
  * and destroyed files), this year's proposal still open, disposal holds and files shared between units.
  */
@@ -56,11 +56,12 @@ export async function seedRecordsDemo(ports: DemoPorts, opts: { files?: number }
   if (history) {
     let n = files;
     // the dispatch list (výpravna) always has work: answers made last week, and a letter on its way for weeks
-    planEverydayFile(ctx, ++n, workday(end, -14, 100), { replyAfter: 7, dispatchAfter: 30 });
-    planEverydayFile(ctx, ++n, workday(end, -12, 200), { replyAfter: 5, dispatchAfter: 30 });
+    for (let k = 0; k < 4; k++) planEverydayFile(ctx, ++n, workday(end, -10 - 2 * k, 100 + 40 * k), { replyAfter: 5 + k, dispatchAfter: 30 });
+    for (let k = 0; k < 3; k++) planEverydayFile(ctx, ++n, workday(end, -30 - 3 * k, 120 + 40 * k), { replyAfter: 14, deliverAfter: 30 });
     planEverydayFile(ctx, ++n, workday(end, -30, 100), { replyAfter: 14, deliverAfter: 30 });
     for (let y = first; y <= year - 2; y++) {
       planCouncilMinutes(ctx, y);
+      planBudget(ctx, y);
       planAccounts(ctx, y);
       for (let k = 0; k < 3; k++) planEverydayFile(ctx, ++n, dayOf(y, 2 + k * 3 + Math.floor(ctx.random() * 3), 3 + Math.floor(ctx.random() * 20), Math.floor(ctx.random() * 400)));
     }
