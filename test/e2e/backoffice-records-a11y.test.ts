@@ -16,7 +16,8 @@ import { wcagViolations } from '../support/axe';
 import { freePort, tempDataDir } from '../support/processes';
 
 // The records screens of the back-office (journal, files, a file — with the hold and trigger-event forms —, a document's parties, the dispatch list, the registration
-// of a received document and of an own document with their refusals and the confirmation, the records
+// of a received document and of an own document with their refusals and the confirmation, the settlement, storno, closure
+// (with its refusal per document) and reopening forms of a file, the parties register with a party and the merge confirmation, the records
 // centre with hand-over, disposal proposals, the assessor's view and the archive's decisions) in
 // headless Chromium, checked by axe-core against WCAG 2.1 A and AA, in each language.
 
@@ -34,6 +35,9 @@ let proposalId = '';
 let centreFileId = '';
 let inDisposalFileId = '';
 let awaitingTriggerFileId = '';
+let closedFileId = '';
+let partyId = '';
+let duplicatePartyId = '';
 
 async function signedIn(username: string): Promise<BrowserContext> {
   if (contexts[username]) return contexts[username];
@@ -85,6 +89,11 @@ beforeAll(async () => {
   // one more closed file waits for hand-over
   const waiting = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Petice za přechod', channel: 'post', form: 'analog', classCode: '1.3', orgUnit: 'OSU' });
   await db('files').where({ id: waiting.fileId }).update({ state: 'closed', closed_at: new Date('2026-01-10T10:00:00Z'), closed_by: 'user:referent', disposal_year: 2032 });
+  closedFileId = waiting.fileId;
+  // the same person recorded twice (no identifier to tell): the parties register's merge
+  const again = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Doplnění stížnosti', channel: 'post', form: 'analog', classCode: '7.4', orgUnit: 'ODP', sender: { kind: 'person', givenName: 'Jana', familyName: 'Nováková', city: 'Karlovy Vary' } });
+  partyId = (await db('documents').where({ id: open.documentId }).first('sender_party_id')).sender_party_id;
+  duplicatePartyId = (await db('documents').where({ id: again.documentId }).first('sender_party_id')).sender_party_id;
   // a fishing licence's file: retention from the licence's expiry, not yet recorded (the trigger form)
   const licence = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Žádost o rybářský lístek', channel: 'post', form: 'analog', classCode: '6.3', orgUnit: 'OSU' });
   await db('files').where({ id: licence.fileId }).update({ state: 'closed', closed_at: new Date('2025-04-01T10:00:00Z'), closed_by: 'user:referent', trigger_date: null, disposal_year: null });
@@ -131,6 +140,14 @@ const screens = (): [user: string, url: string, heading: RegExp, status?: number
   ['podatelna', '/records/register', /Zaevidovat doručený dokument|Register a received document|Зареєструвати отриманий документ/],
   ['referent', `/records/own?file=${encodeURIComponent(open.fileReference)}`, /Nový vlastní dokument|New own document|Новий власний документ/],
   ['podatelna', `/records/registered/${open.documentId}`, /Dokument je zaevidován|The document is registered|Документ зареєстровано/],
+  // a closed file of the referent's unit: the reopening form
+  ['referent', `/records/files/${closedFileId}`, /.+/],
+  // the parties register: list, search, a party with its documents, the merge search and its confirmation
+  ['podatelna', '/records/parties', /Jmenný rejstřík|Parties register|Реєстр суб’єктів/],
+  ['referent', '/records/parties?q=novakova', /Jmenný rejstřík|Parties register|Реєстр суб’єктів/],
+  ['referent', `/records/parties/${partyId}`, /Jana Nováková/],
+  ['podatelna', `/records/parties/${partyId}?mq=novakova`, /Jana Nováková/],
+  ['podatelna', `/records/parties/${partyId}/merge?duplicate=${duplicatePartyId}`, /Potvrzení sloučení|Confirm the merge|Підтвердження об’єднання/],
   // a refusal, shown as a page of its own
   ['referent', '/records/centre', /Operaci nelze provést|cannot be done|.+/, 403],
 ];
@@ -179,6 +196,37 @@ describe('records screens of the back-office meet WCAG 2.1 AA (axe-core)', () =>
       await own.close();
     }
     expect(found).toEqual({});
+  });
+
+  it('checks the file page after a refused closure (each document and why) and after a refused merge', async () => {
+    const found: Record<string, string[]> = {};
+    for (const lng of ['cs', 'en', 'uk']) {
+      const page = await (await signedIn('referent')).newPage();
+      await page.goto(`${baseUrl}/records/files/${open.fileId}?lang=${lng}`);
+      await page.locator(`form[action="/records/files/${open.fileId}/close"] button[type="submit"]`).click();
+      await page.waitForLoadState();
+      await expect(page.getByRole('alert').locator(`a[href="#doc-${open.documentId}"]`).count()).resolves.toBe(1);
+      for (const d of await page.locator('details').all()) await d.evaluate((el) => el.setAttribute('open', ''));
+      let violations = await wcagViolations(page);
+      if (violations.length) found[`${lng} closure refused`] = violations;
+      await page.close();
+
+      // the confirmation posted without its checkbox (the browser's own check switched off, as a script-less old browser would)
+      const merge = await (await signedIn('podatelna')).newPage();
+      await merge.goto(`${baseUrl}/records/parties/${partyId}/merge?duplicate=${duplicatePartyId}&lang=${lng}`);
+      await merge.locator('#merge-confirm').evaluate((el) => el.removeAttribute('required'));
+      await merge.locator('form[action$="/merge"] button[type="submit"]').click();
+      await merge.waitForLoadState();
+      await expect(merge.getByRole('alert').locator('a[href="#merge-confirm"]').count()).resolves.toBe(1);
+      await expect(merge.locator('#merge-confirm').getAttribute('aria-describedby')).resolves.toBe('merge-confirm-error');
+      violations = await wcagViolations(merge);
+      if (violations.length) found[`${lng} merge refused`] = violations;
+      await merge.close();
+    }
+    expect(found).toEqual({});
+    // nothing was closed or merged
+    expect(await db('files').where({ id: open.fileId }).first()).toMatchObject({ state: 'open' });
+    expect(await db('parties').where({ id: duplicatePartyId }).first()).toMatchObject({ merged_into: null });
   });
 
   for (const lng of ['cs', 'en', 'uk']) {

@@ -84,6 +84,14 @@ describe('the parties register (jmenný rejstřík)', () => {
     expect(podatelna.text).toContain('id="merge-heading"');
   });
 
+  it('finds a party\'s documents as addressee by an index, not by reading every document', async () => {
+    const plan = await t.db.transaction(async (trx) => {
+      await trx.raw('set local enable_seqscan = off');
+      return JSON.stringify((await trx.raw('explain select id from documents where addressee_party_id = ?', [keepId])).rows);
+    });
+    expect(plan).toContain('documents_addressee_party_id_index');
+  });
+
   it('refuses a merge to other roles and from another site, and changes nothing', async () => {
     await get('referent', `/records/parties/${keepId}/merge?duplicate=${duplicateId}`).expect(403);
     await post('referent', `/records/parties/${keepId}/merge`).send({ duplicateId, confirm: 'yes' }).expect(403);

@@ -147,6 +147,8 @@ describe('registering a received document (podatelna)', () => {
     const referentView = await get('referent', res.headers.location).expect(200);
     expect(referentView.text).toContain(`href="/records/files/${doc.file_id}"`);
     await get('spisovna', '/records/registered/00000000-0000-4000-8000-000000000000').expect(404);
+    // a handler of another unit who did not register it does not read it
+    await get('referent', `/records/registered/${odpFile.documentId}`).expect(403);
 
     expect(doc).toMatchObject({ direction: 'incoming', state: 'registered', channel: 'post', form: 'analog', subject: 'Žádost o vyjádření k přístavbě', sender_reference: 'SKV/118/2026', attachments_count: 2, attachments_kind: '2 listy A4', org_unit: 'OSU', handler: 'referent', created_by: 'user:podatelna' });
     const journal = await t.db('journal').where({ document_id: documentId }).first();

@@ -41,7 +41,7 @@ const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$
  * none (every field blank). Wrong identifiers and a missing name are field errors.
  */
 export function readParty(v: Values, role: string, errors: FieldErrors): PartyInput | null {
-  const f = (name: (typeof PARTY_FIELDS)[number]) => v[`${role}${name}`];
+  const f = (name: (typeof PARTY_FIELDS)[number]) => v[`${role}${name}`] ?? '';
   if (f('PartyId')) {
     if (!isUuid(f('PartyId'))) errors[`${role}PartyId`] = { key: 'partyNotFound' };
     // the kind is the register's; registerRecord takes the party by its id

@@ -37,7 +37,7 @@ describe('npm run cli', () => {
   it('demo seeds once: file plans, files in several states, documents', async () => {
     expect(await cli('demo')).toBe(0);
     expect(out[0]).toMatch(/nothing seeded/);
-    expect(Number((await db('file_plans').count({ n: '*' }).first())?.n)).toBe(2);
+    expect(Number((await db('file_plans').count({ n: '*' }).first())?.n)).toBe(3);
     const states = await db('files').distinct('state').pluck('state');
     expect(states).toEqual(expect.arrayContaining(['open', 'closed']));
   });

@@ -14,7 +14,7 @@ export const dispatchDataBoxCommand: CliCommand = {
     // what failed goes to the error output as ids and codes, like the periodic step's log
     const log = pino({ level: 'warn' }, { write: (line: string) => ctx.err(line.trimEnd()) });
     const r = await takeOverDataBoxDeliveries({ db: ctx.db, clock: ctx.clock, isds: createIsdsClient(ctx.config.isds) }, log);
-    ctx.out(`asked ${r.asked}\tdelivered ${r.delivered.length}\tfailed ${r.failed}`);
+    ctx.out(`asked ${r.asked}\tdelivered ${r.delivered.length}\treceipts ${r.receipts.length}\tfailed ${r.failed}`);
     return r.failed ? 1 : 0;
   },
 };

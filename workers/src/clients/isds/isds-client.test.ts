@@ -63,6 +63,7 @@ describe('the ISDS client (dm_info.wsdl, GetDeliveryInfo)', () => {
 
   it('turns an ISDS refusal, a wrong login, an unreachable service and a bad message ID into coded errors', async () => {
     await expect(createIsdsClient({ url: peer.url, ...login }).getDeliveryInfo('999')).rejects.toMatchObject({ code: 'ISDS_STATUS', kind: 'transient', message: expect.stringContaining('1219') });
+    await expect(createIsdsClient({ url: peer.url, ...login }).getSignedDeliveryInfo('999')).rejects.toMatchObject({ code: 'ISDS_STATUS', kind: 'transient', statusCode: '1219' });
     await expect(createIsdsClient({ url: peer.url, username: login.username, password: 'wrong' }).getDeliveryInfo('1234567')).rejects.toMatchObject({ code: 'ISDS_UNAUTHORIZED' });
     await expect(createIsdsClient({ url: `${peer.url}/nothing`, ...login }).getDeliveryInfo('1234567')).rejects.toMatchObject({ code: 'ISDS_FAULT' });
     await expect(createIsdsClient({ url: 'http://127.0.0.1:1/DS', ...login, timeoutMs: 2000 }).getDeliveryInfo('1234567')).rejects.toMatchObject({ code: 'ISDS_UNREACHABLE' });

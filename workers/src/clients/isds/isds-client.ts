@@ -64,6 +64,11 @@ export interface IsdsClient {
   getDeliveryInfo(dmId: string): Promise<DeliveryInfo>;
   /** Sends a data message from the office's box; resolves to the new message's ID (dmID). */
   createMessage(message: OutgoingMessage): Promise<string>;
+  /**
+   * The signed delivery information of a sent message (GetSignedDeliveryInfo: dodejka, doručenka or
+   * nedoručenka as ISDS signed it, a CMS SignedData — the content of a `.zfo` file).
+   */
+  getSignedDeliveryInfo(dmId: string): Promise<Buffer>;
 }
 
 /**
@@ -169,6 +174,17 @@ export function createIsdsClient(options: IsdsClientOptions): IsdsClient {
       const messageStatus = delivery ? Number(text(delivery, 'dmMessageStatus')) : NaN;
       if (!delivery || !Number.isInteger(messageStatus)) throw new DomainError('ISDS_RESPONSE_INVALID', `GetDeliveryInfo ${dmId}: no dmMessageStatus`, 'transient');
       return { dmId, messageStatus, deliveryTime: time(delivery, 'dmDeliveryTime'), acceptanceTime: time(delivery, 'dmAcceptanceTime') };
+    },
+
+    async getSignedDeliveryInfo(dmId) {
+      if (!/^\d{1,20}$/.test(dmId)) throw new DomainError('ISDS_DM_ID_INVALID', 'a data message ID is 1–20 digits');
+      const doc = await call('dx', 'GetSignedDeliveryInfo', `<GetSignedDeliveryInfo xmlns="${ISDS_NS}"><dmID>${xmlEscape(dmId)}</dmID></GetSignedDeliveryInfo>`);
+      const response = responseOf(doc, 'GetSignedDeliveryInfo');
+      requireOk(response, `GetSignedDeliveryInfo ${dmId}`, 'transient');
+      const signature = Buffer.from((text(response, 'dmSignature') ?? '').replace(/\s+/g, ''), 'base64');
+      // a CMS SignedData is a DER SEQUENCE; anything else is not what ISDS signs
+      if (signature.length < 2 || signature[0] !== 0x30) throw new DomainError('ISDS_RESPONSE_INVALID', `GetSignedDeliveryInfo ${dmId}: no signed data`, 'transient');
+      return signature;
     },
 
     async createMessage(message) {

@@ -40,6 +40,8 @@ describe('delivery of documents sent through the data box, taken over from ISDS 
     return id;
   }
   const doc = (id: string) => db('documents').where({ id }).first();
+  /** the GetDeliveryInfo requests the peer received (GetSignedDeliveryInfo follows each delivery) */
+  const asked = () => peer.requests.filter((r) => r.startsWith('<GetDeliveryInfo'));
   const deliveries = (id: string) => db('audit_log').where({ object_id: id, event_type: 'Doruceno' }).orderBy('id');
 
   // a database with its migrations and the seeding: slow on a loaded machine
@@ -69,8 +71,8 @@ describe('delivery of documents sent through the data box, taken over from ISDS 
     const first = await takeOverDataBoxDeliveries(ports(), log);
 
     // then
-    expect(first).toEqual({ asked: 3, delivered: [login6, fiction5], failed: 0 });
-    expect(peer.requests.map((r) => /<dmID>(\d+)</.exec(r)?.[1])).toEqual(['81000001', '81000002', '81000003']);
+    expect(first).toEqual({ asked: 3, delivered: [login6, fiction5], failed: 0, receipts: [login6, fiction5] });
+    expect(asked().map((r) => /<dmID>(\d+)</.exec(r)?.[1])).toEqual(['81000001', '81000002', '81000003']);
     expect(await doc(login6)).toMatchObject({ state: 'delivered', delivered_at: new Date('2026-11-03T07:30:00Z'), data_box_status: 6 });
     expect(await doc(fiction5)).toMatchObject({ state: 'delivered', delivered_at: new Date('2026-11-11T23:00:00Z'), data_box_status: 5 });
     expect(await doc(inBox4)).toMatchObject({ state: 'dispatched', delivered_at: null, data_box_status: 4 });
@@ -89,11 +91,11 @@ describe('delivery of documents sent through the data box, taken over from ISDS 
     const second = await takeOverDataBoxDeliveries(ports(), log);
 
     // then: only the undelivered one was asked about; nothing is recorded twice
-    expect(second).toEqual({ asked: 1, delivered: [inBox4], failed: 0 });
-    expect(peer.requests).toHaveLength(1);
+    expect(second).toEqual({ asked: 1, delivered: [inBox4], failed: 0, receipts: [inBox4] });
+    expect(asked()).toHaveLength(1);
     expect(await doc(inBox4)).toMatchObject({ state: 'delivered', delivered_at: new Date('2026-11-19T13:00:00Z'), data_box_status: 7 });
     for (const id of [login6, fiction5, inBox4]) expect(await deliveries(id)).toHaveLength(1);
-    expect(await takeOverDataBoxDeliveries(ports(), log)).toEqual({ asked: 0, delivered: [], failed: 0 });
+    expect(await takeOverDataBoxDeliveries(ports(), log)).toEqual({ asked: 0, delivered: [], failed: 0, receipts: [] });
   });
 
   it('records nothing twice when two runs overlap or a person records the delivery meanwhile', async () => {
@@ -130,9 +132,9 @@ describe('delivery of documents sent through the data box, taken over from ISDS 
     const locked = createIsdsClient({ url: peer.url, username: login.username, password: 'expired' });
 
     // when / then
-    expect(await takeOverDataBoxDeliveries({ ...ports(), isds: locked }, log)).toEqual({ asked: 0, delivered: [], failed: 1 });
+    expect(await takeOverDataBoxDeliveries({ ...ports(), isds: locked }, log)).toEqual({ asked: 0, delivered: [], failed: 1, receipts: [] });
     expect(await doc(known)).toMatchObject({ state: 'dispatched' });
-    expect(await takeOverDataBoxDeliveries(ports(), log)).toEqual({ asked: 1, delivered: [known], failed: 1 });
+    expect(await takeOverDataBoxDeliveries(ports(), log)).toEqual({ asked: 1, delivered: [known], failed: 1, receipts: [known] });
     expect(await doc(unknown)).toMatchObject({ state: 'dispatched', data_box_status: null, data_box_checked_at: now });
     expect(await deliveries(unknown)).toEqual([]);
   });
@@ -175,7 +177,7 @@ describe('delivery of documents sent through the data box, taken over from ISDS 
     expect(await runCli(COMMANDS, ['dispatch', 'data-box'], ctx(true))).toBe(0);
 
     // then
-    expect(out).toEqual(['asked 3\tdelivered 1\tfailed 0']);
+    expect(out).toEqual(['asked 3\tdelivered 1\treceipts 1\tfailed 0']);
     expect(await doc(fromCli)).toMatchObject({ state: 'delivered', delivered_at: new Date('2026-11-09T08:00:00Z'), data_box_status: 7 });
     expect(await deliveries(fromCli)).toHaveLength(1);
   });

@@ -4,14 +4,10 @@ import { appendAuditLog } from '@openspis/db';
 import type { DeliveryInfo, IsdsClient } from '../../clients/isds/isds-client';
 import { DomainError } from '../../shared/domain-error';
 import { runPeriodically } from '../../shared/periodic';
+import { DELIVERED_STATUSES as DELIVERED, FICTION_STATUS as FICTION, ISDS_ACTOR } from './data-box-statuses';
+import { keepDeliveryReceipts } from './keep-delivery-receipts';
 
-/** The actor of deliveries taken over from the data-box system. */
-export const ISDS_ACTOR = 'system:isds';
-
-/** dmMessageStatus values that mean the message was delivered (doručena): by fiction (5), by login (6), read (7), then deleted (9) or in the vault (10). */
-const DELIVERED = new Set([5, 6, 7, 9, 10]);
-/** Delivered by fiction: nobody logged into the box within ten days of its arrival (zákon 300/2008 Sb., § 17 odst. 4). */
-const FICTION = 5;
+export { ISDS_ACTOR };
 
 export interface DataBoxDeliveryPorts {
   db: Knex;
@@ -23,6 +19,8 @@ export interface DataBoxRunResult {
   asked: number;
   delivered: string[];
   failed: number;
+  /** documents whose signed delivery receipt was kept in this run (keepDeliveryReceipts) */
+  receipts: string[];
 }
 
 /** Records what ISDS said about one message; the delivery only once, whoever else runs at the same time. */
@@ -52,12 +50,14 @@ async function applyDeliveryInfo(trx: Knex.Transaction, documentId: string, info
  * date and a Doruceno of the document by `system:isds`. A message not yet delivered keeps its state
  * for the next run; a message ISDS refuses to tell about is left for the next run and logged.
  * Idempotent: the document is locked and must still be dispatched, so nothing is recorded twice.
+ * Then keeps the signed delivery receipts of the delivered ones (keepDeliveryReceipts).
  */
 export async function takeOverDataBoxDeliveries(ports: DataBoxDeliveryPorts, log: pino.Logger, opts: { batch?: number } = {}): Promise<DataBoxRunResult> {
   const pending: { id: string; data_box_message_id: string }[] = await ports.db('documents')
     .where({ state: 'dispatched', channel: 'data-box' }).whereNotNull('data_box_message_id')
     .orderByRaw('data_box_checked_at asc nulls first, dispatched_at asc').limit(opts.batch ?? 100).select('id', 'data_box_message_id');
-  const result: DataBoxRunResult = { asked: 0, delivered: [], failed: 0 };
+  const result: DataBoxRunResult = { asked: 0, delivered: [], failed: 0, receipts: [] };
+  let reachable = true;
   for (const doc of pending) {
     let info: DeliveryInfo;
     try {
@@ -68,7 +68,10 @@ export async function takeOverDataBoxDeliveries(ports: DataBoxDeliveryPorts, log
       log.warn({ err, code, documentId: doc.id, dmId: doc.data_box_message_id }, 'data-box delivery info not available');
       result.failed += 1;
       // without a login or a connection the other messages fail the same way: the next run tries again
-      if (code === 'ISDS_UNAUTHORIZED' || code === 'ISDS_UNREACHABLE') break;
+      if (code === 'ISDS_UNAUTHORIZED' || code === 'ISDS_UNREACHABLE') {
+        reachable = false;
+        break;
+      }
       await ports.db('documents').where({ id: doc.id }).update({ data_box_checked_at: ports.clock() });
       continue;
     }
@@ -77,6 +80,11 @@ export async function takeOverDataBoxDeliveries(ports: DataBoxDeliveryPorts, log
       result.delivered.push(doc.id);
       log.info({ documentId: doc.id, dmId: info.dmId, messageStatus: info.messageStatus }, 'data-box delivery taken over');
     }
+  }
+  if (reachable) {
+    const receipts = await keepDeliveryReceipts(ports, log, opts);
+    result.receipts = receipts.kept;
+    result.failed += receipts.failed;
   }
   return result;
 }

@@ -38,8 +38,11 @@ describe('sending outgoing documents through the data box (CreateMessage against
    */
   async function answer(opts: { box?: string | null; theirRef?: string | null; channel?: string; components?: { name: string; type: string; content: Buffer }[] } = {}) {
     const f = await insertOpenFile(db, { classId, components: [] });
-    const partyId = randomUUID();
-    await db('parties').insert({ id: partyId, kind: 'organisation', display_name: 'Správa silnic s.r.o.', organisation_name: 'Správa silnic s.r.o.', data_box_id: opts.box === undefined ? 'abc2def' : opts.box, search_text: 'sprava silnic', created_by: 'user:podatelna' });
+    // one party per data box (the register keeps a box once)
+    const box = opts.box === undefined ? 'abc2def' : opts.box;
+    const known = box ? await db('parties').where({ data_box_id: box }).whereNull('merged_into').first('id') : undefined;
+    const partyId = known?.id ?? randomUUID();
+    if (!known) await db('parties').insert({ id: partyId, kind: 'organisation', display_name: 'Správa silnic s.r.o.', organisation_name: 'Správa silnic s.r.o.', data_box_id: box, search_text: 'sprava silnic', created_by: 'user:podatelna' });
     await db('documents').where({ id: f.documentId }).update({ sender_party_id: partyId, sender_reference: opts.theirRef === undefined ? 'SS/123/2026' : opts.theirRef });
     const id = randomUUID();
     const jid = `MMKV${8000000 + (seq += 1)}`;
@@ -147,7 +150,8 @@ describe('sending outgoing documents through the data box (CreateMessage against
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as { port: number };
     await new Promise((resolve) => closed.close(resolve));
-    const down = createIsdsClient({ url: `http://127.0.0.1:${port}/DS`, ...login });
+    // another loopback address than the peers listen on, so no other test's server takes the freed port
+    const down = createIsdsClient({ url: `http://127.0.0.2:${port}/DS`, ...login });
     expect(await sendPendingDataBoxMessages({ ...ports(), isds: down }, log)).toEqual({ sent: [], failed: [], deferred: 1 });
     expect(await send(a.id)).toMatchObject({ state: 'pending' });
 

@@ -3,7 +3,9 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import forge from 'node-forge';
 import { validateXML } from 'xmllint-wasm';
+import { createTestCa, issueCertificate, type TestCa, type TestCertificate } from '../../../signing/test-pki';
 import { xmlEscape } from '../../../records/xml/xml-writer';
 import { ISDS_NS } from '../isds-client';
 
@@ -50,6 +52,9 @@ export interface IsdsTestPeer {
   sent: Map<string, PeerSentMessage>;
   /** addressee boxes CreateMessage refuses, with the dmStatus ISDS answers */
   refusedBoxes: Map<string, { code: string; message: string }>;
+  /** the test CA and the certificate ISDS signs delivery information with (GetSignedDeliveryInfo) */
+  ca: TestCa;
+  signer: TestCertificate;
   /** every request body (the operation element), as received */
   requests: string[];
   /** every response body sent (the operation element), to check against the schema */
@@ -74,6 +79,25 @@ function deliveryXml(dmId: string, m: PeerMessage): string {
     + `${nil('dmDeliveryTime', m.deliveryTime)}${nil('dmAcceptanceTime', m.acceptanceTime)}<dmMessageStatus>${m.status}</dmMessageStatus><dmEvents>${events}</dmEvents></dmDelivery>`;
 }
 
+/**
+ * What ISDS signs for GetSignedDeliveryInfo: the delivery information of the message, enveloped in a
+ * CMS SignedData (SHA-256, with the signer's certificate), as the `.zfo` of a dodejka / doručenka.
+ */
+function signedDelivery(dmId: string, m: PeerMessage, signer: TestCertificate): Buffer {
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<q:GetDeliveryInfoResponse xmlns:q="${ISDS_NS}" xmlns="${ISDS_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">${deliveryXml(dmId, m)}`
+    + '<dmStatus><dmStatusCode>0000</dmStatusCode><dmStatusMessage>Provedeno úspěšně.</dmStatusMessage></dmStatus></q:GetDeliveryInfoResponse>';
+  const p7 = forge.pkcs7.createSignedData();
+  p7.content = forge.util.createBuffer(Buffer.from(xml, 'utf8').toString('binary'));
+  const certificate = forge.pki.certificateFromPem(signer.certPem);
+  p7.addCertificate(certificate);
+  p7.addSigner({
+    key: forge.pki.privateKeyFromPem(signer.keyPem), certificate, digestAlgorithm: forge.pki.oids.sha256,
+    authenticatedAttributes: [{ type: forge.pki.oids.contentType, value: forge.pki.oids.data }, { type: forge.pki.oids.messageDigest }, { type: forge.pki.oids.signingTime, value: new Date() as unknown as string }],
+  });
+  p7.sign();
+  return Buffer.from(forge.asn1.toDer(p7.toAsn1()).getBytes(), 'binary');
+}
+
 function envelope(body: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<SOAP-ENV:Envelope xmlns:SOAP-ENV="${SOAP_NS}"><SOAP-ENV:Body>${body}</SOAP-ENV:Body></SOAP-ENV:Envelope>`;
 }
@@ -84,12 +108,16 @@ function envelope(body: string): string {
  * is validated against the official dmBaseTypes.xsd (an invalid one gets a SOAP fault).
  * CreateMessage answers a new dmID (or the dmStatus of a box in `refusedBoxes`) and remembers the
  * message in `sent` and `messages`; GetDeliveryInfo answers a schema-valid tDeliveryMessageOutput
- * from `messages` (an unknown dmID: a dmStatus other than 0000, as ISDS does).
+ * from `messages` (an unknown dmID: a dmStatus other than 0000, as ISDS does), GetSignedDeliveryInfo
+ * the same delivery information in a CMS SignedData made with `signer` (a test CA's seal).
  */
 export async function startIsdsTestPeer(login: { username: string; password: string }): Promise<IsdsTestPeer> {
   const messages = new Map<string, PeerMessage>();
   const requests: string[] = [];
   const responses: string[] = [];
+  // ASCII names: node-forge writes a non-ASCII issuer into the SignerInfo differently from the certificate
+  const ca = createTestCa({ commonName: 'ISDS Test CA', organization: 'openspis test' });
+  const signer = issueCertificate(ca, { commonName: 'ISDS test seal', organization: 'openspis test', kind: 'seal' });
   const sent = new Map<string, PeerSentMessage>();
   const refusedBoxes = new Map<string, { code: string; message: string }>();
   let lastId = 90_000_000;
@@ -143,7 +171,7 @@ export async function startIsdsTestPeer(login: { username: string; password: str
         requests.push(requestXml);
         const check = await validateIsdsXml(requestXml);
         if (!check.valid) return reply(500, `<SOAP-ENV:Fault><faultcode>SOAP-ENV:Client</faultcode><faultstring>${check.errors.join('; ').replace(/</g, '&lt;')}</faultstring></SOAP-ENV:Fault>`);
-        const served = service === 'dz' ? ['CreateMessage'] : ['GetDeliveryInfo'];
+        const served = service === 'dz' ? ['CreateMessage'] : ['GetDeliveryInfo', 'GetSignedDeliveryInfo'];
         if (operation.namespaceURI !== ISDS_NS || !served.includes(operation.localName ?? '')) return reply(500, `<SOAP-ENV:Fault><faultcode>SOAP-ENV:Client</faultcode><faultstring>not served at ${service}: ${operation.localName}</faultstring></SOAP-ENV:Fault>`);
         if (operation.localName === 'CreateMessage') {
           const response = createMessage(operation);
@@ -152,6 +180,11 @@ export async function startIsdsTestPeer(login: { username: string; password: str
         }
         const dmId = operation.getElementsByTagNameNS(ISDS_NS, 'dmID')[0]?.textContent ?? '';
         const m = messages.get(dmId);
+        if (operation.localName === 'GetSignedDeliveryInfo') {
+          const response = `<q:GetSignedDeliveryInfoResponse xmlns:q="${ISDS_NS}" xmlns="${ISDS_NS}">${m ? `<dmSignature>${signedDelivery(dmId, m, signer).toString('base64')}</dmSignature><dmStatus>${ok}</dmStatus>` : '<dmStatus><dmStatusCode>1219</dmStatusCode><dmStatusMessage>Zpráva neexistuje.</dmStatusMessage></dmStatus>'}</q:GetSignedDeliveryInfoResponse>`;
+          responses.push(response);
+          return reply(200, response);
+        }
         const status = m ? '<dmStatusCode>0000</dmStatusCode><dmStatusMessage>Provedeno úspěšně.</dmStatusMessage>' : '<dmStatusCode>1219</dmStatusCode><dmStatusMessage>Zpráva neexistuje.</dmStatusMessage>';
         const response = `<q:GetDeliveryInfoResponse xmlns:q="${ISDS_NS}" xmlns="${ISDS_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">${m ? deliveryXml(dmId, m) : ''}<dmStatus>${status}</dmStatus></q:GetDeliveryInfoResponse>`;
         responses.push(response);
@@ -165,7 +198,7 @@ export async function startIsdsTestPeer(login: { username: string; password: str
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${port}/DS`, messages, sent, refusedBoxes, requests, responses,
+    url: `http://127.0.0.1:${port}/DS`, messages, sent, refusedBoxes, ca, signer, requests, responses,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

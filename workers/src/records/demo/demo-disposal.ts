@@ -1,0 +1,100 @@
+import path from 'node:path';
+import { appendAuditLog } from '@openspis/db';
+import { createDisposalProposal, listDueFiles } from '../disposal/disposal-proposal';
+import { setDisposalHold } from '../disposal/disposal-hold';
+import { handOverFiles } from '../disposal/hand-over-files';
+import { importArchiveDecision } from '../disposal/import-archive-decision';
+import { recordTriggerEvent } from '../disposal/record-trigger-event';
+import { pragueYear } from '../../registry/reference-number.service';
+import { auditActor, type Actor } from '../records.model';
+import { el, serializeXml } from '../sip/xml-writer';
+import { SPISOVNA } from './demo-data';
+import type { DemoContext } from './demo-everyday';
+
+const ARCHIVE = 'SOA-Plzen';
+
+/** The archive's list (nsesss-DA.xsd): an operation, or the digital archive's identifier, per file. */
+function archiveList(ctx: DemoContext, opts: { listId: string; procedure: string; at: Date; entities: { fileReference: string; operation?: string; archiveId?: string }[] }): string {
+  const { config } = ctx.ports;
+  return serializeXml(el('Seznam', {
+    xmlns: 'http://www.mvcr.cz/nsesss/v4', ID: opts.listId, identifikatorArchivu: ARCHIVE, identifikatorPuvodce: config.officeId,
+    identifikatorSkartacnihoRizeni: opts.procedure, datumVytvoreni: `${opts.at.toISOString().slice(0, 19)}Z`,
+  }, ...opts.entities.map((e) => el('EntitaSeznamu',
+    el('Identifikator', { zdroj: config.officeCode }, e.fileReference),
+    e.archiveId ? el('IdentifikatorDA', { zdroj: ARCHIVE }, e.archiveId) : el('Operace', e.operation ?? 'zničit'))),
+  ));
+}
+
+/** The records centre takes over last year's closed files (in February) into numbered boxes; licences' expiry dates are recorded then. */
+export async function annualHandOver(ctx: DemoContext): Promise<void> {
+  const { db } = ctx.ports;
+  const now = ctx.timeline.clock();
+  const year = pragueYear(now);
+  const closed: { id: string; class_code: string }[] = await db('files').where({ state: 'closed' }).andWhere('closed_at', '<', new Date(Date.UTC(year, 0, 1)))
+    .whereNot('kind', 'volume').orderBy('file_reference').select('id', 'class_code');
+  for (let i = 0; i < closed.length; i += 8) {
+    await handOverFiles(ctx.ports, SPISOVNA, { fileIds: closed.slice(i, i + 8).map((f) => f.id), storageUnit: `KR-${year}-${1 + i / 8}` });
+  }
+  // a fishing licence runs out a year after it was issued: from then on its retention runs
+  const awaiting: { id: string; closed_at: Date }[] = await db('files').where({ state: 'in-records-centre' }).whereNull('trigger_date')
+    .andWhere('closed_at', '<', new Date(Date.UTC(year - 1, 0, 1))).select('id', 'closed_at');
+  for (const f of awaiting) {
+    const expiry = new Date(new Date(f.closed_at).getTime() + 365 * 86_400_000).toISOString().slice(0, 10);
+    await recordTriggerEvent(ctx.ports, SPISOVNA, { fileId: f.id, date: expiry });
+  }
+}
+
+/** A court asks for a file: its disposal waits (pozastavení skartační operace). */
+export async function holdOneDueFile(ctx: DemoContext, reason: string, state: 'in-records-centre' | 'in-disposal'): Promise<void> {
+  const { db } = ctx.ports;
+  const file = await db('files').where({ state, disposal_hold: false, disposal_code: 'S' }).whereNotNull('disposal_year').orderBy('file_reference').first('id');
+  if (file) await setDisposalHold(ctx.ports, SPISOVNA, { fileId: file.id, hold: true, reason });
+}
+
+/** A disposal proposal of every due file (nothing due: nothing proposed). */
+export async function proposeDueFiles(ctx: DemoContext): Promise<string | null> {
+  const due = await listDueFiles(ctx.ports.db, pragueYear(ctx.timeline.clock()));
+  if (!due.length) return null;
+  return (await createDisposalProposal(ctx.ports, SPISOVNA)).proposalId;
+}
+
+/**
+ * The archive decides the proposal: it selects the A files as archival records (transferred, with
+ * their SIP) and lets the S files be destroyed; a later list confirms the transfer with the digital
+ * archive's identifiers.
+ */
+export async function decideProposal(ctx: DemoContext, proposalId: string, n: number): Promise<void> {
+  const { db } = ctx.ports;
+  const now = ctx.timeline.clock();
+  const year = pragueYear(now);
+  const files: { file_reference: string; disposal_code: string }[] = await db('disposal_proposal_files as p').join('files as f', 'f.id', 'p.file_id')
+    .where('p.proposal_id', proposalId).whereNull('p.withdrawn_at').where('f.state', 'in-disposal').select('f.file_reference', 'f.disposal_code');
+  if (!files.length) return;
+  const outDir = path.join(ctx.ports.config.dataDir, 'sip');
+  await importArchiveDecision(ctx.ports, SPISOVNA, {
+    outDir, xml: archiveList(ctx, {
+      listId: `SR-${year}-${n}`, procedure: `SR/${n}/${year}`, at: now,
+      entities: files.map((f) => ({ fileReference: f.file_reference, operation: f.disposal_code === 'A' ? 'vybrat za archiválii' : 'zničit' })),
+    }),
+  });
+  const transferred = files.filter((f) => f.disposal_code === 'A');
+  if (!transferred.length) return;
+  ctx.timeline.at(new Date(now.getTime() + 60 * 86_400_000), async () => {
+    await importArchiveDecision(ctx.ports, SPISOVNA, {
+      outDir, xml: archiveList(ctx, {
+        listId: `PA-${year}-${n}`, procedure: `SR/${n}/${year}`, at: ctx.timeline.clock(),
+        entities: transferred.map((f, i) => ({ fileReference: f.file_reference, archiveId: `SOAP-KV-${year}-${String(i + 1).padStart(4, '0')}` })),
+      }),
+    });
+  });
+}
+
+/** A unit shares a file with another that takes part in the matter (nahlížení jiného útvaru). */
+export async function shareFile(ctx: DemoContext, actor: Actor, fileId: string, orgUnit: string): Promise<void> {
+  const now = ctx.timeline.clock();
+  await ctx.ports.db.transaction(async (trx) => {
+    const by = auditActor(actor);
+    await trx('file_shares').insert({ file_id: fileId, org_unit: orgUnit, shared_by: by, created_at: now }).onConflict(['file_id', 'org_unit']).ignore();
+    await appendAuditLog(trx, { actor: by, eventType: 'Uprava', objectType: 'Spis', objectId: fileId, occurredAt: now, details: { sharedWith: orgUnit } });
+  });
+}

@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, verifyAuditLog, type Db } from '@openspis/db';
+import { testConfig } from '../../testing/fixtures';
+import { seedRecordsDemo } from './seed-records-demo';
+
+describe('the records demo', () => {
+  let db: Db;
+  let close: () => Promise<void>;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openspis-demo-'));
+  const now = new Date('2026-11-30T09:00:00Z');
+  const ports = () => ({ db, clock: () => now, config: testConfig({ OPENSPIS_DATA_DIR: dataDir }) });
+
+  beforeAll(async () => {
+    ({ db, close } = await createTestDb());
+    expect(await seedRecordsDemo(ports(), { files: 40 })).toBe(true);
+  }, 300_000);
+  afterAll(async () => {
+    await close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('seeds only into a database without a file plan', async () => {
+    expect(await seedRecordsDemo(ports(), { files: 40 })).toBe(false);
+  });
+
+  it('has files in every state of their life, A and S, and typed files with parts and volumes', async () => {
+    const states = await db('files').distinct('state').pluck('state');
+    expect(states).toEqual(expect.arrayContaining(['open', 'closed', 'in-records-centre', 'in-disposal', 'transferred', 'destroyed']));
+    // the archive selected last year's A files (the council's minutes, the budget) and confirmed them with its identifiers
+    expect(await db('files').where({ state: 'transferred', disposal_code: 'A' }).whereNull('archive_id').first()).toBeUndefined();
+    expect(Number((await db('files').where({ state: 'transferred' }).whereNotNull('archive_id').count({ n: '*' }).first())?.n)).toBeGreaterThanOrEqual(2);
+    expect(await db('files').where({ state: 'in-disposal', disposal_code: 'A' }).first()).toBeTruthy();
+    expect(await db('files').where({ state: 'destroyed' }).whereNotNull('disposed_at').first()).toBeTruthy();
+    expect(await db('files').distinct('disposal_code').whereNotNull('disposal_code').pluck('disposal_code')).toEqual(expect.arrayContaining(['A', 'S']));
+    // due for disposal: in the records centre with a disposal year already reached
+    expect(await db('files').whereIn('state', ['in-records-centre', 'in-disposal']).where('disposal_year', '<=', 2026).first()).toBeTruthy();
+    const typed = await db('files').where({ kind: 'typed' }).pluck('id');
+    expect(typed.length).toBeGreaterThanOrEqual(2);
+    expect(Number((await db('file_parts').whereIn('typed_file_id', typed).count({ n: '*' }).first())?.n)).toBeGreaterThanOrEqual(4);
+    const volume = await db('files').where({ kind: 'volume' }).whereExists((q) => q.select(1).from('documents').whereRaw('documents.file_id = files.id')).first();
+    expect(volume).toBeTruthy();
+    // awaiting a trigger event other than the closure, and one recorded
+    expect(await db('files').whereIn('state', ['closed', 'in-records-centre']).whereNull('trigger_date').first()).toBeTruthy();
+  });
+
+  it('has a decided disposal proposal and an open one, disposal holds and files shared with other units', async () => {
+    expect((await db('disposal_proposals').pluck('state')).sort()).toEqual(['decided', 'open']);
+    expect(await db('disposal_proposal_files').whereNotNull('withdrawn_at').first()).toBeTruthy();
+    expect(Number((await db('files').where({ disposal_hold: true }).count({ n: '*' }).first())?.n)).toBe(2);
+    expect((await db('archive_lists').pluck('kind')).sort()).toEqual(['confirmation', 'decision']);
+    expect(Number((await db('file_shares').count({ n: '*' }).first())?.n)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('has outgoing documents waiting for dispatch, dispatched waiting for delivery and delivered, and cancelled documents', async () => {
+    const outgoing = await db('documents').where({ direction: 'outgoing' }).distinct('state').pluck('state');
+    expect(outgoing).toEqual(expect.arrayContaining(['created', 'dispatched', 'delivered']));
+    expect(await db('documents').where({ state: 'cancelled' }).first()).toBeTruthy();
+    expect(await db('documents').where({ direction: 'incoming', state: 'settled' }).first()).toBeTruthy();
+  });
+
+  it('files documents under each plan version: twelve years ago, last year and this year', async () => {
+    const plans = await db('files as f').join('file_classes as c', 'c.id', 'f.class_id').join('file_plans as p', 'p.id', 'c.plan_id').distinct('p.identifier').pluck('p.identifier');
+    expect(plans.sort()).toEqual(['MMKV-SP-2014', 'MMKV-SP-2025', 'MMKV-SP-2026']);
+    const years = (await db.raw('select distinct extract(year from created_at)::int as y from documents')).rows.map((r: { y: number }) => r.y);
+    expect(years).toEqual(expect.arrayContaining([2014, 2020, 2025, 2026]));
+  });
+
+  it('writes a transaction log that verifies and whose times never go back along the chain, none after today', async () => {
+    expect((await verifyAuditLog(db)).ok).toBe(true);
+    const back = await db.raw(`select count(*)::int as n from (select occurred_at, lag(occurred_at) over (order by id) as prev from audit_log) x where occurred_at < prev`);
+    expect(back.rows[0].n).toBe(0);
+    const [{ first, last }] = await db('audit_log').select(db.raw('min(occurred_at) as first, max(occurred_at) as last'));
+    expect(new Date(first).getUTCFullYear()).toBe(2013);
+    expect(new Date(last).getTime()).toBeLessThanOrEqual(now.getTime());
+  });
+});

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type pino from 'pino';
+import { appendAuditLog } from '@openspis/db';
+import type { DataBoxDeliveryPorts } from './data-box-deliveries';
+import { DomainError } from '../../shared/domain-error';
+import { putBlob } from '../../intake/component.repository';
+import { listMessageComponents } from './data-box-send.repository';
+import { DELIVERED_STATUSES, ISDS_ACTOR } from './data-box-statuses';
+
+/** ISDS deletes a delivered message (and its delivery information) 90 days after its delivery. */
+const KEPT_BY_ISDS_MS = 90 * 86_400_000;
+export const DELIVERY_RECEIPT_MEDIA_TYPE = 'application/vnd.software602.filler.form-xml-zip';
+
+/**
+ * Keeps the signed delivery receipt (doručenka: GetSignedDeliveryInfo, a CMS SignedData as ISDS
+ * signed it — a `.zfo`) of each document whose delivery was taken over from ISDS, as a component of
+ * the document derived from the main file it carried (`derivation = 'delivery-receipt'`, so closure
+ * and the SIP treat it like a verification report), logged as Zalozeni of the component by
+ * `system:isds`. Once per document: the document is locked and the receipt looked for again before
+ * it is stored. A receipt ISDS does not give now is asked for again next run, for as long as ISDS
+ * keeps the message (90 days after delivery); a refused login or an unreachable ISDS ends the run.
+ */
+export async function keepDeliveryReceipts(ports: DataBoxDeliveryPorts, log: pino.Logger, opts: { batch?: number } = {}): Promise<{ kept: string[]; failed: number }> {
+  const now = ports.clock();
+  const waiting: { id: string; jid: string; data_box_message_id: string; data_box_status: number }[] = await ports.db('documents as d')
+    .where({ 'd.state': 'delivered', 'd.channel': 'data-box' }).whereNotNull('d.data_box_message_id')
+    .whereIn('d.data_box_status', [...DELIVERED_STATUSES]).andWhere('d.delivered_at', '>', new Date(now.getTime() - KEPT_BY_ISDS_MS))
+    .whereNotExists((q) => q.select(ports.db.raw('1')).from('components as c').whereRaw('c.document_id = d.id').andWhere('c.derivation', 'delivery-receipt'))
+    .orderBy([{ column: 'd.delivered_at' }, { column: 'd.id' }]).limit(opts.batch ?? 100)
+    .select('d.id', 'd.jid', 'd.data_box_message_id', 'd.data_box_status');
+  const result = { kept: [] as string[], failed: 0 };
+  for (const doc of waiting) {
+    let signed: Buffer;
+    try {
+      signed = await ports.isds.getSignedDeliveryInfo(doc.data_box_message_id);
+    } catch (err) {
+      const code = err instanceof DomainError ? err.code : undefined;
+      log.warn({ err, code, documentId: doc.id, dmId: doc.data_box_message_id }, 'signed delivery receipt not available');
+      result.failed += 1;
+      if (code === 'ISDS_UNAUTHORIZED' || code === 'ISDS_UNREACHABLE') break;
+      continue;
+    }
+    const at = ports.clock();
+    const kept = await ports.db.transaction(async (trx) => {
+      await trx('documents').where({ id: doc.id }).forUpdate().first('id');
+      if (await trx('components').where({ document_id: doc.id, derivation: 'delivery-receipt' }).first('id')) return false;
+      const [main] = await listMessageComponents(trx, doc.id);
+      const blob = await putBlob(trx, signed);
+      const id = randomUUID();
+      await trx('components').insert({
+        id, document_id: doc.id, blob_sha256: blob.sha256, file_name: `dorucenka-${doc.data_box_message_id}.zfo`, media_type: DELIVERY_RECEIPT_MEDIA_TYPE,
+        size: blob.size, version: 1, format: 'zfo', source_component_id: main?.id ?? null, derivation: 'delivery-receipt',
+        derivation_details: JSON.stringify({ dataBoxMessageId: doc.data_box_message_id, messageStatus: doc.data_box_status }), created_at: at,
+      });
+      await appendAuditLog(trx, {
+        actor: ISDS_ACTOR, eventType: 'Zalozeni', objectType: 'Komponenta', objectId: id, occurredAt: at,
+        details: { documentId: doc.id, jid: doc.jid, deliveryReceiptOf: doc.data_box_message_id, sha256: blob.sha256 },
+      });
+      return true;
+    });
+    if (kept) result.kept.push(doc.id);
+  }
+  return result;
+}
