@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { CLASS_CODE, ORG_UNIT_CODE } from '@openspis/workers';
 import { z } from 'zod';
 
 /** A form-js component, as far as the back-office reads it. */
@@ -37,6 +38,12 @@ const serviceSchema = z.object({
   deadline: z.object({ days: z.number().nullable(), text: localized }).nullable(),
   fee: z.unknown(),
   statuses: z.record(z.string(), localized),
+  /**
+   * Where the service's submissions are filed when registered: the file-plan class of their new
+   * file (its retention comes from the class) and the organisational unit that handles them. The
+   * class must also exist in the plan valid on the day of receipt — checked when registering.
+   */
+  filing: z.object({ classCode: z.string().regex(CLASS_CODE), orgUnit: z.string().regex(ORG_UNIT_CODE) }),
 });
 export type ServiceEntry = z.infer<typeof serviceSchema>;
 export type Localized = z.infer<typeof localized>;

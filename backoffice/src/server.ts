@@ -144,6 +144,7 @@ export function createServer(deps: ServerDeps): Koa<AppState> {
       engine: deps.engine,
       catalogue: deps.catalogue,
       verifyToken: async (token) => verifyTrackingToken(await appSecret(), token, clock()),
+      officeName: (deps.workers ?? readWorkersConfig({})).officeName,
     },
   });
   app.use(api.routes()).use(api.allowedMethods());

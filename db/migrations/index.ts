@@ -17,6 +17,7 @@ import * as addDisposalProposalWithdrawal from './20261202040000_add_disposal_pr
 import * as addInstanceStartCorrelationKey from './20261202030000_add_instance_start_correlation_key';
 import * as dropRedundantRecordIndexes from './20261203000000_drop_redundant_record_indexes';
 import * as slimRegistrationIndexes from './20261203000100_slim_registration_indexes';
+import * as assignPortalFilesToServiceUnits from './20261204400000_assign_portal_files_to_service_units';
 import * as addDocumentDataBoxMessage from './20261203100000_add_document_data_box_message';
 import * as addUniqueLivePartyIdentifiers from './20261204000000_add_unique_live_party_identifiers';
 import * as createDataBoxSends from './20261204100000_create_data_box_sends';
@@ -53,6 +54,7 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261204100000_create_data_box_sends': createDataBoxSends,
   '20261204200000_create_registration_form_keys': createRegistrationFormKeys,
   '20261204300000_index_document_addressees': indexDocumentAddressees,
+  '20261204400000_assign_portal_files_to_service_units': assignPortalFilesToServiceUnits,
   '20261204500000_make_audit_log_append_only': makeAuditLogAppendOnly,
   '20261204600000_create_journal_year_closures': createJournalYearClosures,
 };

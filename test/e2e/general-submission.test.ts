@@ -119,8 +119,18 @@ describe('general submission, end to end', () => {
     expect(answered, await citizen.locator('main').innerText()).toBe(true);
     expect(await citizen.locator('main').innerText()).toContain(referenceNumber);
 
+    // the confirmation of receipt issued at registration: on the page and as a download
+    const receipt = citizen.getByRole('region', { name: 'Potvrzení o přijetí' });
+    expect(await receipt.innerText()).toMatch(/Evidenční číslo \(JID\)\s+MMKV\d{9}[0-9X]/);
+    expect(await receipt.innerText()).toContain('fotografie.pdf');
+    const receiptDownload = citizen.waitForEvent('download');
+    await receipt.getByRole('link', { name: 'Stáhnout potvrzení o přijetí' }).click();
+    const receiptFile = path.join(tempDataDir('openspis-dl-'), (await receiptDownload).suggestedFilename());
+    await (await receiptDownload).saveAs(receiptFile);
+    expect(fs.readFileSync(receiptFile, 'utf8')).toContain(`Číslo jednací: ${referenceNumber}`);
+
     const downloadPromise = citizen.waitForEvent('download');
-    await citizen.getByRole('link', { name: /Stáhnout|odpověď/i }).first().click();
+    await citizen.getByRole('link', { name: 'Stáhnout odpověď' }).first().click();
     const download = await downloadPromise;
     const file = path.join(tempDataDir('openspis-dl-'), download.suggestedFilename());
     await download.saveAs(file);

@@ -1,3 +1,4 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,7 +31,13 @@ let close: () => Promise<void>;
 let outDir: string;
 let now = new Date('2015-03-02T09:00:00Z');
 const clock = () => now;
-const config = testConfig();
+// two services of the catalogue, filed by their entries in class 3.2 (A/10) and 3.3 (S/5) of unit OD
+const processesDir = mkdtempSync(path.join(os.tmpdir(), 'disposal-processes-'));
+for (const [code, classCode] of [['zabor', '3.2'], ['stiznost', '3.3']]) {
+  mkdirSync(path.join(processesDir, code));
+  writeFileSync(path.join(processesDir, code, 'catalogue.json'), JSON.stringify({ code, deadline: { days: 30 }, filing: { classCode, orgUnit: 'OD' } }));
+}
+const config = { ...testConfig(), processesDir };
 const ports = () => ({ db, clock, log: silentLog, config });
 
 async function eventTypes(objectType: string, objectId: string): Promise<string[]> {
@@ -54,18 +61,19 @@ describe('a file from receipt to disposal (acceptance 3)', () => {
   afterAll(async () => {
     await close();
     await rm(outDir, { recursive: true, force: true });
+    await rm(processesDir, { recursive: true, force: true });
   });
 
-  it('registers two submissions, each in its own file, classified A/10 and S/5', async () => {
-    for (const [code, classCode] of [['A', '3.2'], ['S', '3.3']] as const) {
-      const submissionId = await insertSubmission(db, { subject: `Žádost ${code}`, createdAt: now, attachment: { name: 'situace.png', type: 'image/png', content: PNG } });
+  it('registers two submissions, each in its own file, classified A/10 and S/5 by their services', async () => {
+    for (const [code, serviceCode, classCode] of [['A', 'zabor', '3.2'], ['S', 'stiznost', '3.3']] as const) {
+      const submissionId = await insertSubmission(db, { serviceCode, filing: false, subject: `Žádost ${code}`, createdAt: now, attachment: { name: 'situace.png', type: 'image/png', content: PNG } });
       const r = await registerDocument(ports(), { submissionId });
-      const cls = await db('file_classes').where({ class_code: classCode }).first();
-      await db('files').where({ id: r.fileId }).update({ class_id: cls.id, class_code: classCode, org_unit: 'OD', owner: 'referent' });
+      expect(await db('files').where({ id: r.fileId }).first()).toMatchObject({ class_code: classCode, disposal_code: code, org_unit: 'OD' });
       files[code] = { fileId: r.fileId, documentId: r.documentId, fileReference: r.fileReference };
     }
     expect(await eventTypes('Spis', files.A.fileId)).toEqual(['Zalozeni']);
-    expect(await eventTypes('Dokument', files.A.documentId)).toEqual(['Zalozeni', 'VlozeniDoSpisu']);
+    // the confirmation of receipt issued with the registration is logged as a change of the document (Uprava)
+    expect(await eventTypes('Dokument', files.A.documentId)).toEqual(['Zalozeni', 'VlozeniDoSpisu', 'Uprava']);
   });
 
   it('settles the documents and closes the files (the form data gets its XML output format)', async () => {
@@ -81,7 +89,7 @@ describe('a file from receipt to disposal (acceptance 3)', () => {
     expect(await db('journal').where({ document_id: files.A.documentId }).first()).toMatchObject({ state: 'settled', settled_by: 'user:referent' });
     const converted = await db('components').where({ document_id: files.A.documentId, derivation: 'converted' });
     expect(converted.map((c) => c.media_type)).toEqual(['application/xml']);
-    expect(await eventTypes('Dokument', files.A.documentId)).toEqual(['Zalozeni', 'VlozeniDoSpisu', 'Vyrizeni']);
+    expect(await eventTypes('Dokument', files.A.documentId)).toEqual(['Zalozeni', 'VlozeniDoSpisu', 'Uprava', 'Vyrizeni']);
     expect(await eventTypes('Spis', files.A.fileId)).toEqual(['Zalozeni', 'Uzavreni']);
   });
 
@@ -141,7 +149,7 @@ describe('a file from receipt to disposal (acceptance 3)', () => {
     expect(await db('journal').where({ document_id: files.S.documentId }).first()).toBeDefined();
     expect(await db('files').where({ id: files.S.fileId }).first()).toMatchObject({ state: 'destroyed' });
     for (const c of sComponents) expect((await eventTypes('Komponenta', c.id)).at(-1)).toBe('Zniceni');
-    expect(await eventTypes('Dokument', files.S.documentId)).toEqual(['Zalozeni', 'VlozeniDoSpisu', 'Vyrizeni', 'Zniceni']);
+    expect(await eventTypes('Dokument', files.S.documentId)).toEqual(['Zalozeni', 'VlozeniDoSpisu', 'Uprava', 'Vyrizeni', 'Zniceni']);
   });
 
   it('keeps the archive identifier from the confirmation of the transfer and ignores a repeated list', async () => {

@@ -61,6 +61,9 @@ export async function startApp(opts: { dataDir: string; port: number; env?: Node
     HOST: '127.0.0.1',
     PUBLIC_BASE_URL: url,
     LOG_LEVEL: 'warn',
+    // the demo's file plan and units: a portal submission is registered only in the class and unit
+    // its service's catalogue entry names (an office without them gets an incident)
+    DEMO_DATA: 'true',
     ...opts.env,
   });
   await waitForHttp(`${url}/api/public/v1/services`, child, output, 90_000);

@@ -19,7 +19,7 @@ export { readWorkersConfig, type WorkersConfig } from './config';
 export { DomainError, type DomainErrorKind } from './shared/domain-error';
 export { toOutcome, retryBackOff } from './shared/job-edge';
 export { registerDocument, type RegisterDocumentResult } from './registry/register-document.service';
-export { answerDaysFor, DEFAULT_ANSWER_DAYS } from './shared/service-catalogue';
+export { answerDaysFor, CLASS_CODE, DEFAULT_ANSWER_DAYS, ORG_UNIT_CODE, serviceFilingFor, type ServiceFiling } from './shared/service-catalogue';
 export { runPeriodically } from './shared/periodic';
 export { settleDocument, SETTLEMENT_METHODS, type SettlementMethod } from './registry/settle-document.service';
 export { nextReferenceNumber, formatReferenceNumber, formatJid, nextJid, pragueYear, type ReferenceNumber } from './registry/reference-number.service';

@@ -7,7 +7,7 @@ import { translateForm } from '../forms/translate-form';
 import { parse, type AppState, type Ctx } from '../http';
 import type { i18n } from 'i18next';
 import { formatBytes, submitSubmission, type SubmitDeps, type UploadedFile } from './submit-submission.service';
-import { downloadAnswer, trackSubmission, withdrawSubmission, type TrackingDeps } from './tracking.service';
+import { downloadAnswer, downloadReceiptConfirmation, trackSubmission, withdrawSubmission, type TrackingDeps } from './tracking.service';
 
 const code = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/);
 const token = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/);
@@ -107,6 +107,15 @@ export function publicApiRouter(deps: PublicApiDeps): Router<AppState> {
     ctx.set('Content-Type', file.mediaType);
     ctx.attachment(file.fileName);
     ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.body = file.content;
+  });
+
+  router.get('/tracking/:token/receipt-confirmation', async (ctx: Ctx) => {
+    const file = await downloadReceiptConfirmation({ ...deps.tracking, log: ctx.state.log }, parse(token, ctx.params.token, 'TRACKING_NOT_FOUND'));
+    ctx.set('Content-Type', file.mediaType);
+    ctx.attachment(file.fileName);
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Cache-Control', 'private, no-store');
     ctx.body = file.content;
   });
 

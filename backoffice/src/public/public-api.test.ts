@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadAppSecret, mintTrackingToken } from '@openspis/db';
+import { readWorkersConfig, registerDocument } from '@openspis/workers';
+import { seedSubmissionFiling } from '../../../workers/src/testing/fixtures';
 import { createTestServer } from '../testing/harness';
 
 const API = '/api/public/v1';
@@ -215,6 +217,45 @@ describe('tracking', () => {
     // once settled as answered it is there
     await t.db('submissions').where({ id: s.submissionId }).update({ status: 'answered' });
     expect((await request(t.callback).get(`${API}/tracking/${s.trackingToken}`).expect(200)).body.documents.map((d: { id: string }) => d.id)).toEqual([answer]);
+  });
+
+  it('shows and serves the confirmation of receipt once the submission is registered, only to its own token', async () => {
+    // given a submission with an attachment, before and after its registration by the worker
+    const s = (await post(valid, { name: 'foto.pdf', content: PDF }).expect(201)).body as { submissionId: string; trackingToken: string };
+    const other = await submitted();
+    const before = await request(t.callback).get(`${API}/tracking/${s.trackingToken}`).expect(200);
+    expect(before.body.receiptConfirmation).toBeNull();
+    await request(t.callback).get(`${API}/tracking/${s.trackingToken}/receipt-confirmation`).expect(404);
+    await seedSubmissionFiling(t.db);
+    const registered = await registerDocument({ db: t.db, clock: () => new Date(), config: readWorkersConfig({ OPENSPIS_DATA_DIR: '/tmp/openspis-workers-test' }) }, { submissionId: s.submissionId });
+
+    // when
+    const tracking = await request(t.callback).get(`${API}/tracking/${s.trackingToken}?lang=en`).expect(200);
+    const dl = await request(t.callback).get(`${API}/tracking/${s.trackingToken}/receipt-confirmation`).buffer(true).parse(binary).expect(200);
+
+    // then the page gets what the confirmation confirms
+    const submission = await t.db('submissions').where({ id: s.submissionId }).first();
+    expect(tracking.body.receiptConfirmation).toEqual({
+      issuedAt: expect.any(String),
+      officeName: 'Magistrát města Karlovy Vary',
+      receivedAt: new Date(submission.created_at).toISOString(),
+      jid: registered.jid,
+      referenceNumber: registered.referenceNumber,
+      components: [
+        { fileName: 'foto.pdf', mediaType: 'application/pdf', size: PDF.length },
+        { fileName: 'podani.json', mediaType: 'application/json', size: expect.any(Number) },
+      ],
+    });
+    // and the download is the confirmation as issued
+    expect(dl.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(dl.headers['content-disposition']).toMatch(/attachment; filename="potvrzeni-o-prijeti-MMKV-\d+-\d{4}\.txt"/);
+    const text = (dl.body as Buffer).toString('utf8');
+    expect(text).toContain(`Evidenční číslo (JID): ${registered.jid}`);
+    expect(text).toContain(`Číslo jednací: ${registered.referenceNumber}`);
+    expect(text).toContain('Komponenty: podani.json, foto.pdf');
+    // another submission's token does not reach it
+    expect((await request(t.callback).get(`${API}/tracking/${other.trackingToken}`).expect(200)).body.receiptConfirmation).toBeNull();
+    await request(t.callback).get(`${API}/tracking/${other.trackingToken}/receipt-confirmation`).expect(404);
   });
 
   it('withdraws by message, and refuses once settled', async () => {

@@ -104,3 +104,12 @@ export async function readBlob(db: Knex, sha256: string): Promise<Buffer> {
   const row = await db('blobs').where({ sha256 }).first('content');
   return Buffer.from(row.content);
 }
+
+export function findReceiptConfirmation(db: Knex, documentId: string): Promise<{ text: string; issued_at: Date; jid: string; reference_number: string | null } | undefined> {
+  return db('receipt_confirmations as r').join('documents as d', 'd.id', 'r.document_id').where('r.document_id', documentId).first('r.text', 'r.issued_at', 'd.jid', 'd.reference_number');
+}
+
+/** The components a document arrived with (none the office derived from them later). */
+export function listReceivedComponents(db: Knex, documentId: string): Promise<{ file_name: string; media_type: string; size: number | string }[]> {
+  return db('components').where({ document_id: documentId }).whereNull('derivation').orderBy('file_name').select('file_name', 'media_type', 'size');
+}

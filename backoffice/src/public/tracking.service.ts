@@ -4,7 +4,7 @@ import { AppError } from '../app-error';
 import type { Catalogue } from '../catalogue';
 import type { EnginePort } from '../engine-port';
 import type { Language } from '../i18n';
-import { getSubmission, listAnswerComponents, listEvents, readBlob, type SubmissionRow } from './submission.repository';
+import { findReceiptConfirmation, getSubmission, listAnswerComponents, listEvents, listReceivedComponents, readBlob, type SubmissionRow } from './submission.repository';
 
 export interface TrackingDeps {
   db: Knex;
@@ -13,6 +13,8 @@ export interface TrackingDeps {
   log: pino.Logger;
   /** submission id of a genuine, unexpired token, else null */
   verifyToken: (token: string) => Promise<string | null>;
+  /** the office that confirms receipt (`OFFICE_NAME`) */
+  officeName: string;
 }
 
 /** Statuses after which nothing can change any more. */
@@ -46,6 +48,7 @@ export async function trackSubmission(deps: TrackingDeps, token: string, lng: La
   const events = await listEvents(deps.db, s.id);
   const components = await releasedAnswerComponents(deps, s);
   const byDocument = new Map(components.map((c) => [c.document_id, c]));
+  const receipt = await receiptConfirmationOf(deps, s);
   return {
     submission: {
       id: s.id,
@@ -66,7 +69,43 @@ export async function trackSubmission(deps: TrackingDeps, token: string, lng: La
       size: c.size,
       kind: 'answer' as const,
     })),
+    receiptConfirmation: receipt && {
+      issuedAt: receipt.issuedAt.toISOString(),
+      officeName: deps.officeName,
+      receivedAt: new Date(s.created_at).toISOString(),
+      jid: receipt.jid,
+      referenceNumber: receipt.referenceNumber,
+      components: receipt.components,
+    },
   };
+}
+
+/**
+ * The confirmation of receipt (potvrzení o přijetí) issued when the submission was registered, with
+ * what it confirms: the JID, the reference number and the components received (the originals, not
+ * the office's later conversions). None before registration.
+ */
+async function receiptConfirmationOf(deps: Pick<TrackingDeps, 'db'>, s: SubmissionRow) {
+  if (!s.document_id) return null;
+  const row = await findReceiptConfirmation(deps.db, s.document_id);
+  if (!row) return null;
+  const components = await listReceivedComponents(deps.db, s.document_id);
+  return {
+    text: row.text,
+    issuedAt: new Date(row.issued_at),
+    jid: row.jid,
+    referenceNumber: row.reference_number ?? s.reference_number,
+    components: components.map((c) => ({ fileName: c.file_name, mediaType: c.media_type, size: Number(c.size) })),
+  };
+}
+
+/** The confirmation of receipt as the office issued it (plain text, UTF-8), for download. */
+export async function downloadReceiptConfirmation(deps: TrackingDeps, token: string) {
+  const s = await submissionForToken(deps, token);
+  const receipt = await receiptConfirmationOf(deps, s);
+  if (!receipt) throw new AppError('DOCUMENT_NOT_FOUND');
+  const stem = (receipt.referenceNumber ?? receipt.jid).replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return { fileName: `potvrzeni-o-prijeti-${stem}.txt`, mediaType: 'text/plain; charset=utf-8', content: Buffer.from(`${receipt.text}\n`, 'utf8') };
 }
 
 /**

@@ -46,6 +46,17 @@ export interface Tracking {
   };
   timeline: { status: string; label: string; at: string }[];
   documents: { id: string; fileName: string; mediaType: string; size: number; kind: string }[];
+  /** the confirmation of receipt, once the submission is registered */
+  receiptConfirmation?: ReceiptConfirmation | null;
+}
+
+export interface ReceiptConfirmation {
+  issuedAt: string;
+  officeName: string;
+  receivedAt: string;
+  jid: string;
+  referenceNumber: string | null;
+  components: { fileName: string; mediaType: string; size: number }[];
 }
 
 export type Rejected = { ok: false; status: number; body: unknown };
@@ -151,6 +162,11 @@ export function createApiClient(options: ApiClientOptions) {
         return { ok: true };
       }
       return { ok: false, status: res.status, body: await readJson(res) };
+    },
+
+    /** The confirmation of receipt as the office issued it, for streaming to the citizen. */
+    receiptConfirmation(token: string, lang: Language): Promise<Response> {
+      return call(`/tracking/${enc(token)}/receipt-confirmation`, lang);
     },
 
     /** The raw answer, for streaming a document to the citizen. */

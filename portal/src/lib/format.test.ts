@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatFee, formatSize, paragraphs } from './format';
+import { formatDate, formatDateTimeSeconds, formatFee, formatSize, paragraphs } from './format';
 
 describe('format', () => {
   it('shows fees as the catalogue gives them', () => {
@@ -16,6 +16,11 @@ describe('format', () => {
 
   it('dates are in Prague time', () => {
     expect(formatDate('2026-12-29T23:30:00Z', 'en')).toBe('30 December 2026');
+  });
+
+  it('times of receipt are to the second, in Prague time', () => {
+    expect(formatDateTimeSeconds('2026-11-30T09:15:07Z', 'en')).toMatch(/^30 November 2026.*10:15:07/);
+    expect(formatDateTimeSeconds('2026-11-30T09:15:07Z', 'cs')).toMatch(/^30\. listopadu 2026.*10:15:07$/);
   });
 
   it('splits catalogue text into paragraphs', () => {

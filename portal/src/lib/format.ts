@@ -9,6 +9,14 @@ export function formatDateTime(iso: string | null | undefined, lang: Language): 
   return new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Prague' }).format(d);
 }
 
+/** To the second, as a confirmation of receipt states the time (Prague time). */
+export function formatDateTimeSeconds(iso: string | null | undefined, lang: Language): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeStyle: 'medium', timeZone: 'Europe/Prague' }).format(d);
+}
+
 export function formatDate(iso: string | null | undefined, lang: Language): string {
   if (!iso) return '';
   const d = new Date(iso);

@@ -30,7 +30,7 @@ describe('notify.send-email', () => {
   it('without SMTP writes the receipt confirmation once to the outbox, with a working tracking link', async () => {
     // given
     const submissionId = await insertSubmission(db);
-    await registerDocument({ db, clock, config: testConfig() }, { submissionId });
+    const { jid } = await registerDocument({ db, clock, config: testConfig() }, { submissionId });
     const job = makeJob('notify.send-email', { submissionId }, { template: 'receipt-confirmation', recipient: 'applicant' });
     const handler = handlerFor();
 
@@ -48,10 +48,15 @@ describe('notify.send-email', () => {
     const eml = fs.readFileSync(path.join(dataDir, 'outbox', emlFiles()[0]), 'utf8');
     expect(eml).toMatch(/^To: jana@example\.cz/m);
     const body: string = rows[0].text_body;
+    // the confirmation of receipt issued with the registration: what it confirms, and where to download it
+    expect(body).toContain('Magistrát města Karlovy Vary potvrzuje přijetí vašeho podání:');
     expect(body).toContain('Číslo jednací: MMKV/1/2026');
-    expect(body).toContain('Přijato: 30. listopadu 2026');
+    expect(body).toMatch(/Datum a čas přijetí: 30\. listopadu 2026\D+10:15:00/);
+    expect(body).toContain(`Evidenční číslo (JID): ${jid}`);
+    expect(body).toContain('Přijaté soubory: podani.json');
     const token = /http:\/\/localhost:4321\/sledovani\/([A-Za-z0-9_-]+)/.exec(body)?.[1];
     expect(token).toBeDefined();
+    expect(body).toContain(`http://localhost:4321/sledovani/${token}/potvrzeni-o-prijeti`);
     expect(verifyTrackingToken(await loadAppSecret(db), token!, clock())).toBe(submissionId);
   });
 

@@ -6,7 +6,7 @@ import type { WorkerPorts } from '../shared/ports';
 import { createTranslate, formatDate, renderTextTemplate, toLocale, type Locale } from '../shared/templating';
 import { computeDeadline } from '../registry/deadline.service';
 import { answerDaysFor } from '../shared/service-catalogue';
-import { getSubmission } from '../registry/registry.repository';
+import { findReceiptConfirmation, getSubmission } from '../registry/registry.repository';
 import type { MailTransport } from './mail-transport';
 import { findOutboxEmail, markEmailFailed, markEmailSent, upsertPendingEmail } from './outbox.repository';
 
@@ -59,12 +59,21 @@ export async function sendEmail(
   const secret = await loadAppSecret(db);
   const token = mintTrackingToken(secret, submission.id, new Date(submission.tracking_expires_at));
   const dueDate = input.answerDueDate ?? computeDeadline(new Date(submission.created_at), answerDaysFor(config.processesDir, submission.service_code));
+  const trackingUrl = `${config.portalUrl}/sledovani/${token}`;
+  // the confirmation of receipt issued with the registration: its content in the e-mail, the document on the tracking page
+  const receipt = input.template === 'receipt-confirmation' && submission.document_id ? await findReceiptConfirmation(db, submission.document_id) : undefined;
   const context = {
     officeName: config.officeName,
+    receipt: receipt && {
+      jid: receipt.jid,
+      receivedAt: formatDate(submission.created_at, locale, 'seconds'),
+      components: receipt.components.join(', '),
+      url: `${trackingUrl}/potvrzeni-o-prijeti`,
+    },
     referenceNumber: submission.reference_number ?? '—',
     subject: String(submission.form_data.subject ?? '').replace(/\s+/g, ' ').trim(),
     receivedAt: formatDate(submission.created_at, locale, true),
-    trackingUrl: `${config.portalUrl}/sledovani/${token}`,
+    trackingUrl,
     trackingValidUntil: formatDate(submission.tracking_expires_at, locale),
     answerDueDate: formatDate(dueDate, locale),
   };

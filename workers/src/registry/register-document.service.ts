@@ -1,14 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { deferAuditLog } from '@openspis/db';
-import { normalizeSearchText } from '../records/search-text';
+import { findClassByCode } from '../records/file-plan/file-plan.repository';
+import { checkFileClass, newFileRow } from '../records/files/register-record.service';
+import { receiptConfirmationWrite } from '../records/files/receipt-confirmation';
+import { findSameParty, isPartyIdentityConflict, newParty } from '../records/parties/parties.service';
+import type { Actor } from '../records/records.model';
+import { pragueDay } from '../records/records.ports';
 import { DomainError } from '../shared/domain-error';
-import { answerDaysFor } from '../shared/service-catalogue';
+import { answerDaysFor, serviceFilingFor } from '../shared/service-catalogue';
 import { SYSTEM_ACTOR, type WorkerPorts } from '../shared/ports';
 import { computeDeadline, reminderAfter } from './deadline.service';
 import { journalRow } from './journal.repository';
 import { nextJid, pragueYear } from './reference-number.service';
 import { numberAndLog, type RegistrationWrite } from './registration-commit';
 import { addSubmissionEvent, getDocument, getFile, listSubmissionAttachments, lockSubmission, putBlob } from './registry.repository';
+import { submitterParty } from './submitter-party';
+
+/** The workers registering portal submissions act as the registry office (podatelna). */
+const REGISTRY_OFFICE: Actor = { username: SYSTEM_ACTOR, roles: ['podatelna'], orgUnit: null };
 
 export interface RegisterDocumentResult {
   documentId: string;
@@ -25,14 +34,32 @@ export interface RegisterDocumentResult {
 
 /**
  * Registers a submission as an incoming document: reference number, JID, a new file (spis) whose
- * reference is the document's reference number, components, journal row, transaction log, the
- * submission's new status and timeline event — all in one transaction; the counter and the log
- * head are locked only for its last two statements (`numberAndLog`). A submission already
- * registered returns its existing numbers and nothing is written.
+ * reference is the document's reference number, filed in the class the service's catalogue entry
+ * names (`filing.classCode`, with the class's retention) and handled by its unit
+ * (`filing.orgUnit`), the submitter as the sender in the register of parties, components, journal
+ * row, the confirmation of receipt, transaction log, the submission's new status and timeline
+ * event — all in one transaction; the counter and the log head are locked only for its last
+ * statement (`numberAndLog`). A submission already registered returns its existing numbers and
+ * nothing is written (at-least-once delivery). A service with no valid filing, a class missing
+ * from the plan valid on the day of receipt or an unknown unit fails with a coded `input` error:
+ * the job becomes an incident, nothing is written.
  */
 export async function registerDocument(
   ports: Pick<WorkerPorts, 'db' | 'clock' | 'config'>,
   /** `answerDays` overrides the service's `deadline.days` from its catalogue entry */
+  input: { submissionId: string; answerDays?: number },
+): Promise<RegisterDocumentResult> {
+  // a new submitter another process recorded at the same moment: the second attempt finds them
+  try {
+    return await registerOnce(ports, input);
+  } catch (err) {
+    if (!isPartyIdentityConflict(err)) throw err;
+    return registerOnce(ports, input);
+  }
+}
+
+async function registerOnce(
+  ports: Pick<WorkerPorts, 'db' | 'clock' | 'config'>,
   input: { submissionId: string; answerDays?: number },
 ): Promise<RegisterDocumentResult> {
   const { db, clock, config } = ports;
@@ -60,6 +87,14 @@ export async function registerDocument(
       };
     }
 
+    const filing = serviceFilingFor(config.processesDir, submission.service_code);
+    const day = pragueDay(receivedAt);
+    const fileClass = await findClassByCode(trx, filing.classCode, day);
+    checkFileClass(fileClass, filing.classCode, day);
+    if (!(await trx('org_units').where({ code: filing.orgUnit }).first())) {
+      throw new DomainError('ORG_UNIT_NOT_FOUND', `organisational unit ${filing.orgUnit} of service ${submission.service_code} does not exist`);
+    }
+
     const subject = String(submission.form_data.subject ?? '').trim() || '(bez předmětu)';
     const office = config.officeCode;
     const year = pragueYear(now);
@@ -74,7 +109,13 @@ export async function registerDocument(
     const components = [component(podaniBlob.sha256, 'podani.json', 'application/json', podaniBlob.size)];
     for (const a of await listSubmissionAttachments(trx, submission.id)) components.push(component(a.blob_sha256, a.file_name, a.media_type, Number(a.size)));
     await addSubmissionEvent(trx, submission.id, 'registered', now);
-    const sender = submission.applicant_name || submission.applicant_email || '(neuvedeno)';
+    // the submitter as a party of the register: the one already there, or a new one written with the
+    // registration (no lock is taken before the numbering statement, which takes counter then log head)
+    const submitter = submitterParty(submission);
+    const known = await findSameParty(trx, submitter);
+    const recorded = known ? undefined : newParty(REGISTRY_OFFICE, submitter, now);
+    const party = known ?? (recorded?.row as NonNullable<typeof known>);
+    const sender = party.display_name;
 
     // the number and the log last: the counter and log head stay locked only from here to commit
     const jid = await nextJid(trx, office);
@@ -83,30 +124,39 @@ export async function registerDocument(
       const ref = (template = referenceNumber as string);
       const audit = (eventType: string, objectType: string, objectId: string, details: Record<string, unknown>) =>
         ({ actor: SYSTEM_ACTOR, eventType, objectType, objectId, details, occurredAt: now });
+      const file = newFileRow(REGISTRY_OFFICE, { subject, orgUnit: filing.orgUnit, handler: null }, fileClass,
+        { id: fileId, office, year, seq: seq as string, referenceNumber: ref, initiatingDocumentId: documentId }, now);
+      const retention = { disposal_code: file.disposal_code, retention_years: file.retention_years };
+      const receipt = receiptConfirmationWrite(SYSTEM_ACTOR, {
+        documentId, jid, referenceNumber: ref, receivedAt, channel: 'portal', officeName: config.officeName,
+        recipient: party.email ?? party.display_name, components: components.map((c) => c.file_name), at: now,
+      });
       const writes: RegistrationWrite[] = [
-          { insert: 'files', rows: {
-            id: fileId, file_reference: ref, subject, subject_norm: normalizeSearchText(subject), state: 'open', kind: 'file',
-            office, year, seq: seq as string, last_order: 1, initiating_document_id: documentId, created_by: SYSTEM_ACTOR, created_at: now,
-          } },
+          ...(recorded ? [{ insert: 'parties', rows: { ...recorded.row } }] : []),
+          { insert: 'files', rows: file },
           { insert: 'documents', rows: {
-            id: documentId, jid, file_id: fileId, direction: 'incoming', subject, sender_name: submission.applicant_name ?? null,
-            sender_email: submission.applicant_email ?? null, reference_number: ref, order_in_file: 1, submission_id: submission.id,
-            in_reply_to: null, state: 'registered', created_by: SYSTEM_ACTOR, created_at: now, channel: 'portal',
+            id: documentId, jid, file_id: fileId, direction: 'incoming', subject, sender_name: party.display_name,
+            sender_email: party.email, sender_party_id: party.id, reference_number: ref, order_in_file: 1, submission_id: submission.id,
+            in_reply_to: null, state: 'registered', created_by: SYSTEM_ACTOR, created_at: now, channel: 'portal', form: 'electronic',
+            attachments_count: components.length - 1, org_unit: filing.orgUnit, ...retention, trigger_event: file.trigger_event,
           } },
           { insert: 'components', rows: components },
           { insert: 'journal', rows: { ...journalRow({
             office, year, seq: seq as string, reference_number: ref, jid, document_id: documentId, file_id: fileId, received_at: receivedAt,
             subject, sender, file_reference: ref, channel: 'portal', attachments_count: components.length - 1, components_count: components.length,
-          }) } },
+          }), sender_party_id: party.id, form: 'electronic', org_unit: filing.orgUnit, class_code: file.class_code, ...retention } },
+          receipt.write,
           { update: 'submissions', where: { id: submission.id }, set: { status: 'registered', reference_number: ref, document_id: documentId, updated_at: now } },
       ];
       return {
         writes,
         audit: [
-          audit('Zalozeni', 'Spis', fileId, { fileReference: ref }),
+          ...(recorded ? [recorded.audit] : []),
+          audit('Zalozeni', 'Spis', fileId, { fileReference: ref, classCode: file.class_code }),
           audit('Zalozeni', 'Dokument', documentId, { jid, referenceNumber: ref, direction: 'incoming', submissionId: submission.id }),
           ...components.map((c) => audit('Zalozeni', 'Komponenta', c.id, { documentId })),
           audit('VlozeniDoSpisu', 'Dokument', documentId, { fileId, fileReference: ref }),
+          receipt.audit,
         ],
       };
     });

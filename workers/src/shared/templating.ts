@@ -12,11 +12,12 @@ export function toLocale(value: unknown): Locale {
 
 const INTL_LOCALE: Record<Locale, string> = { cs: 'cs-CZ', en: 'en-GB', uk: 'uk-UA' };
 
-export function formatDate(at: Date | string, locale: Locale, withTime = false): string {
+/** A date in Prague time, optionally with the time to the minute (`true`) or to the second (`'seconds'`). */
+export function formatDate(at: Date | string, locale: Locale, withTime: boolean | 'seconds' = false): string {
   return new Intl.DateTimeFormat(INTL_LOCALE[locale], {
     timeZone: 'Europe/Prague',
     dateStyle: 'long',
-    ...(withTime ? { timeStyle: 'short' } : {}),
+    ...(withTime ? { timeStyle: withTime === 'seconds' ? 'medium' : 'short' } : {}),
   }).format(new Date(at));
 }
 

@@ -4,6 +4,15 @@ import type { Actor, CaseFileRow, RecordsRole } from '../records.model';
 
 /** Roles that see files of every organisational unit. */
 const ALL_UNITS: readonly string[] = ['admin', 'spisovna', 'posuzovatel'];
+/**
+ * Roles that see files no unit handles yet (e.g. a document just registered by the registry
+ * office): those that work for the whole office. Referents and heads of units see only their unit's
+ * files and those shared with it — never another unit's work because it lacks a unit.
+ */
+const UNASSIGNED: readonly string[] = [...ALL_UNITS, 'podatelna'];
+
+const seesAllUnits = (actor: Actor) => actor.roles.some((r) => ALL_UNITS.includes(r)) || actor.username.startsWith('system:');
+const seesUnassigned = (actor: Actor) => actor.roles.some((r) => UNASSIGNED.includes(r));
 
 export function hasRole(actor: Actor, roles: readonly RecordsRole[]): boolean {
   return actor.roles.some((r) => (roles as readonly string[]).includes(r));
@@ -13,10 +22,13 @@ export function assertRole(actor: Actor, roles: readonly RecordsRole[]): void {
   if (!hasRole(actor, roles)) throw new DomainError('FORBIDDEN', `${actor.username} lacks one of the roles ${roles.join(', ')}`);
 }
 
-/** Whether the actor may see the file: their own unit's files, files shared with it, or every file for records roles. */
+/**
+ * Whether the actor may see the file: their own unit's files and files shared with it; every file
+ * for records roles; files with no unit only for the registry office and records roles.
+ */
 export function canAccessFile(actor: Actor, file: Pick<CaseFileRow, 'org_unit'>, sharedWith: readonly string[] = []): boolean {
-  if (actor.roles.some((r) => ALL_UNITS.includes(r)) || actor.username.startsWith('system:')) return true;
-  if (!file.org_unit) return true; // not yet assigned to a unit (e.g. just received by the registry office)
+  if (seesAllUnits(actor)) return true;
+  if (!file.org_unit) return seesUnassigned(actor);
   if (!actor.orgUnit) return false;
   return file.org_unit === actor.orgUnit || sharedWith.includes(actor.orgUnit);
 }
@@ -28,9 +40,11 @@ export async function assertFileAccess(db: Knex, actor: Actor, file: Pick<CaseFi
 
 /** Restricts a query on `files` (aliased `alias`) to what the actor may see. */
 export function scopeFilesToActor(q: Knex.QueryBuilder, actor: Actor, alias = 'files'): Knex.QueryBuilder {
-  if (actor.roles.some((r) => ALL_UNITS.includes(r)) || actor.username.startsWith('system:')) return q;
+  if (seesAllUnits(actor)) return q;
+  const unassigned = seesUnassigned(actor);
+  if (!unassigned && !actor.orgUnit) return q.whereRaw('false');
   return q.where((w) => {
-    w.whereNull(`${alias}.org_unit`);
+    if (unassigned) w.whereNull(`${alias}.org_unit`);
     if (actor.orgUnit) {
       w.orWhere(`${alias}.org_unit`, actor.orgUnit).orWhereExists((s) =>
         s.select(1).from('file_shares as fs').whereRaw(`fs.file_id = ${alias}.id`).andWhere('fs.org_unit', actor.orgUnit),

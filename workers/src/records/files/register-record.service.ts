@@ -11,7 +11,7 @@ import { auditActor, ELECTRONIC_CHANNELS, type Actor, type CaseFileRow, type Cha
 import { pragueDay, type RecordsPorts } from '../records.ports';
 import { normalizeSearchText } from '../search-text';
 import { assertFileAccess, assertRole, canAccessFile, hasRole } from './file-access';
-import { receiptConfirmationText } from './receipt-confirmation';
+import { receiptConfirmationWrite } from './receipt-confirmation';
 
 export interface RegisterRecordInput {
   direction: 'incoming' | 'outgoing' | 'internal';
@@ -47,10 +47,10 @@ export interface RegisterRecordResult {
   receiptConfirmationId: string | null;
 }
 
-/** The row of a new file opened by its first document, which gives it its number. */
-function newFileRow(
+/** The row of a new file opened by its first document, which gives it its number; its retention is its class's. */
+export function newFileRow(
   actor: Actor,
-  input: RegisterRecordInput,
+  input: Pick<RegisterRecordInput, 'subject' | 'orgUnit' | 'handler'>,
   fileClass: FileClassRow | undefined,
   numbering: { id: string; office: string; year: number; seq: number | string; referenceNumber: string; initiatingDocumentId: string },
   at: Date,
@@ -78,6 +78,12 @@ function newFileRow(
     created_by: auditActor(actor),
     created_at: at,
   };
+}
+
+/** A new file's class as looked up for the day of receipt: it must exist in the plan valid then and carry a retention (a leaf). */
+export function checkFileClass(fileClass: FileClassRow | undefined, classCode: string, day: string): asserts fileClass is FileClassRow {
+  if (!fileClass) throw new DomainError('FILE_CLASS_NOT_FOUND', `no class ${classCode} in the file plan valid on ${day}`);
+  if (fileClass.disposal_code === null) throw new DomainError('FILE_CLASS_NOT_LEAF', `class ${classCode} groups other classes; choose one of them`);
 }
 
 /** The file a further document goes into, as locked: it must exist, be open and not be a typed file. */
@@ -172,8 +178,7 @@ export async function registerRecord(ports: RecordsPorts, actor: Actor, input: R
         if (!hasRole(actor, ['podatelna']) && !canAccessFile(actor, existing)) await assertFileAccess(ctx.trx, actor, existing);
       } else if (input.classCode) {
         fileClass = (ctx.loaded.classes as (FileClassRow & { asked_code: string; asked_day: string })[]).find((c) => c.asked_code === input.classCode && c.asked_day === day);
-        if (!fileClass) throw new DomainError('FILE_CLASS_NOT_FOUND', `no class ${input.classCode} in the file plan valid on ${day}`);
-        if (fileClass.disposal_code === null) throw new DomainError('FILE_CLASS_NOT_LEAF', `class ${input.classCode} groups other classes; choose one of them`);
+        checkFileClass(fileClass, input.classCode, day);
       }
       const parties = ctx.loaded.parties as PartyRow[];
       const order = existing ? existing.last_order + 1 : 1;
@@ -286,13 +291,13 @@ export async function registerRecord(ports: RecordsPorts, actor: Actor, input: R
         audit.push({ actor: a, eventType: 'VlozeniDoSpisu', objectType: 'Dokument', objectId: documentId, details: { fileId, fileReference: file.file_reference, order }, occurredAt: now });
 
         if (withReceipt && sender) {
-          receiptConfirmationId = randomUUID();
-          const text = receiptConfirmationText({ officeName: config.officeName, receivedAt, jid, referenceNumber, components: components.map((c) => c.fileName) });
-          writes.push({ insert: 'receipt_confirmations', rows: {
-            id: receiptConfirmationId, document_id: documentId, channel: input.channel,
-            recipient: sender.data_box_id ?? sender.email ?? sender.display_name, text, issued_at: now,
-          } });
-          audit.push({ actor: a, eventType: 'Uprava', objectType: 'Dokument', objectId: documentId, details: { receiptConfirmation: receiptConfirmationId }, occurredAt: now });
+          const receipt = receiptConfirmationWrite(a, {
+            documentId, jid, referenceNumber, receivedAt, channel: input.channel, officeName: config.officeName,
+            recipient: sender.data_box_id ?? sender.email ?? sender.display_name, components: components.map((c) => c.fileName), at: now,
+          });
+          receiptConfirmationId = receipt.id;
+          writes.push(receipt.write);
+          audit.push(receipt.audit);
         }
         return { writes, audit };
       };

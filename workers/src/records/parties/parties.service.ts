@@ -188,10 +188,16 @@ export async function mergeParties(db: Knex, actor: Actor, input: { keepId: stri
     await trx('journal').where({ sender_party_id: dup.id }).update({ sender_party_id: keep.id });
     await trx('journal').where({ addressee_party_id: dup.id }).update({ addressee_party_id: keep.id });
     await trx('parties').where({ id: dup.id }).update({ merged_into: keep.id, updated_at: at });
-    await trx('parties').where({ id: keep.id }).update({
-      email: keep.email ?? dup.email, phone: keep.phone ?? dup.phone, data_box_id: keep.data_box_id ?? dup.data_box_id,
-      company_id: keep.company_id ?? dup.company_id, updated_at: at,
-    });
+    try {
+      await trx('parties').where({ id: keep.id }).update({
+        email: keep.email ?? dup.email, phone: keep.phone ?? dup.phone, data_box_id: keep.data_box_id ?? dup.data_box_id,
+        company_id: keep.company_id ?? dup.company_id, updated_at: at,
+      });
+    } catch (err) {
+      // the kept party would take over an identifier (IČO, data box, e-mail with its name) a third live party has
+      if (isPartyIdentityConflict(err)) throw new DomainError('PARTY_MERGE_CONFLICT', 'another party of the register has the identifier the kept party would take over: merge that one first');
+      throw err;
+    }
     const a = auditActor(actor);
     await appendAuditLog(trx, { actor: a, eventType: 'Uprava', objectType: 'Subjekt', objectId: keep.id, details: { mergedFrom: dup.id, documents }, occurredAt: at });
     await appendAuditLog(trx, { actor: a, eventType: 'Zruseni', objectType: 'Subjekt', objectId: dup.id, details: { mergedInto: keep.id }, occurredAt: at });

@@ -5,7 +5,7 @@ import { testConfig } from '../../testing/fixtures';
 import { registerRecord } from '../files/register-record.service';
 import type { Actor } from '../records.model';
 import type { RecordsPorts } from '../records.ports';
-import { findOrCreateParty, isPartyIdentityConflict, newParty, type PartyInput } from './parties.service';
+import { findOrCreateParty, isPartyIdentityConflict, mergeParties, newParty, type PartyInput } from './parties.service';
 
 const podatelna: Actor = { username: 'podatelna', roles: ['podatelna'], orgUnit: 'POD' };
 const MIGRATION = '20261204000000_add_unique_live_party_identifiers';
@@ -73,5 +73,18 @@ describe('one live party per identifier', () => {
     const created = await db.transaction((trx) => findOrCreateParty(trx, podatelna, sender, now));
     const again = await db.transaction((trx) => findOrCreateParty(trx, podatelna, { ...sender, email: 'karel.dvorak@example.cz', phone: randomUUID() }, now));
     expect([created.created, again.created, again.party.id]).toEqual([true, false, created.party.id]);
+  });
+  it('refuses, with its own code and nothing changed, a merge that would give the kept party a third live party\'s identifier', async () => {
+    const kept = await insertParty({ kind: 'person', givenName: 'Marie', familyName: 'Dvořáková' }, earlier);
+    const duplicate = await insertParty({ kind: 'person', givenName: 'M.', familyName: 'Dvořáková', email: 'marie@example.cz' }, earlier);
+    const third = await insertParty({ kind: 'person', givenName: 'Marie', familyName: 'Dvořáková', email: 'marie@example.cz' }, earlier);
+    const logBefore = await db('audit_log').count<{ n: string }[]>({ n: '*' });
+
+    await expect(mergeParties(db, podatelna, { keepId: kept, duplicateId: duplicate }, now)).rejects.toMatchObject({ code: 'PARTY_MERGE_CONFLICT' });
+
+    expect(await db('parties').whereIn('id', [kept, duplicate, third]).orderBy('created_at').select('email', 'merged_into'))
+      .toEqual(expect.arrayContaining([{ email: null, merged_into: null }, { email: 'marie@example.cz', merged_into: null }]));
+    expect((await db('parties').where({ id: duplicate }).first()).merged_into).toBeNull();
+    expect(await db('audit_log').count<{ n: string }[]>({ n: '*' })).toEqual(logBefore);
   });
 });
