@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { closeDb, createDb, migrate, readDbConfig } from '@openspis/db';
 import { createEmbeddedEngine, createZeebeEngine, deployProcessDirectory, readEngineConfig, startJobWorkers, type EnginePort } from '@openspis/engine';
-import { createIsdsClient, createJobHandlers, createSealingPorts, readWorkersConfig, scheduleDataBoxDeliveries, scheduleDataBoxSends, scheduleJournalYearClosures, scheduleLogDaySeals, seedRecordsDemo } from '@openspis/workers';
+import { checkServiceFilings, createIsdsClient, createJobHandlers, createSealingPorts, readWorkersConfig, scheduleDataBoxDeliveries, scheduleDataBoxSends, scheduleJournalYearClosures, scheduleLogDaySeals, pragueDay, seedRecordsDemo } from '@openspis/workers';
 import { loadCatalogue } from './catalogue';
 import { readServerConfig } from './config';
 import { loadI18n } from './i18n';
@@ -49,6 +49,10 @@ async function main(): Promise<void> {
 
   const seeded = config.demoUsers ? await seedDemoUsers(db) : false;
   if (config.demoData && (await seedRecordsDemo({ db, clock, config: workersConfig }))) log.info('records demo data seeded');
+  // a service whose filing (class, unit) is not valid today: its submissions would wait as incidents
+  for (const problem of await checkServiceFilings(db, workersConfig.processesDir, catalogue.services.map((s) => s.code), pragueDay(clock()))) {
+    log.warn(problem, 'service filing not valid today: its submissions become incidents until the file plan, the units or the catalogue entry is fixed');
+  }
   // NSESSS: each finished day of the transaction log rendered and sealed (at start-up, then hourly; once
   // per day); started after the demo seed, which writes entries dated in the past
   const stopLogSeals = scheduleLogDaySeals({ db, clock, config: workersConfig, sealing }, log.child({ component: 'transaction-log-seal' }));

@@ -19,6 +19,7 @@ export { readWorkersConfig, type WorkersConfig } from './config';
 export { DomainError, type DomainErrorKind } from './shared/domain-error';
 export { toOutcome, retryBackOff } from './shared/job-edge';
 export { registerDocument, type RegisterDocumentResult } from './registry/register-document.service';
+export { checkServiceFilings } from './registry/service-filing';
 export { answerDaysFor, CLASS_CODE, DEFAULT_ANSWER_DAYS, ORG_UNIT_CODE, serviceFilingFor, type ServiceFiling } from './shared/service-catalogue';
 export { runPeriodically } from './shared/periodic';
 export { settleDocument, SETTLEMENT_METHODS, type SettlementMethod } from './registry/settle-document.service';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { deferAuditLog } from '@openspis/db';
-import { findClassByCode } from '../records/file-plan/file-plan.repository';
-import { checkFileClass, newFileRow } from '../records/files/register-record.service';
+import { newFileRow } from '../records/files/register-record.service';
 import { receiptConfirmationWrite } from '../records/files/receipt-confirmation';
 import { findSameParty, isPartyIdentityConflict, newParty } from '../records/parties/parties.service';
 import type { Actor } from '../records/records.model';
@@ -14,6 +13,7 @@ import { journalRow } from './journal.repository';
 import { nextJid, pragueYear } from './reference-number.service';
 import { numberAndLog, type RegistrationWrite } from './registration-commit';
 import { addSubmissionEvent, getDocument, getFile, listSubmissionAttachments, lockSubmission, putBlob } from './registry.repository';
+import { resolveServiceFiling } from './service-filing';
 import { submitterParty } from './submitter-party';
 
 /** The workers registering portal submissions act as the registry office (podatelna). */
@@ -89,11 +89,7 @@ async function registerOnce(
 
     const filing = serviceFilingFor(config.processesDir, submission.service_code);
     const day = pragueDay(receivedAt);
-    const fileClass = await findClassByCode(trx, filing.classCode, day);
-    checkFileClass(fileClass, filing.classCode, day);
-    if (!(await trx('org_units').where({ code: filing.orgUnit }).first())) {
-      throw new DomainError('ORG_UNIT_NOT_FOUND', `organisational unit ${filing.orgUnit} of service ${submission.service_code} does not exist`);
-    }
+    const fileClass = await resolveServiceFiling(trx, submission.service_code, filing, day);
 
     const subject = String(submission.form_data.subject ?? '').trim() || '(bez předmětu)';
     const office = config.officeCode;
