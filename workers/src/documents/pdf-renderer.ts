@@ -70,6 +70,13 @@ export interface PageMarks {
   identifierLine: string;
   /** `(page, pages) => "Strana 1 z 2"` */
   pageLabel: (page: number, pages: number) => string;
+  /**
+   * `(page) => "Strana 1"`: when given, the marks are drawn as each page begins, with this label
+   * (no page count), so pdfkit writes every finished page out instead of keeping all of them to the
+   * end — for documents of thousands of pages (a year's journal), whose memory would otherwise grow
+   * with every page.
+   */
+  streamedPageLabel?: (page: number) => string;
 }
 
 const MARGIN = { top: 90, bottom: 95, left: 70, right: 70 };
@@ -89,7 +96,7 @@ function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, siz
   doc.fill('black').restore();
 }
 
-function drawMarks(doc: PDFKit.PDFDocument, marks: PageMarks, page: number, pages: number): void {
+function drawMarks(doc: PDFKit.PDFDocument, marks: PageMarks, pageLabel: string): void {
   const left = MARGIN.left;
   const width = doc.page.width - MARGIN.left - MARGIN.right;
   const bottom = doc.page.margins.bottom;
@@ -105,7 +112,7 @@ function drawMarks(doc: PDFKit.PDFDocument, marks: PageMarks, page: number, page
   drawQr(doc, marks.identifier, left + width - QR_SIZE, qrY, QR_SIZE);
   doc.font('regular').fontSize(8).fillColor('#222222');
   doc.text(marks.identifierLine, left, qrY + 8, { width: width - QR_SIZE - 10, lineBreak: false });
-  doc.text(marks.pageLabel(page, pages), left, qrY + 22, { width: width - QR_SIZE - 10, lineBreak: false });
+  doc.text(pageLabel, left, qrY + 22, { width: width - QR_SIZE - 10, lineBreak: false });
   doc.fillColor('black').strokeColor('black');
   doc.page.margins.bottom = bottom;
 }
@@ -167,7 +174,7 @@ export async function renderPdf(
     tagged: true,
     lang: meta.lang,
     displayTitle: true,
-    bufferPages: true,
+    bufferPages: !marks?.streamedPageLabel,
     font: REGULAR,
     info: { Title: meta.title, Author: meta.author, Creator: 'openspis', ...(meta.subject ? { Subject: meta.subject } : {}), ...(meta.keywords ? { Keywords: meta.keywords } : {}) },
   });
@@ -180,6 +187,18 @@ export async function renderPdf(
   {
     doc.registerFont('regular', REGULAR);
     doc.registerFont('bold', BOLD);
+    const streamed = marks?.streamedPageLabel;
+    if (marks && streamed) {
+      let page = 0;
+      const markPage = () => {
+        const { x: px, y: py } = doc;
+        drawMarks(doc, marks, streamed(++page));
+        doc.x = px;
+        doc.y = py;
+      };
+      markPage();
+      doc.on('pageAdded', markPage);
+    }
     const width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
     const x = doc.page.margins.left;
     let previous: Block | undefined;
@@ -228,11 +247,11 @@ export async function renderPdf(
       }
       previous = b;
     }
-    if (marks) {
+    if (marks && !streamed) {
       const range = doc.bufferedPageRange();
       for (let i = range.start; i < range.start + range.count; i++) {
         doc.switchToPage(i);
-        drawMarks(doc, marks, i - range.start + 1, range.count);
+        drawMarks(doc, marks, marks.pageLabel(i - range.start + 1, range.count));
       }
     }
   }

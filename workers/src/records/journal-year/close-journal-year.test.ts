@@ -143,6 +143,38 @@ describe('yearly closure of the registry journal', () => {
     expect(await db('journal_year_closures').where({ year: thisYear })).toEqual([]);
   });
 
+  it('a year of many pages: each page has the marks and the column headings; read and drawn in batches; still PDF/A', async () => {
+    // given 240 entries of an older year, written directly (the registration path is covered above)
+    const year = Y - 3;
+    const fileId = '11111111-1111-4111-8111-111111111111';
+    await db('files').insert({ id: fileId, file_reference: `MMKV/1/${year}`, subject: 'Stará agenda', state: 'open', kind: 'file', office: 'MMKV', year, seq: 1, last_order: 1, created_by: 'test', created_at: new Date(`${year}-01-02T08:00:00Z`) });
+    const ids = Array.from({ length: 240 }, (_, k) => `00000000-0000-4000-8000-${String(k + 1).padStart(12, '0')}`);
+    await db('documents').insert(ids.map((id, k) => ({ id, jid: `MMKVOLD${k + 1}`, file_id: fileId, direction: 'incoming', subject: `Podání ${k + 1}`, reference_number: `MMKV/${k + 1}/${year}`, order_in_file: 1, state: 'registered', created_by: 'test', created_at: new Date(`${year}-03-01T08:00:00Z`) })));
+    await db('journal').insert(ids.map((id, k) => ({
+      office: 'MMKV', year, seq: k + 1, reference_number: `MMKV/${k + 1}/${year}`, jid: `MMKVOLD${k + 1}`, document_id: id, file_id: fileId,
+      received_at: new Date(`${year}-03-01T08:00:00Z`), subject: `Podání ${k + 1} ve věci opravy veřejného osvětlení v ulici Krále Jiřího`, sender: 'Jana Nováková',
+    })));
+    await db('journal_counters').insert({ office: 'MMKV', year, last_seq: 240 });
+
+    // when
+    const r = await closeJournalYear(ports(), admin, { year });
+
+    // then
+    expect(r).toMatchObject({ entries: 240, lastSeq: 240, states: { registered: 240 } });
+    const sealed = await blob(r.sealedComponentId);
+    expect(await checkPdfA(sealed)).toMatchObject({ ok: true, problems: [] });
+    const pages = pdftotext(sealed).split('\f').filter((p) => p.trim());
+    expect(pages.length).toBeGreaterThan(3);
+    pages.forEach((page, k) => {
+      expect(page).toContain(`Strana ${k + 1}`);
+      expect(page).toContain('Magistrát');
+      if (k < pages.length - 1) expect(page.replace(/\s+/g, ' ')).toContain('Číslo jednací');
+    });
+    const text = pages.join(' ').replace(/\s+/g, ' ');
+    for (const n of [1, 120, 240]) expect(text).toContain(`MMKV/${n}/${year}`);
+    expect(text).toContain('Poslední pořadové číslo: 240. Počet záznamů: 240.');
+  });
+
   it('reads the journal in batches, in running-number order', async () => {
     const pages: number[][] = [];
     for await (const rows of journalEntries(db, 'MMKV', Y, 2)) pages.push(rows.map((r) => r.seq * 10 + r.order_in_file));

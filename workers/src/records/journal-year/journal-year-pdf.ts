@@ -88,6 +88,8 @@ export function renderJournalYearPdf(
     identifier: `Denik:${s.office}:${s.year}`,
     identifierLine: t('journalYear.identifierLine', { office: s.office, year: s.year }),
     pageLabel: (page, pages) => t('journalYear.page', { page, pages }),
+    // a year may have a hundred thousand entries: pages are written out as they are finished
+    streamedPageLabel: (page) => t('journalYear.pageOnly', { page }),
   });
   return { pdf, tally };
 }
