@@ -79,7 +79,7 @@ export { normalizeSearchText } from './records/search-text';
 export { registerRecord, type RegisterRecordInput, type RegisterRecordResult } from './records/files/register-record.service';
 export { moveDocument } from './records/files/move-document.service';
 export { createTypedFile, openVolume, type PartInput } from './records/files/typed-file.service';
-export { canAccessFile, assertFileAccess, assertRole, hasRole, scopeFilesToActor } from './records/files/file-access';
+export { canAccessFile, assertFileAccess, assertRole, hasRole, scopeFilesToActor, whereOwnUnit } from './records/files/file-access';
 export { findOrCreateParty, searchParties, mergeParties, partyDisplayName, PARTY_MERGERS, type PartyInput } from './records/parties/parties.service';
 export { importFilePlan, exportFilePlan, storeFilePlan } from './records/file-plan/file-plan.service';
 export { findClassByCode, findPlanValidOn, listClasses, listPlans } from './records/file-plan/file-plan.repository';

@@ -1,4 +1,4 @@
-import { searchParties, type Actor, type PartyRow } from '@openspis/workers';
+import { searchParties, whereOwnUnit, type Actor, type PartyRow } from '@openspis/workers';
 import type { Knex } from 'knex';
 
 /** Only SQL: the parties register's list and a party's documents. */
@@ -38,14 +38,7 @@ export async function listPartyDocuments(db: Knex, actor: Actor, partyId: string
     .where((w) => w.where('d.sender_party_id', partyId).orWhere('d.addressee_party_id', partyId))
     .select('j.document_id', 'j.reference_number', 'j.jid', 'j.direction', 'j.received_at', 'j.subject', 'j.state', 'j.file_id', 'j.file_reference', 'j.org_unit',
       db.raw(`case when d.sender_party_id = ? then 'sender' else 'addressee' end as role`, [partyId]));
-  if (!actor.roles.some((r) => WHOLE_JOURNAL.includes(r))) {
-    q.where((w) => {
-      w.whereNull('j.org_unit');
-      if (actor.orgUnit) {
-        w.orWhere('j.org_unit', actor.orgUnit).orWhereExists((s) => s.select(1).from('file_shares as fs').whereRaw('fs.file_id = j.file_id').andWhere('fs.org_unit', actor.orgUnit));
-      }
-    });
-  }
+  if (!actor.roles.some((r) => WHOLE_JOURNAL.includes(r))) whereOwnUnit(q, actor, 'j.org_unit', 'j.file_id');
   const rows: PartyDocumentRow[] = await q.orderBy([{ column: 'j.received_at', order: 'desc' }, { column: 'j.id', order: 'desc' }]).offset((page - 1) * pageSize).limit(pageSize + 1);
   return { rows: rows.slice(0, pageSize), page, hasNext: rows.length > pageSize };
 }

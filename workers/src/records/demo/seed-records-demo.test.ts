@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, verifyAuditLog, type Db } from '@openspis/db';
+import { appendAuditLog, createTestDb, verifyAuditLog, type Db } from '@openspis/db';
 import { testConfig } from '../../testing/fixtures';
 import { seedRecordsDemo } from './seed-records-demo';
 
@@ -76,4 +76,22 @@ describe('the records demo', () => {
     expect(new Date(first).getUTCFullYear()).toBe(2013);
     expect(new Date(last).getTime()).toBeLessThanOrEqual(now.getTime());
   });
+});
+
+describe('the records demo on a database whose log already has entries', () => {
+  it('appends after the last of them, so the times still never go back', async () => {
+    const { db, close } = await createTestDb();
+    try {
+      const now = new Date('2026-11-30T09:00:00Z');
+      const before = new Date('2026-11-27T10:00:00Z');
+      await db.transaction((trx) => appendAuditLog(trx, { actor: 'user:admin', eventType: 'Uprava', objectType: 'KonfiguraceSystemu', objectId: 'settings', details: {}, occurredAt: before }));
+      expect(await seedRecordsDemo({ db, clock: () => now, config: testConfig() }, { files: 3 })).toBe(true);
+      const back = await db.raw(`select count(*)::int as n from (select occurred_at, lag(occurred_at) over (order by id) as prev from audit_log) x where occurred_at < prev`);
+      expect(back.rows[0].n).toBe(0);
+      expect(Number((await db('audit_log').count({ n: '*' }).first())?.n)).toBeGreaterThan(10);
+      expect((await verifyAuditLog(db)).ok).toBe(true);
+    } finally {
+      await close();
+    }
+  }, 120_000);
 });

@@ -35,7 +35,10 @@ export async function seedRecordsDemo(ports: DemoPorts, opts: { files?: number }
   const files = opts.files ?? 110;
   const history = files >= DEMO_HISTORY_MIN_FILES;
   const first = year - HISTORY_YEARS;
-  const timeline = new DemoTimeline(new Date(Date.UTC(first - 1, 11, 1, 8)), end);
+  // a log that already has entries (none on a fresh database) is only appended to after its last one
+  const [{ last }] = await db('audit_log').max({ last: 'occurred_at' });
+  const start = Math.max(Date.UTC(first - 1, 11, 1, 8), last ? new Date(last).getTime() : 0);
+  const timeline = new DemoTimeline(new Date(Math.min(start, end.getTime())), end);
   const ctx: DemoContext = { ports: { ...ports, clock: timeline.clock }, timeline, random: rng(42) };
   const admin: Actor = { username: 'system:demo', roles: ['admin'], orgUnit: null };
 

@@ -38,17 +38,26 @@ export async function assertFileAccess(db: Knex, actor: Actor, file: Pick<CaseFi
   if (!canAccessFile(actor, file, shares)) throw new DomainError('FILE_ACCESS_DENIED', `${actor.username} may not access file ${file.id}`);
 }
 
+/**
+ * Restricts rows carrying a unit (`unitColumn`; their file's id in `fileIdColumn`) to the actor's
+ * unit and the files shared with it — what a referent or head of a unit sees; nothing for an actor
+ * with no unit, and never rows with no unit. Callers let the roles that see more through first.
+ */
+export function whereOwnUnit(q: Knex.QueryBuilder, actor: Actor, unitColumn: string, fileIdColumn: string): Knex.QueryBuilder {
+  if (!actor.orgUnit) return q.whereRaw('false');
+  return q.where((w) =>
+    w.where(unitColumn, actor.orgUnit).orWhereExists((s) =>
+      s.select(1).from('file_shares as fs').whereRaw(`fs.file_id = ${fileIdColumn}`).andWhere('fs.org_unit', actor.orgUnit),
+    ),
+  );
+}
+
 /** Restricts a query on `files` (aliased `alias`) to what the actor may see. */
 export function scopeFilesToActor(q: Knex.QueryBuilder, actor: Actor, alias = 'files'): Knex.QueryBuilder {
   if (seesAllUnits(actor)) return q;
-  const unassigned = seesUnassigned(actor);
-  if (!unassigned && !actor.orgUnit) return q.whereRaw('false');
+  if (!seesUnassigned(actor)) return whereOwnUnit(q, actor, `${alias}.org_unit`, `${alias}.id`);
   return q.where((w) => {
-    if (unassigned) w.whereNull(`${alias}.org_unit`);
-    if (actor.orgUnit) {
-      w.orWhere(`${alias}.org_unit`, actor.orgUnit).orWhereExists((s) =>
-        s.select(1).from('file_shares as fs').whereRaw(`fs.file_id = ${alias}.id`).andWhere('fs.org_unit', actor.orgUnit),
-      );
-    }
+    w.whereNull(`${alias}.org_unit`);
+    if (actor.orgUnit) w.orWhere((own) => whereOwnUnit(own, actor, `${alias}.org_unit`, `${alias}.id`));
   });
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { DomainError } from '../../shared/domain-error';
 import type { Actor, FileState, JournalEntryRow } from '../records.model';
 import { normalizeSearchText } from '../search-text';
+import { whereOwnUnit } from '../files/file-access';
 import { isIsoDay, nextDay, pragueMidnight } from '../transaction-log/prague-day';
 
 export interface JournalSearch {
@@ -47,14 +48,7 @@ function dayEnd(value: string, name: string): Date {
 
 function scope(q: Knex.QueryBuilder, actor: Actor, alias: string, fileIdColumn: string): void {
   if (actor.roles.some((r) => ALL_UNITS.includes(r)) || actor.username.startsWith('system:')) return;
-  q.where((w) => {
-    w.whereNull(`${alias}.org_unit`);
-    if (actor.orgUnit) {
-      w.orWhere(`${alias}.org_unit`, actor.orgUnit).orWhereExists((s) =>
-        s.select(1).from('file_shares as fs').whereRaw(`fs.file_id = ${fileIdColumn}`).andWhere('fs.org_unit', actor.orgUnit),
-      );
-    }
-  });
+  whereOwnUnit(q, actor, `${alias}.org_unit`, fileIdColumn);
 }
 
 function pageOf<T>(rows: T[], page: number, pageSize: number): Page<T> {
