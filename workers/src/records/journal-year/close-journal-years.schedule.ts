@@ -6,11 +6,18 @@ import { closeJournalYear, JOURNAL_YEAR_ACTOR, type CloseJournalYearPorts } from
 import { unclosedYears } from './journal-year.repository';
 
 /**
- * Closes the journal of every finished year that has running numbers and no closing record yet,
- * oldest first (after 1 January: last year's). Safe on several nodes at once: a year is closed once.
+ * After 1 January, closes last year's journal when it has running numbers and no closing record yet.
+ * Safe on several nodes at once: a year is closed once. Older years left open (data taken over from
+ * an earlier system, a database restored from before a closure) are not closed behind anybody's
+ * back at start-up: they are named in a warning on every run, for an administrator to close with
+ * `npm run cli -- journal close-year <YYYY>`.
  */
 export async function closePendingJournalYears(ports: CloseJournalYearPorts, log: pino.Logger): Promise<number[]> {
-  const years = await unclosedYears(ports.db, ports.config.officeCode, pragueYear(ports.clock()));
+  const thisYear = pragueYear(ports.clock());
+  const unclosed = await unclosedYears(ports.db, ports.config.officeCode, thisYear);
+  const older = unclosed.filter((y) => y < thisYear - 1);
+  if (older.length) log.warn({ years: older }, 'registry journal years left open: close them with npm run cli -- journal close-year <YYYY>');
+  const years = unclosed.filter((y) => y === thisYear - 1);
   const closed: number[] = [];
   for (const year of years) {
     try {
