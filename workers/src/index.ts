@@ -78,6 +78,7 @@ export { mostSevereRetention, disposalYear, formatRetention, assertNewDisposalCo
 export { normalizeSearchText } from './records/search-text';
 export { registerRecord, type RegisterRecordInput, type RegisterRecordResult } from './records/files/register-record.service';
 export { moveDocument } from './records/files/move-document.service';
+export { mayShareFile, shareFile, unshareFile, type FileShareInput } from './records/files/file-share.service';
 export { createTypedFile, openVolume, type PartInput } from './records/files/typed-file.service';
 export { canAccessFile, assertFileAccess, assertRole, hasRole, scopeFilesToActor, whereOwnUnit } from './records/files/file-access';
 export { findOrCreateParty, searchParties, mergeParties, partyDisplayName, PARTY_MERGERS, type PartyInput } from './records/parties/parties.service';

@@ -40,9 +40,13 @@ export async function showFilePage(deps: FilePageDeps, ctx: Ctx, id: string, opt
   const awaitsTrigger = !isClosureTrigger(file.trigger_event);
   const lifecycle = lifecycleActions(actor, file, rows, docs, opts.failure);
   const mayEdit = file.state === 'open' && actor.roles.some((r) => DOCUMENT_EDITORS.includes(r));
+  // the units the file may still be shared with: every other one
+  const shareUnits = lifecycle.file.mayShare
+    ? (await deps.db('org_units').orderBy('code').select('code', 'name')).filter((u: { code: string }) => u.code !== file.org_unit && !shares.includes(u.code))
+    : [];
   if (opts.status) ctx.status = opts.status;
   deps.page(ctx, 'records-file', {
-    title: file.file_reference, file, shares, documents: lifecycle.documents, moves, awaitsTrigger, channels: DISPATCH_CHANNELS, today: pragueDay(deps.clock()),
+    title: file.file_reference, file, shares, shareUnits, documents: lifecycle.documents, moves, awaitsTrigger, channels: DISPATCH_CHANNELS, today: pragueDay(deps.clock()),
     mayHold: mayUseCentre(actor) && (file.disposal_hold || HOLDABLE_STATES.includes(file.state)),
     mayEdit, actionsColumn: mayEdit || lifecycle.file.mayAct, now: deps.clock(), userName: ctx.state.user?.displayName ?? actor.username,
     // the day of a trigger event other than the closure: the records centre or the file's handlers

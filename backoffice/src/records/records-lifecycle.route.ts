@@ -1,7 +1,8 @@
 import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
 import {
-  cancelDocument, canAccessFile, closeFile, DomainError, isCreator, reopenFile, requireFileAccess, settleRecordDocument, SETTLEMENT_KINDS,
+  cancelDocument, canAccessFile, closeFile, DomainError, isCreator, mayShareFile, reopenFile, requireFileAccess, settleRecordDocument, shareFile,
+  SETTLEMENT_KINDS, unshareFile,
   type Actor, type CloseFileProblems, type SettlementKind,
 } from '@openspis/workers';
 import type { Knex } from 'knex';
@@ -14,19 +15,22 @@ import { DOCUMENT_EDITORS } from './records-documents.route';
 export const SETTLERS: readonly string[] = ['referent', 'vedouci', 'admin'];
 /** reopenFile: the same. */
 export const REOPENERS: readonly string[] = ['vedouci', 'referent', 'admin'];
+/** shareFile and unshareFile: the handlers and the administrator; the use case then lets only the file's own unit (not one it is shared with). */
+export const SHARERS: readonly string[] = ['referent', 'vedouci', 'admin'];
 /** cancelDocument: whoever registers or creates documents; the use case then lets only the document's creator (or the registry office, see below). */
 export const CANCELLERS: readonly string[] = DOCUMENT_EDITORS;
 /** cancelDocument: who cancels a document the system registered by itself (no person created it). */
 const SYSTEM_DOCUMENT_CANCELLERS: readonly string[] = ['podatelna', 'admin'];
 export const SETTLEMENT_METHODS = Object.keys(SETTLEMENT_KINDS) as SettlementKind[];
 const TEXT_MAX = 500;
-const DONE = ['settled', 'cancelled', 'closed', 'reopened'] as const;
+const DONE = ['settled', 'cancelled', 'closed', 'reopened', 'shared', 'unshared'] as const;
+const UNIT_MAX = 50;
 
 /** A refused form of the file page: shown again with an error summary, the field messages and what was typed. */
 export interface LifecycleFailure {
-  form: 'settle' | 'cancel' | 'close' | 'reopen';
+  form: 'settle' | 'cancel' | 'close' | 'reopen' | 'share';
   documentId?: string;
-  values: { method?: string; note?: string; reason?: string };
+  values: { method?: string; note?: string; reason?: string; orgUnit?: string };
   /** the summary: the element each message is about (a field or a document's row) */
   errors: { target: string; message: string }[];
   /** the message beside a field, by the field's id */
@@ -93,6 +97,7 @@ export function lifecycleActions(actor: Actor, file: FileRow, rows: JournalRow[]
   });
   const close = mine('close');
   const reopen = mine('reopen');
+  const share = mine('share');
   return {
     documents,
     file: {
@@ -103,6 +108,8 @@ export function lifecycleActions(actor: Actor, file: FileRow, rows: JournalRow[]
       failure,
       closeForm: { reason: close?.values.reason ?? '', error: close?.fields['close-reason'] },
       reopenForm: { reason: reopen?.values.reason ?? '', error: reopen?.fields['reopen-reason'] },
+      mayShare: hasAny(actor, SHARERS) && mayShareFile(actor, file),
+      shareForm: { orgUnit: share?.values.orgUnit ?? '', error: share?.fields['share-unit'] },
     },
   };
 }
@@ -247,6 +254,41 @@ export function addLifecycleRoutes(router: Router<AppState>, deps: LifecycleRout
       return deps.showFile(ctx, file.id, { logView: false, failure: f, status: statusOf(err) });
     }
     done(ctx, file.id, 'reopened');
+  });
+
+  /** The file for sharing: one the user sees, and whose own unit they belong to (or an administrator). */
+  const sharedFileFor = async (ctx: Ctx, actor: Actor) => {
+    const file = await fileFor(ctx, actor, parse(z.uuid(), ctx.params.id, 'NOT_FOUND'), false);
+    if (!mayShareFile(actor, file)) throw new DomainError('FILE_ACCESS_DENIED', `${actor.username} may not share file ${file.id}`);
+    return file;
+  };
+
+  router.post('/files/:id/share', forms, async (ctx: Ctx) => {
+    const actor = role(ctx, SHARERS);
+    const file = await sharedFileFor(ctx, actor);
+    const t = ctx.state.t;
+    const values = { orgUnit: text(ctx.request.body, 'orgUnit').trim() };
+    const f = newFailure('share', undefined, values);
+    if (!values.orgUnit) fieldError(f, 'share-unit', t('records:lifecycle.errors.unitRequired'));
+    else if (values.orgUnit.length > UNIT_MAX) fieldError(f, 'share-unit', t('records:errors.SHARE_UNIT_INVALID'));
+    if (f.errors.length) return deps.showFile(ctx, file.id, { logView: false, failure: f, status: 400 });
+    try {
+      await shareFile(ports, actor, { fileId: file.id, orgUnit: values.orgUnit });
+    } catch (err) {
+      if (!shownOnPage(err)) throw err;
+      refused(f, 'share-unit', err, t);
+      return deps.showFile(ctx, file.id, { logView: false, failure: f, status: statusOf(err) });
+    }
+    done(ctx, file.id, 'shared', '#share-heading');
+  });
+
+  router.post('/files/:id/unshare', forms, async (ctx: Ctx) => {
+    const actor = role(ctx, SHARERS);
+    const file = await sharedFileFor(ctx, actor);
+    const orgUnit = text(ctx.request.body, 'orgUnit').trim();
+    // withdrawing a share that is not there (any more) changes nothing
+    if (orgUnit && orgUnit.length <= UNIT_MAX) await unshareFile(ports, actor, { fileId: file.id, orgUnit });
+    done(ctx, file.id, 'unshared', '#share-heading');
   });
 }
 

@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { appendAuditLog } from '@openspis/db';
 import { createDisposalProposal, listDueFiles } from '../disposal/disposal-proposal';
 import { setDisposalHold } from '../disposal/disposal-hold';
 import { handOverFiles } from '../disposal/hand-over-files';
 import { importArchiveDecision } from '../disposal/import-archive-decision';
 import { recordTriggerEvent } from '../disposal/record-trigger-event';
 import { pragueYear } from '../../registry/reference-number.service';
-import { auditActor, type Actor } from '../records.model';
+import { shareFile as shareFileWith } from '../files/file-share.service';
+import type { Actor } from '../records.model';
 import { el, serializeXml } from '../sip/xml-writer';
 import { SPISOVNA } from './demo-data';
 import type { DemoContext } from './demo-everyday';
@@ -91,10 +91,5 @@ export async function decideProposal(ctx: DemoContext, proposalId: string, n: nu
 
 /** A unit shares a file with another that takes part in the matter (nahlížení jiného útvaru). */
 export async function shareFile(ctx: DemoContext, actor: Actor, fileId: string, orgUnit: string): Promise<void> {
-  const now = ctx.timeline.clock();
-  await ctx.ports.db.transaction(async (trx) => {
-    const by = auditActor(actor);
-    await trx('file_shares').insert({ file_id: fileId, org_unit: orgUnit, shared_by: by, created_at: now }).onConflict(['file_id', 'org_unit']).ignore();
-    await appendAuditLog(trx, { actor: by, eventType: 'Uprava', objectType: 'Spis', objectId: fileId, occurredAt: now, details: { sharedWith: orgUnit } });
-  });
+  await shareFileWith(ctx.ports, actor, { fileId, orgUnit });
 }
