@@ -5,7 +5,7 @@ import pino from 'pino';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type Db } from '@openspis/db';
-import { createDisposalProposal, handOverFiles, readWorkersConfig, recordDispatch, registerRecord, seedRecordsDemo, setDisposalHold, type RegisterRecordResult } from '@openspis/workers';
+import { createDisposalProposal, handOverFiles, readWorkersConfig, recordDispatch, registerRecord, seedRecordsDemo, setDisposalHold, shareFile, type RegisterRecordResult } from '@openspis/workers';
 import { loadCatalogue } from '../../backoffice/src/catalogue';
 import { readServerConfig } from '../../backoffice/src/config';
 import { PROCESSES_DIR } from '../../backoffice/src/paths';
@@ -79,6 +79,8 @@ beforeAll(async () => {
   const sent = await registerRecord(ports, { username: 'referent', roles: ['referent'], orgUnit: 'OSU' }, { direction: 'outgoing', subject: 'Výzva k doplnění', channel: 'data-box', form: 'electronic', fileId: open.fileId });
   await recordDispatch(ports, podatelna, { documentId: sent.documentId, channel: 'data-box', dataBoxMessageId: '81000001' });
   await db('documents').where({ id: sent.documentId }).update({ data_box_status: 8 });
+  // shared with another unit: the file page lists the share with its withdraw button
+  await shareFile(ports, { username: 'referent', roles: ['referent'], orgUnit: 'OSU' }, { fileId: open.fileId, orgUnit: 'ODP' });
   foreign = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Výtluk v ulici Moskevská', channel: 'post', form: 'analog', classCode: '7.4', orgUnit: 'ODP' });
   const old: RegisterRecordResult[] = [];
   for (const subject of ['Podnět k zeleni', 'Stížnost na osvětlení', 'Žádost o kopii']) {
@@ -198,7 +200,7 @@ describe('records screens of the back-office meet WCAG 2.1 AA (axe-core)', () =>
     expect(found).toEqual({});
   });
 
-  it('checks the file page after a refused closure (each document and why) and after a refused merge', async () => {
+  it('checks the file page after a refused closure (each document and why), after a refused share and after a refused merge', async () => {
     const found: Record<string, string[]> = {};
     for (const lng of ['cs', 'en', 'uk']) {
       const page = await (await signedIn('referent')).newPage();
@@ -210,6 +212,18 @@ describe('records screens of the back-office meet WCAG 2.1 AA (axe-core)', () =>
       let violations = await wcagViolations(page);
       if (violations.length) found[`${lng} closure refused`] = violations;
       await page.close();
+
+      // sharing posted without a unit (the browser's own check switched off)
+      const share = await (await signedIn('referent')).newPage();
+      await share.goto(`${baseUrl}/records/files/${open.fileId}?lang=${lng}`);
+      await share.locator('#share-unit').evaluate((el) => el.removeAttribute('required'));
+      await share.locator(`form[action="/records/files/${open.fileId}/share"] button[type="submit"]`).click();
+      await share.waitForLoadState();
+      await expect(share.getByRole('alert').locator('a[href="#share-unit"]').count()).resolves.toBe(1);
+      await expect(share.locator(`form[action="/records/files/${open.fileId}/unshare"] button`).count()).resolves.toBe(1);
+      violations = await wcagViolations(share);
+      if (violations.length) found[`${lng} share refused`] = violations;
+      await share.close();
 
       // the confirmation posted without its checkbox (the browser's own check switched off, as a script-less old browser would)
       const merge = await (await signedIn('podatelna')).newPage();
@@ -224,8 +238,9 @@ describe('records screens of the back-office meet WCAG 2.1 AA (axe-core)', () =>
       await merge.close();
     }
     expect(found).toEqual({});
-    // nothing was closed or merged
+    // nothing was closed, shared or merged
     expect(await db('files').where({ id: open.fileId }).first()).toMatchObject({ state: 'open' });
+    expect(await db('file_shares').where({ file_id: open.fileId }).pluck('org_unit')).toEqual(['ODP']);
     expect(await db('parties').where({ id: duplicatePartyId }).first()).toMatchObject({ merged_into: null });
   });
 
