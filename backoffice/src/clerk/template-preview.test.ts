@@ -1,9 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoUsers } from '../seed/demo-users';
-import { createTestServer } from '../testing/harness';
+import { createTestServer, signIn } from '../testing/harness';
 
-const ORIGIN = 'http://localhost:3000';
 let t: Awaited<ReturnType<typeof createTestServer>>;
 
 beforeAll(async () => {
@@ -12,14 +11,11 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function signIn(username: string) {
-  const res = await request(t.callback).post('/login').set('Origin', ORIGIN).type('form').send({ username, password: 'demo' }).expect(302);
-  return (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('openspis_session='))!.split(';')[0];
-}
+const signInAs = (username: string) => signIn(t.callback, username);
 
 describe('document template preview', () => {
   it('lists the templates and shows the decision with its fixture data, escaped, in the clerk’s language', async () => {
-    const cookie = await signIn('referent');
+    const cookie = await signInAs('referent');
     const list = await request(t.callback).get('/templates').set('Cookie', cookie).expect(200);
     expect(list.text).toContain('href="/templates/decision"');
     expect(list.text).toContain('href="/templates/general-submission-answer"');
@@ -38,8 +34,8 @@ describe('document template preview', () => {
 
   it('is for clerks who draft documents: others get 403, strangers go to the login, unknown templates 404', async () => {
     await request(t.callback).get('/templates/decision').expect(302).expect('Location', /\/login/);
-    await request(t.callback).get('/templates/decision').set('Cookie', await signIn('podatelna')).expect(403);
-    const cookie = await signIn('admin');
+    await request(t.callback).get('/templates/decision').set('Cookie', await signInAs('podatelna')).expect(403);
+    const cookie = await signInAs('admin');
     await request(t.callback).get('/templates/decision').set('Cookie', cookie).expect(200);
     await request(t.callback).get('/templates/nope').set('Cookie', cookie).expect(404);
     await request(t.callback).get('/templates/..%2Fpackage').set('Cookie', cookie).expect(404);

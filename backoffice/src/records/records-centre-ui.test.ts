@@ -14,6 +14,7 @@ import { PROCESSES_DIR } from '../paths';
 import { seedDemoUsers } from '../seed/demo-users';
 import { createServer } from '../server';
 import { FakeEngine } from '../testing/fake-engine';
+import { signIn } from '../testing/harness';
 
 const ORIGIN = 'http://localhost:3000';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openspis-centre-ui-'));
@@ -23,9 +24,8 @@ let callback: ReturnType<ReturnType<typeof createServer>['callback']>;
 const files: { fileId: string; fileReference: string }[] = [];
 const cookies: Record<string, string> = {};
 
-async function signIn(username: string) {
-  const res = await request(callback).post('/login').set('Origin', ORIGIN).type('form').send({ username, password: 'demo' }).expect(302);
-  cookies[username] = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('openspis_session='))!.split(';')[0];
+async function signInAs(username: string) {
+  cookies[username] = await signIn(callback, username);
 }
 const get = (user: string, url: string) => request(callback).get(url).set('Cookie', cookies[user]);
 const post = (user: string, url: string) => request(callback).post(url).set('Cookie', cookies[user]).set('Origin', ORIGIN);
@@ -42,7 +42,7 @@ beforeAll(async () => {
   const config = readServerConfig({ PUBLIC_BASE_URL: ORIGIN });
   callback = createServer({ db, engine: new FakeEngine(), config, log: pino({ level: 'silent' }), catalogue: loadCatalogue(path.resolve(PROCESSES_DIR)), workers }).callback();
   await seedDemoUsers(db);
-  for (const u of ['podatelna', 'referent', 'vedouci', 'spisovna', 'posuzovatel']) await signIn(u);
+  for (const u of ['podatelna', 'referent', 'vedouci', 'spisovna', 'posuzovatel']) await signInAs(u);
   const ports = { db, clock: () => new Date(), config: workers };
   await seedRecordsDemo(ports, { files: 1 });
   const podatelna = { username: 'podatelna', roles: ['podatelna'], orgUnit: 'POD' };

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIsdsClient, readWorkersConfig, registerRecord, seedRecordsDemo, sendPendingDataBoxMessages, type RegisterRecordResult } from '@openspis/workers';
 import { startIsdsTestPeer, type IsdsTestPeer } from '../../../workers/src/clients/isds/testing/isds-test-peer';
 import { seedDemoUsers } from '../seed/demo-users';
-import { createTestServer } from '../testing/harness';
+import { createTestServer, signIn } from '../testing/harness';
 
 const ORIGIN = 'http://localhost:3000';
 const login = { username: 'mmkv01', password: 'Heslo-123' };
@@ -27,8 +27,7 @@ beforeAll(async () => {
   t = await createTestServer({}, { workers });
   await seedDemoUsers(t.db);
   for (const username of ['podatelna', 'referent', 'admin']) {
-    const res = await request(t.callback).post('/login').set('Origin', ORIGIN).type('form').send({ username, password: 'demo' }).expect(302);
-    cookies[username] = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('openspis_session='))!.split(';')[0];
+    cookies[username] = await signIn(t.callback, username);
   }
   const ports = { db: t.db, clock: () => new Date(), config: workers };
   const podatelna = { username: 'podatelna', roles: ['podatelna'], orgUnit: 'POD' };

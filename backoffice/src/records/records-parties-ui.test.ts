@@ -3,7 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeSearchText, readWorkersConfig, registerRecord, seedRecordsDemo, type RegisterRecordResult } from '@openspis/workers';
 import { seedDemoUsers } from '../seed/demo-users';
-import { createTestServer } from '../testing/harness';
+import { createTestServer, signIn } from '../testing/harness';
 
 const ORIGIN = 'http://localhost:3000';
 let t: Awaited<ReturnType<typeof createTestServer>>;
@@ -26,8 +26,7 @@ beforeAll(async () => {
   t = await createTestServer();
   await seedDemoUsers(t.db);
   for (const username of ['podatelna', 'referent', 'spisovna', 'admin']) {
-    const res = await request(t.callback).post('/login').set('Origin', ORIGIN).type('form').send({ username, password: 'demo' }).expect(302);
-    cookies[username] = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('openspis_session='))!.split(';')[0];
+    cookies[username] = await signIn(t.callback, username);
   }
   const ports = { db: t.db, clock: () => new Date(), config: readWorkersConfig({ OPENSPIS_DATA_DIR: '/tmp/openspis-records-parties-ui' }) };
   await seedRecordsDemo(ports, { files: 1 });

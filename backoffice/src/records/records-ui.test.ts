@@ -2,17 +2,13 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readWorkersConfig, registerRecord, seedRecordsDemo } from '@openspis/workers';
 import { seedDemoUsers } from '../seed/demo-users';
-import { createTestServer } from '../testing/harness';
+import { createTestServer, signIn } from '../testing/harness';
 
-const ORIGIN = 'http://localhost:3000';
 let t: Awaited<ReturnType<typeof createTestServer>>;
 let osuFile = '';
 let odpFile = '';
 
-async function signIn(username: string) {
-  const res = await request(t.callback).post('/login').set('Origin', ORIGIN).type('form').send({ username, password: 'demo' }).expect(302);
-  return (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('openspis_session='))!.split(';')[0];
-}
+const signInAs = (username: string) => signIn(t.callback, username);
 
 beforeAll(async () => {
   t = await createTestServer();
@@ -27,7 +23,7 @@ afterAll(() => t.close());
 
 describe('records screens', () => {
   it('search the journal by subject and sender without accents, in three languages', async () => {
-    const cookie = await signIn('referent');
+    const cookie = await signInAs('referent');
     const cs = await request(t.callback).get('/records/journal?subject=uzemni&sender=stastna').set('Cookie', cookie).expect(200);
     expect(cs.text).toContain('Žádost o územní rozhodnutí');
     expect(cs.text).toContain('Podací deník');
@@ -39,7 +35,7 @@ describe('records screens', () => {
   });
 
   it('limits files to the user\'s unit and logs who displayed a file', async () => {
-    const referent = await signIn('referent'); // unit OSU
+    const referent = await signInAs('referent'); // unit OSU
     const list = await request(t.callback).get('/records/files').set('Cookie', referent).expect(200);
     expect(list.text).toContain('Žádost o územní rozhodnutí');
     expect(list.text).not.toContain('Výtluk na silnici');
@@ -49,12 +45,12 @@ describe('records screens', () => {
     const views = await t.db('audit_log').where({ event_type: 'Zobrazeni', object_id: osuFile }).pluck('actor');
     expect(views).toEqual(['user:referent']);
     // the records manager sees every unit's files
-    await request(t.callback).get(`/records/files/${odpFile}`).set('Cookie', await signIn('spisovna')).expect(200);
+    await request(t.callback).get(`/records/files/${odpFile}`).set('Cookie', await signInAs('spisovna')).expect(200);
   });
 
   it('sends anonymous visitors to the login and rejects bad input', async () => {
     const res = await request(t.callback).get('/records/journal').expect(302);
     expect(res.headers.location).toBe('/login?next=%2Frecords%2Fjournal');
-    await request(t.callback).get('/records/journal?from=yesterday').set('Cookie', await signIn('referent')).expect(400);
+    await request(t.callback).get('/records/journal?from=yesterday').set('Cookie', await signInAs('referent')).expect(400);
   });
 });

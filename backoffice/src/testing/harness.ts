@@ -1,5 +1,6 @@
 import path from 'node:path';
 import pino from 'pino';
+import request from 'supertest';
 import { createTestDb } from '@openspis/db';
 import type { WorkersConfig } from '@openspis/workers';
 import { loadCatalogue } from '../catalogue';
@@ -17,4 +18,10 @@ export async function createTestServer(env: Record<string, string> = {}, opts: {
   const catalogue = loadCatalogue(path.resolve(PROCESSES_DIR));
   const app = createServer({ db, engine, config, log, catalogue, registrationWaitMs: 300, workers: opts.workers });
   return { app, db, engine, config, close, callback: app.callback() };
+}
+
+/** Signs a demo user in (password `demo`) through the login form; returns the session cookie (`openspis_session=…`) for supertest. */
+export async function signIn(callback: ReturnType<Awaited<ReturnType<typeof createTestServer>>['app']['callback']>, username: string): Promise<string> {
+  const res = await request(callback).post('/login').set('Origin', 'http://localhost:3000').type('form').send({ username, password: 'demo' }).expect(302);
+  return (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('openspis_session='))!.split(';')[0];
 }
