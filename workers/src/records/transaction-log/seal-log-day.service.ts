@@ -91,7 +91,8 @@ export async function sealTransactionLogDay(ports: SealLogDayPorts, actor: Actor
   });
   if ('raced' in stored && stored.raced) {
     const r = stored.raced;
-    return finish(ports, r.day, r.document_id, r.events, r.last_hash, r.sealed_component_id, false);
+    // another run made the record meanwhile: it is that run's, even when this one happens to put the seal on first
+    return { ...(await finish(ports, r.day, r.document_id, r.events, r.last_hash, r.sealed_component_id, false)), created: false };
   }
   return finish(ports, day, stored.record!.documentId, rows.length, lastHash, null, true);
 }
