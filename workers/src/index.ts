@@ -79,6 +79,7 @@ export { normalizeSearchText } from './records/search-text';
 export { registerRecord, type RegisterRecordInput, type RegisterRecordResult } from './records/files/register-record.service';
 export { moveDocument } from './records/files/move-document.service';
 export { mayShareFile, shareFile, unshareFile, type FileShareInput } from './records/files/file-share.service';
+export { classificationDay, mayReclassifyFile, reclassifyFile, RECLASSIFIERS, RECLASSIFY_REASON_MAX, type ReclassifyFileInput, type ReclassifyFileResult } from './records/files/reclassify-file.service';
 export { createTypedFile, openVolume, type PartInput } from './records/files/typed-file.service';
 export { canAccessFile, assertFileAccess, assertRole, hasRole, scopeFilesToActor, whereOwnUnit } from './records/files/file-access';
 export { findOrCreateParty, searchParties, mergeParties, partyDisplayName, PARTY_MERGERS, type PartyInput } from './records/parties/parties.service';
