@@ -31,6 +31,15 @@ export async function setFileClass(trx: Knex.Transaction, file: CaseFileRow, fil
   return (await trx('files').where({ id: file.id }).first()) as CaseFileRow;
 }
 
+/**
+ * Locks the file's documents, then the file: documents before their file, as settlement, storno,
+ * dispatch, moves and handler changes lock them, so a change of the whole file cannot deadlock with them.
+ */
+export async function lockFileWithDocuments(trx: Knex.Transaction, fileId: string): Promise<CaseFileRow | undefined> {
+  await trx('documents').where({ file_id: fileId }).orderBy([{ column: 'order_in_file' }, { column: 'id' }]).forUpdate().select('id');
+  return trx('files').where({ id: fileId }).forUpdate().first();
+}
+
 /** Whether the class groups others (a file goes only into a class with no sub-classes). */
 export async function hasSubclasses(db: Knex | Knex.Transaction, classId: string): Promise<boolean> {
   return Boolean(await db('file_classes').where({ parent_id: classId }).first('id'));

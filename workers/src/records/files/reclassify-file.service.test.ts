@@ -174,6 +174,30 @@ describe('reclassifying a file (změna spisového znaku)', () => {
     expect(await snapshot(f.fileId)).toEqual(handedOver);
   });
 
+  it('two changes of class and a settlement at once all go through, one after another, and leave file, documents and journal agreeing', async () => {
+    const f = await register('Souběžné změny', '1.5', new Date('2026-03-02T08:00:00Z'));
+    await registerRecord(ports(), podatelna, { direction: 'incoming', subject: 'Souběžné doplnění', channel: 'post', fileId: f.fileId, sender: { kind: 'person', givenName: 'Jana', familyName: 'Nováková' } });
+    const second = await db('documents').where({ file_id: f.fileId, order_in_file: 2 }).first('id');
+
+    await Promise.all([
+      reclassifyFile(ports(), vedouci, { fileId: f.fileId, classCode: '1.3', reason: 'první' }),
+      settleRecordDocument(ports(), referent, { documentId: second.id, method: 'noted' }),
+      reclassifyFile(ports(), spisovna, { fileId: f.fileId, classCode: '3.1', reason: 'druhá' }),
+      settleRecordDocument(ports(), referent, { documentId: f.documentId, method: 'noted' }),
+    ]);
+
+    const log = await db('audit_log').where({ object_id: f.fileId, event_type: 'Uprava' }).orderBy('id');
+    expect(log.map((e) => e.details.reason).sort()).toEqual(['druhá', 'první']);
+    const last = log[1].details.to;
+    expect(log[1].details.from).toBe(log[0].details.to);
+    const after = await snapshot(f.fileId);
+    const retention = last === '3.1' ? { disposal_code: 'A', retention_years: 10 } : { disposal_code: 'S', retention_years: 5 };
+    expect(after.file).toMatchObject({ class_code: last, ...retention });
+    expect(after.journal).toEqual([{ class_code: last, ...retention }, { class_code: last, ...retention }]);
+    expect(await db('documents').where({ file_id: f.fileId }).pluck('state')).toEqual(['settled', 'settled']);
+    expect((await verifyAuditLog(db)).ok).toBe(true);
+  });
+
   it('leaves typed files and their volumes alone', async () => {
     now = new Date('2026-03-02T08:00:00Z');
     const typed = await createTypedFile(ports(), admin, { classCode: '2.1', subject: 'Osobní spis', reference: 'OS/1/2026', parts: [{ code: 'A', title: 'Pracovní smlouva' }], orgUnit: 'OSU' });

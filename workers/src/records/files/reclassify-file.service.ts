@@ -1,11 +1,10 @@
 import { DomainError } from '../../shared/domain-error';
 import type { WorkerPorts } from '../../shared/ports';
-import { lockFile } from '../disposal/lifecycle.repository';
 import { findClassByCode, isoDate } from '../file-plan/file-plan.repository';
 import { auditActor, type Actor, type CaseFileRow, type FileClassRow } from '../records.model';
 import { pragueDay } from '../records.ports';
 import { disposalYear, formatRetention, isClosureTrigger } from '../retention.service';
-import { hasSubclasses, setFileClass } from './file-class.repository';
+import { hasSubclasses, lockFileWithDocuments, setFileClass } from './file-class.repository';
 
 /** Who corrects a file's class: the administrator and the records centre, and a head of the unit that handles the file. */
 export const RECLASSIFIERS: readonly string[] = ['admin', 'spisovna', 'vedouci'];
@@ -84,7 +83,7 @@ export async function reclassifyFile(ports: Pick<WorkerPorts, 'db' | 'clock'>, a
   if (!reason) throw new DomainError('REASON_REQUIRED', 'a change of class needs a reason');
   if (reason.length > RECLASSIFY_REASON_MAX) throw new DomainError('REASON_TOO_LONG', `the reason has more than ${RECLASSIFY_REASON_MAX} characters`);
   return ports.db.transaction(async (trx) => {
-    const file = await lockFile(trx, input.fileId);
+    const file = await lockFileWithDocuments(trx, input.fileId);
     if (!file) throw new DomainError('FILE_NOT_FOUND', `file ${input.fileId} does not exist`);
     if (!hasAny(actor, CLOSED_FILE_RECLASSIFIERS) && (!file.org_unit || file.org_unit !== actor.orgUnit)) {
       throw new DomainError('FORBIDDEN', `${actor.username} is not a head of the unit handling file ${file.file_reference}`);
