@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AppError } from '../app-error';
 import { SESSION_COOKIE } from '../clerk/clerk.route';
 import { userForSession } from '../clerk/auth.service';
-import { parse, type AppState, type Ctx } from '../http';
+import { pagePath, parse, type AppState, type Ctx } from '../http';
 import type { Renderer } from '../ui/render';
 import { addRecordsCentreRoutes, type PageFn } from './records-centre.route';
 import { addDispatchRoutes, DISPATCH_DESK } from './records-dispatch.route';
@@ -79,7 +79,7 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
   const page: PageFn = (ctx, view, data) => {
     ctx.type = 'text/html';
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = deps.render(view, { lng: ctx.state.lng, t: ctx.state.t, user: ctx.state.user, currentPath: ctx.url }, data);
+    ctx.body = deps.render(view, { lng: ctx.state.lng, t: ctx.state.t, user: ctx.state.user, currentPath: pagePath(ctx) }, data);
   };
   const allowedOrigin = new URL(deps.publicBaseUrl).origin;
 
