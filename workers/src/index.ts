@@ -83,6 +83,7 @@ export { normalizeSearchText } from './records/search-text';
 export { registerRecord, type RegisterRecordInput, type RegisterRecordResult } from './records/files/register-record.service';
 export { moveDocument } from './records/files/move-document.service';
 export { mayShareFile, shareFile, unshareFile, type FileShareInput } from './records/files/file-share.service';
+export { classificationDay, mayReclassifyFile, reclassifyFile, RECLASSIFIERS, RECLASSIFY_REASON_MAX, type ReclassifyFileInput, type ReclassifyFileResult } from './records/files/reclassify-file.service';
 export { assignHandler, mayAssignHandler, HANDLER_REASON_MAX, type AssignHandlerInput, type AssignHandlerResult } from './records/files/handler-assignment.service';
 export { eligibleHandlers, HANDLER_ROLES, type EligibleHandler } from './records/files/handler-assignment.repository';
 export { createTypedFile, openVolume, type PartInput } from './records/files/typed-file.service';
