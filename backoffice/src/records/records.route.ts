@@ -101,8 +101,7 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
     }
     ctx.state.user = user;
     if (!user.roles.some((r) => RECORDS_ROLES.includes(r))) throw new AppError('FORBIDDEN');
-    const row = await deps.db('users').where({ id: user.id }).first('org_unit');
-    actors.set(ctx, { username: user.username, roles: user.roles, orgUnit: row?.org_unit ?? null });
+    actors.set(ctx, { username: user.username, roles: user.roles, orgUnit: user.orgUnit });
     try {
       await next();
     } catch (err) {
