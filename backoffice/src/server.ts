@@ -11,7 +11,7 @@ import { AppError } from './app-error';
 import type { Catalogue } from './catalogue';
 import type { ServerConfig } from './config';
 import type { EnginePort } from './engine-port';
-import type { AppState, Ctx } from './http';
+import { pagePath, type AppState, type Ctx } from './http';
 import { DEFAULT_LANGUAGE, isLanguage, loadI18n, type Language } from './i18n';
 import { LOCALES_DIR, PUBLIC_DIR, VIEWS_DIR } from './paths';
 import { publicApiRouter } from './public/public-api.route';
@@ -95,7 +95,7 @@ export function createServer(deps: ServerDeps): Koa<AppState> {
         ctx.body = { error: { code: err.code, message, ...(fields ? { fields } : {}) } };
       } else {
         ctx.type = 'text/html';
-        ctx.body = render('error', { lng: ctx.state.lng, t, user: ctx.state.user, currentPath: ctx.url }, { status: err.status, message, title: t('error.title') });
+        ctx.body = render('error', { lng: ctx.state.lng, t, user: ctx.state.user, currentPath: pagePath(ctx) }, { status: err.status, message, title: t('error.title') });
       }
     }
   });

@@ -5,6 +5,7 @@ import type { WorkersConfig } from './config';
 import type { WorkerPorts } from './shared/ports';
 import { registerDocumentJob } from './registry/register-document.job';
 import { settleDocumentJob } from './registry/settle-document.job';
+import { sealReceiptConfirmationJob } from './registry/seal-receipt-confirmation.job';
 import { renderAnswerJob } from './documents/render-answer.job';
 import { renderDocumentJob } from './documents/render-document.job';
 import { sealDocumentJob } from './signing/seal-document.job';
@@ -32,6 +33,8 @@ export { listDocumentTemplates, readTemplateFixture } from './documents/document
 export { renderTemplatePreview } from './documents/template-preview';
 export { checkPdfA, type PdfACheck } from './documents/pdfa-check';
 export { sealDocument, type SealDocumentResult } from './signing/seal-document.service';
+export { sealReceiptConfirmation, type SealReceiptConfirmationResult } from './records/files/seal-receipt-confirmation.service';
+export { renderReceiptConfirmationPdf } from './records/files/receipt-confirmation-pdf';
 export { createSealingPorts, type SealingPorts, type OpenSealKey } from './signing/seal-key-provider';
 export { openPkcs11Key, type Pkcs11KeyOptions } from './signing/pkcs11-key';
 export { ensureDevSeal, DEV_SEAL_COMMON_NAME } from './signing/dev-seal';
@@ -63,6 +66,7 @@ export function createJobHandlers(deps: { db: Knex; config: WorkersConfig; log: 
     renderAnswerJob(ports),
     renderDocumentJob(ports),
     sealDocumentJob({ ...ports, sealing }),
+    sealReceiptConfirmationJob({ ...ports, sealing }),
     sendEmailJob(ports),
     unpackComponentJob(ports),
     verifySignaturesJob(ports),
@@ -79,6 +83,9 @@ export { normalizeSearchText } from './records/search-text';
 export { registerRecord, type RegisterRecordInput, type RegisterRecordResult } from './records/files/register-record.service';
 export { moveDocument } from './records/files/move-document.service';
 export { mayShareFile, shareFile, unshareFile, type FileShareInput } from './records/files/file-share.service';
+export { classificationDay, mayReclassifyFile, reclassifyFile, RECLASSIFIERS, RECLASSIFY_REASON_MAX, type ReclassifyFileInput, type ReclassifyFileResult } from './records/files/reclassify-file.service';
+export { assignHandler, mayAssignHandler, HANDLER_REASON_MAX, type AssignHandlerInput, type AssignHandlerResult } from './records/files/handler-assignment.service';
+export { eligibleHandlers, HANDLER_ROLES, type EligibleHandler } from './records/files/handler-assignment.repository';
 export { createTypedFile, openVolume, type PartInput } from './records/files/typed-file.service';
 export { canAccessFile, assertFileAccess, assertRole, hasRole, scopeFilesToActor, whereOwnUnit } from './records/files/file-access';
 export { findOrCreateParty, searchParties, mergeParties, partyDisplayName, PARTY_MERGERS, type PartyInput } from './records/parties/parties.service';

@@ -9,7 +9,7 @@ import type { Catalogue } from '../catalogue';
 import type { ServerConfig } from '../config';
 import type { EnginePort } from '../engine-port';
 import { translateForm } from '../forms/translate-form';
-import { parse, type AppState, type Ctx } from '../http';
+import { pagePath, parse, type AppState, type Ctx } from '../http';
 import type { Renderer } from '../ui/render';
 import { login, logout, userForSession } from './auth.service';
 import { caseDetail, componentForDownload } from './case.repository';
@@ -45,7 +45,7 @@ export function clerkRouter(deps: ClerkDeps): Router<AppState> {
   const page = (ctx: Ctx, view: string, data: Record<string, unknown>) => {
     ctx.type = 'text/html';
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = deps.render(view, { lng: ctx.state.lng, t: ctx.state.t, user: ctx.state.user, currentPath: ctx.url }, data);
+    ctx.body = deps.render(view, { lng: ctx.state.lng, t: ctx.state.t, user: ctx.state.user, currentPath: pagePath(ctx) }, data);
   };
 
   // session + CSRF for everything outside the public API

@@ -107,6 +107,12 @@ describe('settlement, storno, closure and reopening from the file page', () => {
     expect(badMethod.text).toMatch(new RegExp(`id="settle-method-${incoming.documentId}-error"><span class="visually-hidden">Chyba: </span>Zvolte způsob vyřízení.`));
     expect(badMethod.text).toContain('<details open><summary>Vyřídit</summary>');
     expect(badMethod.text).toContain('>Vyřízeno telefonicky</textarea>'); // what was typed stays
+    // the language switch of a form shown again (Handlebars writes = as &#x3D;) leads to the page the form was on, not to the POST address
+    expect(badMethod.text).toContain('<a href="/?lang&#x3D;en" lang="en" hreflang="en">');
+    const fromFilePage = await post('referent', `/records/documents/${incoming.documentId}/settle`).set('Referer', `${ORIGIN}/records/files/${incoming.fileId}?tab=docs`).send({ method: 'pigeon' }).expect(400);
+    expect(fromFilePage.text).toContain(`<a href="/records/files/${incoming.fileId}?tab&#x3D;docs&amp;lang&#x3D;en" lang="en" hreflang="en">`);
+    const fromElsewhere = await post('referent', `/records/documents/${incoming.documentId}/settle`).set('Referer', 'https://evil.example//evil.example/x').send({ method: 'pigeon' }).expect(400);
+    expect(fromElsewhere.text).toContain('<a href="/?lang&#x3D;uk" lang="uk" hreflang="uk">');
     const tooLong = await post('referent', `/records/documents/${incoming.documentId}/settle`).send({ method: 'noted', note: 'x'.repeat(501) }).expect(400);
     expect(tooLong.text).toContain('Text může mít nejvýše 500 znaků.');
 

@@ -6,12 +6,13 @@ import { z } from 'zod';
 import { AppError } from '../app-error';
 import { SESSION_COOKIE } from '../clerk/clerk.route';
 import { userForSession } from '../clerk/auth.service';
-import { parse, type AppState, type Ctx } from '../http';
+import { pagePath, parse, type AppState, type Ctx } from '../http';
 import type { Renderer } from '../ui/render';
 import { addRecordsCentreRoutes, type PageFn } from './records-centre.route';
 import { addDispatchRoutes, DISPATCH_DESK } from './records-dispatch.route';
 import { addDocumentRoutes } from './records-documents.route';
 import { showFilePage, TRIGGER_RECORDERS } from './records-file-page';
+import { addHandlerRoutes } from './records-handler.route';
 import { addLifecycleRoutes } from './records-lifecycle.route';
 import { addPartiesRoutes } from './records-parties.route';
 import { addRegisterRoutes } from './records-register.route';
@@ -79,7 +80,7 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
   const page: PageFn = (ctx, view, data) => {
     ctx.type = 'text/html';
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = deps.render(view, { lng: ctx.state.lng, t: ctx.state.t, user: ctx.state.user, currentPath: ctx.url }, data);
+    ctx.body = deps.render(view, { lng: ctx.state.lng, t: ctx.state.t, user: ctx.state.user, currentPath: pagePath(ctx) }, data);
   };
   const allowedOrigin = new URL(deps.publicBaseUrl).origin;
 
@@ -100,8 +101,7 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
     }
     ctx.state.user = user;
     if (!user.roles.some((r) => RECORDS_ROLES.includes(r))) throw new AppError('FORBIDDEN');
-    const row = await deps.db('users').where({ id: user.id }).first('org_unit');
-    actors.set(ctx, { username: user.username, roles: user.roles, orgUnit: row?.org_unit ?? null });
+    actors.set(ctx, { username: user.username, roles: user.roles, orgUnit: user.orgUnit });
     try {
       await next();
     } catch (err) {
@@ -147,6 +147,7 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
   addDocumentRoutes(router, { ...deps, page, actorOf });
   addDispatchRoutes(router, { ...deps, page, actorOf });
   addLifecycleRoutes(router, { ...deps, actorOf, showFile: (ctx, id, opts) => showFilePage(fileDeps, ctx, id, opts) });
+  addHandlerRoutes(router, { ...deps, actorOf, showFile: (ctx, id, opts) => showFilePage(fileDeps, ctx, id, opts) });
   addPartiesRoutes(router, { ...deps, page, actorOf });
   addRegisterRoutes(router, { ...deps, page, actorOf, uploadMaxBytes: deps.uploadMaxBytes ?? 10 * 1024 * 1024 });
 

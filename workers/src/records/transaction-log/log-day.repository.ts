@@ -1,5 +1,6 @@
-import { appendAuditLog, GENESIS_HASH, type AuditRow } from '@openspis/db';
+import { GENESIS_HASH, type AuditRow } from '@openspis/db';
 import type { Knex } from 'knex';
+import { setFileClass } from '../files/file-class.repository';
 import { addInternalRecord, closeInternalFile, openInternalFile } from '../files/internal-record.repository';
 import type { CaseFileRow, FileClassRow } from '../records.model';
 
@@ -90,15 +91,7 @@ async function lockYearFile(trx: Knex.Transaction, year: number): Promise<CaseFi
  * documents and journal rows the retention; logged as Uprava of the file.
  */
 async function classifyYearFile(trx: Knex.Transaction, file: CaseFileRow, fileClass: FileClassRow, actor: string, now: Date): Promise<CaseFileRow> {
-  const retention = { disposal_code: fileClass.disposal_code, retention_years: fileClass.retention_years, trigger_event: fileClass.trigger_event };
-  await trx('files').where({ id: file.id }).update({ class_id: fileClass.id, class_code: fileClass.class_code, ...retention });
-  await trx('documents').where({ file_id: file.id }).update(retention);
-  await trx('journal').where({ file_id: file.id }).update({ class_code: fileClass.class_code, disposal_code: fileClass.disposal_code, retention_years: fileClass.retention_years });
-  await appendAuditLog(trx, {
-    actor, eventType: 'Uprava', objectType: 'Spis', objectId: file.id, occurredAt: now,
-    details: { fileReference: file.file_reference, field: 'classCode', from: null, to: fileClass.class_code },
-  });
-  return (await trx('files').where({ id: file.id }).first()) as CaseFileRow;
+  return setFileClass(trx, file, fileClass, { actor, now });
 }
 
 /**
