@@ -12,6 +12,7 @@ import { addRecordsCentreRoutes, type PageFn } from './records-centre.route';
 import { addDispatchRoutes, DISPATCH_DESK } from './records-dispatch.route';
 import { addDocumentRoutes } from './records-documents.route';
 import { showFilePage, TRIGGER_RECORDERS } from './records-file-page';
+import { addHandlerRoutes } from './records-handler.route';
 import { addLifecycleRoutes } from './records-lifecycle.route';
 import { addPartiesRoutes } from './records-parties.route';
 import { addRegisterRoutes } from './records-register.route';
@@ -146,6 +147,7 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
   addDocumentRoutes(router, { ...deps, page, actorOf });
   addDispatchRoutes(router, { ...deps, page, actorOf });
   addLifecycleRoutes(router, { ...deps, actorOf, showFile: (ctx, id, opts) => showFilePage(fileDeps, ctx, id, opts) });
+  addHandlerRoutes(router, { ...deps, actorOf, showFile: (ctx, id, opts) => showFilePage(fileDeps, ctx, id, opts) });
   addPartiesRoutes(router, { ...deps, page, actorOf });
   addRegisterRoutes(router, { ...deps, page, actorOf, uploadMaxBytes: deps.uploadMaxBytes ?? 10 * 1024 * 1024 });
 
