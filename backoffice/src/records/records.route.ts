@@ -14,6 +14,7 @@ import { addDocumentRoutes } from './records-documents.route';
 import { showFilePage, TRIGGER_RECORDERS } from './records-file-page';
 import { addLifecycleRoutes } from './records-lifecycle.route';
 import { addPartiesRoutes } from './records-parties.route';
+import { addReclassifyRoutes } from './records-reclassify.route';
 import { addRegisterRoutes } from './records-register.route';
 
 export interface RecordsDeps {
@@ -148,6 +149,7 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
   addDispatchRoutes(router, { ...deps, page, actorOf });
   addLifecycleRoutes(router, { ...deps, actorOf, showFile: (ctx, id, opts) => showFilePage(fileDeps, ctx, id, opts) });
   addPartiesRoutes(router, { ...deps, page, actorOf });
+  addReclassifyRoutes(router, { ...deps, actorOf, showFile: (ctx, id, opts) => showFilePage(fileDeps, ctx, id, opts) });
   addRegisterRoutes(router, { ...deps, page, actorOf, uploadMaxBytes: deps.uploadMaxBytes ?? 10 * 1024 * 1024 });
 
   return router;
