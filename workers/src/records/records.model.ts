@@ -165,6 +165,7 @@ export interface FilePartRow {
   disposal_code: DisposalCode | null;
   retention_years: number | null;
   trigger_event: string | null;
+  created_at: Date;
 }
 
 export interface RecordDocumentRow {

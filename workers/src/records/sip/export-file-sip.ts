@@ -14,7 +14,7 @@ import { loadSipInput } from './sip.repository';
 export const SOFTWARE_VERSION = '0.1.0';
 
 /** States in which a file may be described in a SIP: closed, in the records centre, or in the disposal procedure. */
-const EXPORTABLE = ['closed', 'in-records-centre', 'in-disposal', 'transferred'];
+export const EXPORTABLE = ['closed', 'in-records-centre', 'in-disposal', 'transferred'];
 
 function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').slice(0, 15);

@@ -1,4 +1,5 @@
 import { buildSpis, isoDateTime, xmlId } from './nsesss-metadata';
+import { buildDil } from './nsesss-volume-metadata';
 import { SIP_LABELS, type SipComponent, type SipInput, type SipLogEvent } from './sip.model';
 import { buildObjectLog, type LogObject } from './transaction-log-xml';
 import { el, serializeXml, type XmlElement } from './xml-writer';
@@ -54,7 +55,8 @@ const fileId = (c: SipComponent) => `file-${c.id}`;
  * Builds the SIP of one file as NSESSS příloha 2 prescribes: METS with the NSESSS description in one
  * dmdSec, one amdSec with the transaction log per entity (plan, classes, file, documents,
  * components), the structural map from the file plan down to the components and — in a transfer
- * package — the fileSec pointing at `komponenty/`.
+ * package — the fileSec pointing at `komponenty/`. A volume of a typed file is described as a díl
+ * (`nsesss:Dil`) with its part and typed file between it and its class.
  */
 export function buildSip(input: SipInput): BuiltSip {
   const f = input.file;
@@ -69,11 +71,12 @@ export function buildSip(input: SipInput): BuiltSip {
     if (missing) throw new RangeError(`component ${missing.id} of file ${f.fileReference} has no content to transfer`);
   }
 
-  // the structure, top down; the class chain nests each class in its parent
+  // the structure, top down; the class chain nests each class in its parent; a volume (díl) sits
+  // in its part (součást) in its typed file (typový spis) in the class
   const fileEntity: Entity = {
-    divType: 'spis',
-    dmdId: xmlId.file(f),
-    log: { type: 'Spis', id: f.id, source },
+    divType: f.typed ? 'díl' : 'spis',
+    dmdId: f.typed ? xmlId.volume(f) : xmlId.file(f),
+    log: { type: f.typed ? 'Dil' : 'Spis', id: f.id, source },
     events: f.log,
     children: f.documents.map((d) => ({
       divType: 'dokument',
@@ -86,6 +89,11 @@ export function buildSip(input: SipInput): BuiltSip {
     })),
   };
   let top: Entity = fileEntity;
+  if (f.typed) {
+    const { typedFile, part } = f.typed;
+    const partEntity: Entity = { divType: 'součást', dmdId: xmlId.part(part), log: { type: 'Soucast', id: part.id, source }, events: part.log, children: [fileEntity] };
+    top = { divType: 'typový spis', dmdId: xmlId.typedFile(typedFile), log: { type: 'TypovySpis', id: typedFile.id, source }, events: typedFile.log, children: [partEntity] };
+  }
   for (const cls of [...f.classPath].reverse()) {
     top = { divType: 'věcná skupina', dmdId: xmlId.fileClass(cls), log: { type: 'VecnaSkupina', id: `${f.plan.identifier}:${cls.classCode}`, source }, events: [], children: [top] };
   }
@@ -119,9 +127,9 @@ export function buildSip(input: SipInput): BuiltSip {
   el('mets:metsHdr', { CREATEDATE: isoDateTime(input.createdAt), LASTMODDATE: isoDateTime(input.createdAt) },
     el('mets:agent', { ROLE: 'CREATOR', TYPE: 'ORGANIZATION', ID: 'agent-puvodce' }, el('mets:name', input.organisation.name)),
     el('mets:agent', { ROLE: 'CREATOR', TYPE: 'INDIVIDUAL', ID: 'agent-zpracovatel' }, el('mets:name', input.creator.name))),
-  el('mets:dmdSec', { ID: 'dmd-spis' },
+  el('mets:dmdSec', { ID: f.typed ? 'dmd-dil' : 'dmd-spis' },
     el('mets:mdWrap', { MDTYPE: 'OTHER', OTHERMDTYPE: 'NSESSS', MDTYPEVERSION: '4.0', MIMETYPE: 'text/xml' },
-      el('mets:xmlData', buildSpis(input)))),
+      el('mets:xmlData', f.typed ? buildDil(input) : buildSpis(input)))),
   ...amdSecs,
   fileSec,
   el('mets:structMap', div(root)));

@@ -1,6 +1,6 @@
 import type {
   SipCaseFile, SipComponent, SipDisposalDecision, SipDocument, SipExternalParty, SipFileClass, SipFilePlan, SipInput,
-  SipInternalPerson, SipOrganisation, SipRetention,
+  SipInternalPerson, SipOrganisation, SipPart, SipRetention, SipTypedFile,
 } from './sip.model';
 import { el, optional, type XmlElement } from './xml-writer';
 
@@ -9,6 +9,9 @@ export const xmlId = {
   plan: (p: SipFilePlan) => `plan-${p.id}`,
   fileClass: (c: SipFileClass) => `vs-${c.id}`,
   file: (f: SipCaseFile) => `spis-${f.id}`,
+  typedFile: (t: SipTypedFile) => `ts-${t.id}`,
+  part: (p: SipPart) => `soucast-${p.id}`,
+  volume: (f: SipCaseFile) => `dil-${f.id}`,
   document: (d: SipDocument) => `dok-${d.id}`,
   component: (c: SipComponent) => `komp-${c.id}`,
 };
@@ -24,7 +27,7 @@ export function isoDateTime(d: Date): string {
 }
 
 /** tDatum: the date, with the exact moment in the `datum` attribute. */
-function datum(name: string, d: Date): XmlElement {
+export function datum(name: string, d: Date): XmlElement {
   return el(`nsesss:${name}`, { datum: isoDateTime(d) }, pragueDate(d));
 }
 
@@ -33,11 +36,11 @@ function plainDate(name: string, isoDate: string): XmlElement {
   return el(`nsesss:${name}`, isoDate.slice(0, 10));
 }
 
-function identifikator(value: string, source: string, name = 'nsesss:Identifikator'): XmlElement {
+export function identifikator(value: string, source: string, name = 'nsesss:Identifikator'): XmlElement {
   return el(name, { zdroj: source }, value.slice(0, 50));
 }
 
-function internalSubject(p: SipInternalPerson, org: SipOrganisation, source: string): XmlElement {
+export function internalSubject(p: SipInternalPerson, org: SipOrganisation, source: string): XmlElement {
   return el('nsesss:Subjekt',
     identifikator(org.identifier, 'IČO', 'nsesss:IdentifikatorOrganizace'),
     el('nsesss:NazevOrganizace', org.name),
@@ -74,7 +77,7 @@ function organisationAsExternal(org: SipOrganisation): XmlElement {
   );
 }
 
-function skartacniRezim(r: SipRetention, source: string): XmlElement {
+export function skartacniRezim(r: SipRetention, source: string): XmlElement {
   return el('nsesss:SkartacniRezim',
     identifikator(r.identifier, source),
     el('nsesss:Nazev', r.name),
@@ -85,7 +88,10 @@ function skartacniRezim(r: SipRetention, source: string): XmlElement {
   );
 }
 
-function trideni(cls: SipFileClass, ...more: (XmlElement | null)[]): XmlElement {
+/** The codes an entity is classified under (a class's, or a part's for what a typed file holds). */
+export type Classification = Pick<SipFileClass, 'simpleCode' | 'classCode'>;
+
+export function trideni(cls: Classification, ...more: (XmlElement | null)[]): XmlElement {
   return el('nsesss:Trideni', el('nsesss:JednoduchySpisovyZnak', cls.simpleCode), el('nsesss:PlneUrcenySpisovyZnak', cls.classCode), ...more);
 }
 
@@ -99,7 +105,7 @@ function spisovyPlan(plan: SipFilePlan, source: string): XmlElement {
 }
 
 /** The class and, nested inside it, every class above it up to the file plan. */
-function vecnaSkupina(path: SipFileClass[], index: number, plan: SipFilePlan, source: string): XmlElement {
+export function vecnaSkupina(path: SipFileClass[], index: number, plan: SipFilePlan, source: string): XmlElement {
   const cls = path[index];
   const parent = index === 0
     ? spisovyPlan(plan, source)
@@ -115,12 +121,13 @@ function vecnaSkupina(path: SipFileClass[], index: number, plan: SipFilePlan, so
         el('nsesss:AnalogovyDokument', 'ne'),
         plainDate('DatumOtevreni', cls.validFrom),
         cls.validTo ? plainDate('DatumUzavreni', cls.validTo) : null),
+      cls.forTypedFiles ? el('nsesss:UrcenoProTypoveSpisy', 'ano') : null,
       cls.numberingMethod ? el('nsesss:ZpusobVedeni', cls.numberingMethod) : null,
     ),
   );
 }
 
-function komponenta(c: SipComponent, cls: SipFileClass, source: string): XmlElement {
+function komponenta(c: SipComponent, cls: Classification, source: string): XmlElement {
   return el('nsesss:Komponenta', { ID: xmlId.component(c), poradi: c.order, druh: c.kind.slice(0, 50), verze: c.version, forma_uchovani: c.preservationForm },
     el('nsesss:EvidencniUdaje',
       el('nsesss:Identifikace', identifikator(c.id, source)),
@@ -130,7 +137,7 @@ function komponenta(c: SipComponent, cls: SipFileClass, source: string): XmlElem
   );
 }
 
-function dokument(d: SipDocument, input: SipInput, cls: SipFileClass): XmlElement {
+export function dokument(d: SipDocument, input: SipInput, cls: Classification): XmlElement {
   const { identifierSource: source, organisation: org } = input;
   const puvod = d.origin.kind === 'received'
     ? el('nsesss:DorucenyDokument',
@@ -165,7 +172,7 @@ function dokument(d: SipDocument, input: SipInput, cls: SipFileClass): XmlElemen
   );
 }
 
-function skartacniRizeni(decision: SipDisposalDecision, input: SipInput): XmlElement {
+export function skartacniRizeni(decision: SipDisposalDecision, input: SipInput): XmlElement {
   return el('nsesss:SkartacniRizeni',
     datum('Datum', decision.decidedAt),
     el('nsesss:SkartacniOperace', 'trvalé uložení'),

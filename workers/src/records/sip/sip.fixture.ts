@@ -81,3 +81,34 @@ export function sampleSipInput(kind: SipKind, overrides: Partial<SipInput> = {})
     ...overrides,
   };
 }
+
+/**
+ * A closed volume (díl) of a typed file for builder tests: the building permit volume of part SP of
+ * a building's typed file, with the same two documents as `sampleSipInput`.
+ */
+export function sampleVolumeSipInput(kind: SipKind, overrides: Partial<SipInput> = {}): SipInput {
+  const base = sampleSipInput(kind, { packageId: `SIP-MMKV-STAV-2015-045-SP-1-${kind}`, ...overrides });
+  const opened = new Date('2015-02-10T08:00:00Z');
+  const clerk = base.file.closedBy;
+  const typedClass = { ...base.file.classPath[1], id: 'c3f1f0a2-0000-4000-8000-000000000012', simpleCode: '3', classCode: '3.3', title: 'Stavby (typové spisy)', forTypedFiles: true, numberingMethod: 'Priorace' as const };
+  base.file = {
+    ...base.file,
+    id: '7b0c7c3e-3b0f-4c53-9d4e-1f1c1c0b1b01',
+    fileReference: 'STAV-2015-045/SP/1',
+    subject: 'Stavební povolení – bytový dům',
+    seq: null,
+    classPath: [base.file.classPath[0], typedClass],
+    log: [...base.file.log, { occurredAt: opened, actor: 'user:referent', eventType: 'Zalozeni' }],
+    typed: {
+      typedFile: {
+        id: '7b0c7c3e-3b0f-4c53-9d4e-1f1c1c0b1b02', fileReference: 'STAV-2015-045', subject: 'Stavba: Bytový dům Sokolovská 45, Karlovy Vary',
+        createdAt: opened, closedAt: null, closedBy: null, log: [{ occurredAt: opened, actor: `user:${clerk.username}`, eventType: 'Zalozeni' }],
+      },
+      part: {
+        id: '7b0c7c3e-3b0f-4c53-9d4e-1f1c1c0b1b03', code: 'SP', title: 'Stavební povolení', createdAt: opened, retention: base.file.retention,
+        log: [{ occurredAt: opened, actor: `user:${clerk.username}`, eventType: 'Zalozeni' }],
+      },
+    },
+  };
+  return base;
+}

@@ -67,6 +67,8 @@ export interface SipFileClass {
   validFrom: string;
   validTo: string | null;
   numberingMethod: 'SbernyArch' | 'Priorace' | null;
+  /** UrcenoProTypoveSpisy: a class meant for typed files */
+  forTypedFiles?: boolean;
 }
 
 /** One entry of an entity's transaction log. */
@@ -124,6 +126,27 @@ export interface SipDocument {
   log: SipLogEvent[];
 }
 
+/** The typed file (typový spis) a volume belongs to; it stays open while its parts take new volumes. */
+export interface SipTypedFile {
+  id: string;
+  fileReference: string;
+  subject: string;
+  createdAt: Date;
+  closedAt: Date | null;
+  closedBy: SipInternalPerson | null;
+  log: SipLogEvent[];
+}
+
+/** A part (součást) of a typed file, with its own retention or the class's. */
+export interface SipPart {
+  id: string;
+  code: string;
+  title: string;
+  createdAt: Date;
+  retention: SipRetention;
+  log: SipLogEvent[];
+}
+
 export interface SipCaseFile {
   id: string;
   fileReference: string;
@@ -143,6 +166,11 @@ export interface SipCaseFile {
   classPath: SipFileClass[];
   documents: SipDocument[];
   log: SipLogEvent[];
+  /**
+   * Set for a volume (díl) of a typed file: the package's base entity is then `nsesss:Dil`, nested
+   * in its part (Soucast) and typed file (TypovySpis) above the class, instead of `nsesss:Spis`.
+   */
+  typed?: { typedFile: SipTypedFile; part: SipPart } | null;
 }
 
 /** The archive's decision recorded on a transfer package (skartační řízení). */

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { DomainError } from '../../shared/domain-error';
 import type { WorkersConfig } from '../../config';
-import { NUMBERING_METHOD_NSESSS, SETTLEMENT_KINDS, type CaseFileRow, type FileClassRow, type RecordDocumentRow } from '../records.model';
+import { NUMBERING_METHOD_NSESSS, SETTLEMENT_KINDS, type CaseFileRow, type FileClassRow, type FilePartRow, type RecordDocumentRow } from '../records.model';
 import { listComponents, listFileDocuments, readBlob } from '../disposal/lifecycle.repository';
 import { detectOutputFormat } from '../disposal/output-format';
 import { pragueYear } from '../../registry/reference-number.service';
@@ -40,8 +40,8 @@ async function person(db: Db, actor: string | null, config: WorkersConfig): Prom
   return { username, name: user?.display_name ?? username, orgUnit: unit?.name ?? user?.org_unit ?? '', position: roles.filter((r) => r !== 'admin')[0] ?? roles[0] ?? '' };
 }
 
-async function log(db: Db, objectType: string, objectId: string): Promise<SipLogEvent[]> {
-  const rows = await db('audit_log').where({ object_type: objectType, object_id: objectId }).orderBy('id');
+async function log(db: Db, objectType: string | string[], objectId: string): Promise<SipLogEvent[]> {
+  const rows = await db('audit_log').whereIn('object_type', [objectType].flat()).andWhere({ object_id: objectId }).orderBy('id');
   return rows.map((r) => ({ occurredAt: new Date(r.occurred_at), actor: r.actor, eventType: r.event_type, description: r.details?.reason ?? null }));
 }
 
@@ -73,6 +73,26 @@ async function classPath(db: Db, classId: string): Promise<FileClassRow[]> {
     id = row.parent_id;
   }
   return path;
+}
+
+/** The part and typed file of a volume (díl), each with its transaction log. */
+async function typedParent(db: Db, volume: CaseFileRow, classRetention: SipRetention, config: WorkersConfig): Promise<SipCaseFile['typed']> {
+  const part: FilePartRow | undefined = volume.part_id ? await db('file_parts').where({ id: volume.part_id }).first() : undefined;
+  if (!part) throw new DomainError('FILE_PART_NOT_FOUND', `volume ${volume.file_reference} has no part of a typed file`);
+  const typed: CaseFileRow = await db('files').where({ id: part.typed_file_id }).first();
+  const typedRetention = retentionOf(typed, classRetention);
+  return {
+    typedFile: {
+      id: typed.id, fileReference: typed.file_reference, subject: typed.subject, createdAt: new Date(typed.created_at),
+      closedAt: typed.closed_at ? new Date(typed.closed_at) : null, closedBy: typed.closed_at ? await person(db, typed.closed_by, config) : null,
+      log: await log(db, ['TypovySpis', 'Spis'], typed.id),
+    },
+    part: {
+      id: part.id, code: part.code, title: part.title, createdAt: new Date(part.created_at),
+      retention: retentionOf({ ...part, trigger_event: part.trigger_event ?? typedRetention.triggerEvent }, typedRetention),
+      log: await log(db, 'Soucast', part.id),
+    },
+  };
 }
 
 /**
@@ -164,9 +184,12 @@ export async function loadSipInput(
       validFrom: dateOnly(c.valid_from),
       validTo: c.valid_to ? dateOnly(c.valid_to) : null,
       numberingMethod: NUMBERING_METHOD_NSESSS[c.numbering_method] ?? null,
+      forTypedFiles: Boolean(c.for_typed_files),
     })),
     documents: sipDocuments,
-    log: await log(db, 'Spis', file.id),
+    // a volume's opening is logged as Dil, its lifecycle (closure, records centre…) as Spis
+    log: await log(db, file.kind === 'volume' ? ['Dil', 'Spis'] : 'Spis', file.id),
+    typed: file.kind === 'volume' ? await typedParent(db, file, classRetention(ownClass) ?? fileRetention, config) : null,
   };
   const creator = await person(db, opts.creator, config);
   return {
