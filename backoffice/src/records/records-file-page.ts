@@ -6,6 +6,7 @@ import type { Ctx } from '../http';
 import type { PageFn } from './records-centre.route';
 import { DISPATCH_CHANNELS, DOCUMENT_EDITORS } from './records-documents.route';
 import { doneMessage, lifecycleActions, type LifecycleFailure } from './records-lifecycle.route';
+import { typedFileSection } from './records-typed-files.route';
 
 /** Who records the day of a file's trigger event: the records centre and the handlers (use case checks the unit). */
 export const TRIGGER_RECORDERS = ['spisovna', 'referent', 'vedouci', 'admin'];
@@ -53,5 +54,6 @@ export async function showFilePage(deps: FilePageDeps, ctx: Ctx, id: string, opt
     mayTrigger: awaitsTrigger && ['closed', 'in-records-centre'].includes(file.state) && actor.roles.some((r) => TRIGGER_RECORDERS.includes(r)),
     ...lifecycle.file,
     done: opts.failure ? null : doneMessage(ctx),
+    typed: await typedFileSection(deps.db, actor, file, ctx.query),
   });
 }

@@ -15,6 +15,7 @@ import { showFilePage, TRIGGER_RECORDERS } from './records-file-page';
 import { addLifecycleRoutes } from './records-lifecycle.route';
 import { addPartiesRoutes } from './records-parties.route';
 import { addRegisterRoutes } from './records-register.route';
+import { addTypedFileRoutes } from './records-typed-files.route';
 
 export interface RecordsDeps {
   db: Knex;
@@ -148,6 +149,7 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
   addDispatchRoutes(router, { ...deps, page, actorOf });
   addLifecycleRoutes(router, { ...deps, actorOf, showFile: (ctx, id, opts) => showFilePage(fileDeps, ctx, id, opts) });
   addPartiesRoutes(router, { ...deps, page, actorOf });
+  addTypedFileRoutes(router, { ...deps, page, actorOf });
   addRegisterRoutes(router, { ...deps, page, actorOf, uploadMaxBytes: deps.uploadMaxBytes ?? 10 * 1024 * 1024 });
 
   return router;
