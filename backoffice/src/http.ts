@@ -10,6 +10,8 @@ export interface SessionUser {
   username: string;
   displayName: string;
   roles: string[];
+  /** the organisational unit the user works in (null: none, e.g. the administrator) */
+  orgUnit: string | null;
 }
 
 export interface AppState {

@@ -25,6 +25,7 @@ import * as createRegistrationFormKeys from './20261204200000_create_registratio
 import * as indexDocumentAddressees from './20261204300000_index_document_addressees';
 import * as makeAuditLogAppendOnly from './20261204500000_make_audit_log_append_only';
 import * as createJournalYearClosures from './20261204600000_create_journal_year_closures';
+import * as addReceiptConfirmationPdf from './20261205300000_add_receipt_confirmation_pdf';
 
 /**
  * Every migration, in order. Listed statically (not read from the folder) so the same source works
@@ -57,4 +58,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261204400000_assign_portal_files_to_service_units': assignPortalFilesToServiceUnits,
   '20261204500000_make_audit_log_append_only': makeAuditLogAppendOnly,
   '20261204600000_create_journal_year_closures': createJournalYearClosures,
+  '20261205300000_add_receipt_confirmation_pdf': addReceiptConfirmationPdf,
 };

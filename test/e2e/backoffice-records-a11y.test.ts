@@ -153,6 +153,8 @@ const screens = (): [user: string, url: string, heading: RegExp, status?: number
   ['podatelna', `/records/registered/${open.documentId}`, /Dokument je zaevidován|The document is registered|Документ зареєстровано/],
   // a closed file of the referent's unit: the reopening form
   ['referent', `/records/files/${closedFileId}`, /.+/],
+  // the head of the file's unit: the handler form with the unit's people
+  ['vedouci', `/records/files/${open.fileId}`, new RegExp(open.fileReference.replace(/\//g, '\\/'))],
   // the parties register: list, search, a party with its documents, the merge search and its confirmation
   ['podatelna', '/records/parties', /Jmenný rejstřík|Parties register|Реєстр суб’єктів/],
   ['referent', '/records/parties?q=novakova', /Jmenný rejstřík|Parties register|Реєстр суб’єктів/],
@@ -277,6 +279,26 @@ describe('records screens of the back-office meet WCAG 2.1 AA (axe-core)', () =>
     }
     expect(found).toEqual({});
     expect(await typedFiles()).toEqual(before);
+  });
+
+  it('checks the file page after a refused change of the handler', async () => {
+    const found: Record<string, string[]> = {};
+    for (const lng of ['cs', 'en', 'uk']) {
+      // posted without a person (the browser's own check switched off)
+      const page = await (await signedIn('vedouci')).newPage();
+      await page.goto(`${baseUrl}/records/files/${open.fileId}?lang=${lng}`);
+      await page.locator('#handler-person').evaluate((el) => el.removeAttribute('required'));
+      await page.locator(`form[action="/records/files/${open.fileId}/handler"] button[type="submit"]`).click();
+      await page.waitForLoadState();
+      await expect(page.getByRole('alert').locator('a[href="#handler-person"]').count()).resolves.toBe(1);
+      await expect(page.locator('#handler-person').getAttribute('aria-invalid')).resolves.toBe('true');
+      for (const d of await page.locator('details').all()) await d.evaluate((el) => el.setAttribute('open', ''));
+      const violations = await wcagViolations(page);
+      if (violations.length) found[`${lng} handler refused`] = violations;
+      await page.close();
+    }
+    expect(found).toEqual({});
+    expect(await db('files').where({ id: open.fileId }).first()).toMatchObject({ owner: null });
   });
 
   for (const lng of ['cs', 'en', 'uk']) {

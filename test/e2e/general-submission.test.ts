@@ -89,7 +89,7 @@ async function submitAsCitizen(page: Page): Promise<{ referenceNumber: string; t
 
 async function answerAsClerk(page: Page, referenceNumber: string): Promise<void> {
   await page.goto(`${appUrl}/login`);
-  await page.getByLabel('Uživatelské jméno').fill('referent');
+  await page.getByLabel('Uživatelské jméno').fill('kancelar');
   await page.getByLabel('Heslo').fill('demo');
   await page.getByRole('button', { name: 'Přihlásit se' }).click();
   await page.getByRole('link', { name: /Úkoly mých skupin/ }).click();

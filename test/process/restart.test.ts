@@ -129,7 +129,7 @@ describe('crash and restart on the embedded defaults', () => {
     const registered = await waitForStatus(running.url, token, 'registered', 60_000);
     // the next number after the demo's registrations (the app starts with the demo's file plan and units)
     expect(registered.submission.referenceNumber).toMatch(/^MMKV\/\d+\/\d{4}$/);
-    let cookie = await login(running.url, 'referent');
+    let cookie = await login(running.url, 'kancelar');
     const until = Date.now() + 60_000;
     let keys: string[] = [];
     while (!keys.length && Date.now() < until) {
@@ -144,7 +144,7 @@ describe('crash and restart on the embedded defaults', () => {
 
     // 3. restart again: the same task is still there; the clerk answers it and the procedure ends
     running = await start();
-    cookie = await login(running.url, 'referent');
+    cookie = await login(running.url, 'kancelar');
     expect(await groupTaskKeys(running.url, cookie)).toEqual(keys);
     const origin = { origin: running.url, cookie };
     const claim = await fetch(`${running.url}/tasks/${keys[0]}/claim`, { method: 'POST', redirect: 'manual', headers: origin });

@@ -5,6 +5,7 @@ import type { WorkersConfig } from './config';
 import type { WorkerPorts } from './shared/ports';
 import { registerDocumentJob } from './registry/register-document.job';
 import { settleDocumentJob } from './registry/settle-document.job';
+import { sealReceiptConfirmationJob } from './registry/seal-receipt-confirmation.job';
 import { renderAnswerJob } from './documents/render-answer.job';
 import { renderDocumentJob } from './documents/render-document.job';
 import { sealDocumentJob } from './signing/seal-document.job';
@@ -32,6 +33,8 @@ export { listDocumentTemplates, readTemplateFixture } from './documents/document
 export { renderTemplatePreview } from './documents/template-preview';
 export { checkPdfA, type PdfACheck } from './documents/pdfa-check';
 export { sealDocument, type SealDocumentResult } from './signing/seal-document.service';
+export { sealReceiptConfirmation, type SealReceiptConfirmationResult } from './records/files/seal-receipt-confirmation.service';
+export { renderReceiptConfirmationPdf } from './records/files/receipt-confirmation-pdf';
 export { createSealingPorts, type SealingPorts, type OpenSealKey } from './signing/seal-key-provider';
 export { openPkcs11Key, type Pkcs11KeyOptions } from './signing/pkcs11-key';
 export { ensureDevSeal, DEV_SEAL_COMMON_NAME } from './signing/dev-seal';
@@ -63,6 +66,7 @@ export function createJobHandlers(deps: { db: Knex; config: WorkersConfig; log: 
     renderAnswerJob(ports),
     renderDocumentJob(ports),
     sealDocumentJob({ ...ports, sealing }),
+    sealReceiptConfirmationJob({ ...ports, sealing }),
     sendEmailJob(ports),
     unpackComponentJob(ports),
     verifySignaturesJob(ports),

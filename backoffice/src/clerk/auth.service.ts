@@ -40,7 +40,7 @@ export async function logout(db: Knex, token: string): Promise<void> {
   await db('sessions').where({ id: sha256(token) }).delete();
 }
 
-async function sessionUser(db: Knex, row: { id: number; username: string; display_name: string }): Promise<SessionUser> {
+async function sessionUser(db: Knex, row: { id: number; username: string; display_name: string; org_unit: string | null }): Promise<SessionUser> {
   const roles = (await db('user_roles').where({ user_id: row.id }).orderBy('role').select('role')).map((r: { role: string }) => r.role);
-  return { id: row.id, username: row.username, displayName: row.display_name, roles };
+  return { id: row.id, username: row.username, displayName: row.display_name, roles, orgUnit: row.org_unit ?? null };
 }

@@ -14,6 +14,25 @@ export async function casesByInstance(db: Knex, processInstanceKeys: string[]): 
   return new Map(rows.map((r) => [r.process_instance_key as string, toSummary(r)]));
 }
 
+/** The file a case (its submission's document) was filed in: its unit and the units it is shared with. */
+export interface CaseFiling {
+  fileId: string;
+  orgUnit: string | null;
+  sharedWith: string[];
+}
+
+/** The filing of each instance's case; instances whose submission is not filed yet are absent. */
+export async function filingsByInstance(db: Knex, processInstanceKeys: string[]): Promise<Map<string, CaseFiling>> {
+  if (!processInstanceKeys.length) return new Map();
+  const rows: { key: string; file_id: string; org_unit: string | null }[] = await db('submissions as s')
+    .join('documents as d', 'd.id', 's.document_id')
+    .join('files as f', 'f.id', 'd.file_id')
+    .whereIn('s.process_instance_key', processInstanceKeys)
+    .select('s.process_instance_key as key', 'f.id as file_id', 'f.org_unit');
+  const shares: { file_id: string; org_unit: string }[] = rows.length ? await db('file_shares').whereIn('file_id', [...new Set(rows.map((r) => r.file_id))]).select('file_id', 'org_unit') : [];
+  return new Map(rows.map((r) => [r.key, { fileId: r.file_id, orgUnit: r.org_unit, sharedWith: shares.filter((x) => x.file_id === r.file_id).map((x) => x.org_unit) }]));
+}
+
 function toSummary(r: { id: string; process_instance_key: string | null; reference_number: string | null; form_data: unknown }): CaseSummary {
   const data = (typeof r.form_data === 'string' ? JSON.parse(r.form_data) : r.form_data) as Record<string, unknown>;
   return { submissionId: r.id, processInstanceKey: r.process_instance_key, referenceNumber: r.reference_number, subject: typeof data?.subject === 'string' ? data.subject : '' };

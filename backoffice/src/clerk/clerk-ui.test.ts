@@ -133,6 +133,50 @@ describe('inbox, claim and complete', () => {
   });
 });
 
+describe('tasks on a case filed in a unit', () => {
+  it('offers them to candidates of that unit and of units the file is shared with; others neither see, claim nor read the case', async () => {
+    // given: a submission filed in a file of the Kancelář tajemníka (KT), with an open task for referents
+    const ports = { db: t.db, clock: () => new Date(), config: readWorkersConfig({ OPENSPIS_DATA_DIR: '/tmp/openspis-clerk-ui' }) };
+    const filed = await registerRecord(ports, { username: 'podatelna', roles: ['podatelna'], orgUnit: 'POD' }, {
+      direction: 'incoming', subject: 'Stížnost na hluk', channel: 'portal', form: 'electronic', orgUnit: 'KT',
+      components: [{ fileName: 'podani.pdf', mediaType: 'application/pdf', content: Buffer.from('%PDF-1.4 podani') }],
+    });
+    const ktSubmission = randomUUID();
+    await t.db('submissions').insert({
+      id: ktSubmission, service_code: 'general-submission', status: 'registered', reference_number: filed.referenceNumber, document_id: filed.documentId,
+      form_data: JSON.stringify({ subject: 'Stížnost na hluk', applicantName: 'Jan Dvořák', message: 'Hluk v noci.' }),
+      tracking_expires_at: new Date(Date.now() + 86_400_000), process_instance_key: '78',
+    });
+    const task = t.engine.addTask({ processInstanceKey: '78' }, { submissionId: ktSubmission, referenceNumber: filed.referenceNumber, subject: 'Stížnost na hluk' });
+    const [kancelar, referent, vedouci, podatelna] = await Promise.all(['kancelar', 'referent', 'vedouci', 'podatelna'].map(signIn));
+    const groupTasks = async (cookie: string) => (await request(t.callback).get('/tasks?tab=groups').set('Cookie', cookie).expect(200)).text;
+
+    // then: the referent of KT sees, opens and reads it; the referent and head of OSU do not, and cannot claim it
+    expect(await groupTasks(kancelar)).toContain(`/tasks/${task.userTaskKey}`);
+    await request(t.callback).get(`/tasks/${task.userTaskKey}`).set('Cookie', kancelar).expect(200);
+    await request(t.callback).get(`/cases/${ktSubmission}`).set('Cookie', kancelar).expect(200);
+    expect(await groupTasks(referent)).not.toContain(`/tasks/${task.userTaskKey}`);
+    expect(await groupTasks(referent)).not.toContain('Stížnost na hluk');
+    await request(t.callback).get(`/tasks/${task.userTaskKey}`).set('Cookie', referent).expect(403);
+    await request(t.callback).post(`/tasks/${task.userTaskKey}/claim`).set('Cookie', referent).set('Origin', ORIGIN).expect(403);
+    expect(t.engine.tasks.get(task.userTaskKey)!.assignee).toBeNull();
+    for (const cookie of [referent, vedouci]) await request(t.callback).get(`/cases/${ktSubmission}`).set('Cookie', cookie).expect(403);
+    // the registry office reads every case
+    await request(t.callback).get(`/cases/${ktSubmission}`).set('Cookie', podatelna).expect(200);
+
+    // when KT shares the file with OSU, OSU's referents are candidates too, and its head reads the case
+    await t.db('file_shares').insert({ file_id: filed.fileId, org_unit: 'OSU', shared_by: 'user:admin', created_at: new Date() });
+    expect(await groupTasks(referent)).toContain(`/tasks/${task.userTaskKey}`);
+    await request(t.callback).get(`/cases/${ktSubmission}`).set('Cookie', vedouci).expect(200);
+    await t.db('file_shares').where({ file_id: filed.fileId }).delete();
+
+    // a task assigned to somebody by name stays theirs, whatever the unit
+    const assigned = t.engine.addTask({ processInstanceKey: '78', assignee: 'referent' }, { submissionId: ktSubmission });
+    await request(t.callback).get(`/tasks/${assigned.userTaskKey}`).set('Cookie', referent).expect(200);
+    await request(t.callback).get(`/cases/${ktSubmission}`).set('Cookie', referent).expect(200);
+  });
+});
+
 describe('component download', () => {
   it('logs displaying a component\'s content (Zobrazeni Komponenta) before sending it; refused or destroyed content is neither sent nor logged', async () => {
     // given: a document of the case with one component

@@ -1,12 +1,13 @@
 import type { Knex } from 'knex';
 import type pino from 'pino';
+import { canAccessFile } from '@openspis/workers';
 import { AppError } from '../app-error';
 import type { Catalogue } from '../catalogue';
 import type { EnginePort, UserTask } from '../engine-port';
 import { isEngineError } from '../engine-port';
 import { validateFormData } from '../forms/form-validator';
 import type { SessionUser } from '../http';
-import { casesByInstance, type CaseSummary } from './case.repository';
+import { casesByInstance, filingsByInstance, type CaseSummary } from './case.repository';
 
 export interface TaskDeps {
   db: Knex;
@@ -16,11 +17,22 @@ export interface TaskDeps {
   log: pino.Logger;
 }
 
-/** Roles that oversee every case (read only), besides the people the tasks are for. */
-export const OVERSIGHT_ROLES = ['vedouci', 'podatelna'];
-
 export const inMyGroups = (task: UserTask, user: SessionUser) =>
   task.candidateGroups.some((g) => user.roles.includes(g)) || task.candidateUsers.includes(user.username);
+
+/**
+ * Which of these instances' cases are the user's unit's: a case filed in a unit is for that unit and
+ * the units its file is shared with (the records' unit scope, so a referent sees no other unit's
+ * citizens); a case not filed yet is only its candidate groups' question.
+ */
+async function inMyUnit(deps: TaskDeps, user: SessionUser, processInstanceKeys: string[]): Promise<(key: string) => boolean> {
+  const filings = await filingsByInstance(deps.db, [...new Set(processInstanceKeys)]);
+  const actor = { username: user.username, roles: user.roles, orgUnit: user.orgUnit };
+  return (key) => {
+    const filing = filings.get(key);
+    return !filing || canAccessFile(actor, { org_unit: filing.orgUnit }, filing.sharedWith);
+  };
+}
 
 export interface InboxRow {
   task: UserTask;
@@ -40,18 +52,22 @@ export async function myTasks(deps: TaskDeps, user: SessionUser): Promise<InboxR
   return withCases(deps, await deps.engine.searchUserTasks({ state: 'CREATED', assignee: user.username }));
 }
 
-/** unassigned tasks whose candidate groups intersect my roles */
+/** unassigned tasks whose candidate groups intersect my roles, on my unit's cases */
 export async function groupTasks(deps: TaskDeps, user: SessionUser): Promise<InboxRow[]> {
   if (!user.roles.length) return [];
-  const tasks = await deps.engine.searchUserTasks({ state: 'CREATED', candidateGroups: user.roles });
-  return withCases(deps, tasks.filter((t) => !t.assignee && inMyGroups(t, user)));
+  const tasks = (await deps.engine.searchUserTasks({ state: 'CREATED', candidateGroups: user.roles })).filter((t) => !t.assignee && inMyGroups(t, user));
+  const mine = await inMyUnit(deps, user, tasks.map((t) => t.processInstanceKey));
+  return withCases(deps, tasks.filter((t) => mine(t.processInstanceKey)));
 }
 
-/** The task if this user may see it: assigned to them, or one of their groups is a candidate. */
+/** The task if this user may see it: assigned to them, or one of their groups is a candidate on a case of their unit. */
 export async function visibleTask(deps: TaskDeps, user: SessionUser, key: string): Promise<UserTask> {
   const task = await deps.engine.getUserTask(key);
   if (!task || task.state !== 'CREATED') throw new AppError('TASK_NOT_FOUND');
-  if (task.assignee !== user.username && !inMyGroups(task, user)) throw new AppError('FORBIDDEN', `task ${key} is not for ${user.username}`);
+  if (task.assignee === user.username) return task;
+  if (!inMyGroups(task, user) || !(await inMyUnit(deps, user, [task.processInstanceKey]))(task.processInstanceKey)) {
+    throw new AppError('FORBIDDEN', `task ${key} is not for ${user.username}`);
+  }
   return task;
 }
 
@@ -87,10 +103,15 @@ export async function completeTask(deps: TaskDeps, user: SessionUser, key: strin
   deps.log.info({ userTaskKey: key, user: user.username }, 'task completed');
 }
 
-/** May this user read the case behind a submission? Oversight roles, or anyone with a task on it. */
+/**
+ * May this user read the case behind a submission? The registry office, a head of the case's unit,
+ * the person a task on it is assigned to, or a candidate of an open task on it in the case's unit.
+ */
 export async function mayReadCase(deps: TaskDeps, user: SessionUser, processInstanceKey: string | null): Promise<boolean> {
-  if (user.roles.some((r) => OVERSIGHT_ROLES.includes(r))) return true;
+  if (user.roles.includes('podatelna')) return true;
   if (!processInstanceKey) return false;
+  const mine = (await inMyUnit(deps, user, [processInstanceKey]))(processInstanceKey);
+  if (mine && user.roles.includes('vedouci')) return true;
   const tasks = await deps.engine.searchUserTasks({ processInstanceKey });
-  return tasks.some((t) => t.assignee === user.username || (t.state === 'CREATED' && inMyGroups(t, user)));
+  return tasks.some((t) => t.assignee === user.username || (mine && t.state === 'CREATED' && inMyGroups(t, user)));
 }

@@ -5,6 +5,7 @@ import { AppError } from '../app-error';
 import type { Ctx } from '../http';
 import type { PageFn } from './records-centre.route';
 import { DISPATCH_CHANNELS, DOCUMENT_EDITORS } from './records-documents.route';
+import { handlerDoneMessage, handlerSection } from './records-handler.route';
 import { doneMessage, lifecycleActions, type LifecycleFailure } from './records-lifecycle.route';
 import { typedFileSection } from './records-typed-files.route';
 
@@ -45,6 +46,7 @@ export async function showFilePage(deps: FilePageDeps, ctx: Ctx, id: string, opt
   const shareUnits = lifecycle.file.mayShare
     ? (await deps.db('org_units').orderBy('code').select('code', 'name')).filter((u: { code: string }) => u.code !== file.org_unit && !shares.includes(u.code))
     : [];
+  const handler = await handlerSection(deps.db, actor, file, opts.failure);
   if (opts.status) ctx.status = opts.status;
   deps.page(ctx, 'records-file', {
     title: file.file_reference, file, shares, shareUnits, documents: lifecycle.documents, moves, awaitsTrigger, channels: DISPATCH_CHANNELS, today: pragueDay(deps.clock()),
@@ -53,7 +55,8 @@ export async function showFilePage(deps: FilePageDeps, ctx: Ctx, id: string, opt
     // the day of a trigger event other than the closure: the records centre or the file's handlers
     mayTrigger: awaitsTrigger && ['closed', 'in-records-centre'].includes(file.state) && actor.roles.some((r) => TRIGGER_RECORDERS.includes(r)),
     ...lifecycle.file,
-    done: opts.failure ? null : doneMessage(ctx),
+    ...handler,
+    done: opts.failure ? null : (doneMessage(ctx) ?? handlerDoneMessage(ctx)),
     typed: await typedFileSection(deps.db, actor, file, ctx.query),
   });
 }

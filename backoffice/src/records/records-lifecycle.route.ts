@@ -28,9 +28,9 @@ const UNIT_MAX = 50;
 
 /** A refused form of the file page: shown again with an error summary, the field messages and what was typed. */
 export interface LifecycleFailure {
-  form: 'settle' | 'cancel' | 'close' | 'reopen' | 'share';
+  form: 'settle' | 'cancel' | 'close' | 'reopen' | 'share' | 'handler';
   documentId?: string;
-  values: { method?: string; note?: string; reason?: string; orgUnit?: string };
+  values: { method?: string; note?: string; reason?: string; orgUnit?: string; handler?: string };
   /** the summary: the element each message is about (a field or a document's row) */
   errors: { target: string; message: string }[];
   /** the message beside a field, by the field's id */

@@ -12,6 +12,7 @@ import { addRecordsCentreRoutes, type PageFn } from './records-centre.route';
 import { addDispatchRoutes, DISPATCH_DESK } from './records-dispatch.route';
 import { addDocumentRoutes } from './records-documents.route';
 import { showFilePage, TRIGGER_RECORDERS } from './records-file-page';
+import { addHandlerRoutes } from './records-handler.route';
 import { addLifecycleRoutes } from './records-lifecycle.route';
 import { addPartiesRoutes } from './records-parties.route';
 import { addRegisterRoutes } from './records-register.route';
@@ -101,8 +102,7 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
     }
     ctx.state.user = user;
     if (!user.roles.some((r) => RECORDS_ROLES.includes(r))) throw new AppError('FORBIDDEN');
-    const row = await deps.db('users').where({ id: user.id }).first('org_unit');
-    actors.set(ctx, { username: user.username, roles: user.roles, orgUnit: row?.org_unit ?? null });
+    actors.set(ctx, { username: user.username, roles: user.roles, orgUnit: user.orgUnit });
     try {
       await next();
     } catch (err) {
@@ -148,6 +148,7 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
   addDocumentRoutes(router, { ...deps, page, actorOf });
   addDispatchRoutes(router, { ...deps, page, actorOf });
   addLifecycleRoutes(router, { ...deps, actorOf, showFile: (ctx, id, opts) => showFilePage(fileDeps, ctx, id, opts) });
+  addHandlerRoutes(router, { ...deps, actorOf, showFile: (ctx, id, opts) => showFilePage(fileDeps, ctx, id, opts) });
   addPartiesRoutes(router, { ...deps, page, actorOf });
   addTypedFileRoutes(router, { ...deps, page, actorOf });
   addRegisterRoutes(router, { ...deps, page, actorOf, uploadMaxBytes: deps.uploadMaxBytes ?? 10 * 1024 * 1024 });

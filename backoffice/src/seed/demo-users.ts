@@ -5,6 +5,8 @@ import { hashPassword } from '../clerk/auth.service';
 export const DEMO_USERS = [
   { username: 'podatelna', displayName: 'Petra Podatelná', roles: ['podatelna'], orgUnit: 'POD' },
   { username: 'referent', displayName: 'Radek Referent', roles: ['referent'], orgUnit: 'OSU' },
+  // the Kancelář tajemníka handles the general submissions (processes/general-submission/catalogue.json: filing)
+  { username: 'kancelar', displayName: 'Karel Kancelář', roles: ['referent'], orgUnit: 'KT' },
   { username: 'vedouci', displayName: 'Věra Vedoucí', roles: ['vedouci', 'referent'], orgUnit: 'OSU' },
   { username: 'spisovna', displayName: 'Sára Spisovna', roles: ['spisovna'], orgUnit: 'KT' },
   { username: 'posuzovatel', displayName: 'Pavel Posuzovatel', roles: ['posuzovatel'], orgUnit: 'KT' },

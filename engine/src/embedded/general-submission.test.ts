@@ -32,6 +32,9 @@ describe('general submission on the embedded engine', () => {
     });
     expect(register.processInstanceKey).toBe(instance.processInstanceKey);
     expect(register.variables.submissionId).toBe(submissionId);
+    // the confirmation of receipt is rendered and sealed before the e-mail that links it goes out
+    const sealReceipt = await completeOne(engine, 'registry.seal-receipt-confirmation', { receiptConfirmationComponentId: 'c1' });
+    expect(sealReceipt.variables.documentId).toBe('d1');
     const confirm = await completeOne(engine, 'notify.send-email');
     expect(confirm.customHeaders).toEqual({ template: 'receipt-confirmation', recipient: 'applicant' });
     const [task] = await engine.searchUserTasks({ processInstanceKey: instance.processInstanceKey, state: 'CREATED' });

@@ -20,15 +20,20 @@ export interface SealDocumentResult {
  * the component (`derivation = 'sealed'`), recorded in `component_seals`. A document sealed before
  * returns that seal; the TSA is asked outside the database transaction.
  */
-export async function sealDocument(ports: Pick<WorkerPorts, 'db' | 'clock' | 'config'> & { sealing: SealingPorts }, input: { documentId: string }): Promise<SealDocumentResult> {
+export async function sealDocument(
+  ports: Pick<WorkerPorts, 'db' | 'clock' | 'config'> & { sealing: SealingPorts },
+  /** `componentId`: seal that PDF component of the document (e.g. its confirmation of receipt) rather than its newest PDF */
+  input: { documentId: string; componentId?: string },
+): Promise<SealDocumentResult> {
   const { db, clock, config, sealing } = ports;
-  const done = await db('component_seals').where({ document_id: input.documentId }).orderBy('created_at', 'desc').first();
+  const done = await db('component_seals').where(input.componentId ? { source_component_id: input.componentId } : { document_id: input.documentId }).orderBy('created_at', 'desc').first();
   if (done) return { sealedComponentId: done.sealed_component_id, level: done.level, created: false };
 
   const document = await db('documents').where({ id: input.documentId }).first();
   if (!document) throw new DomainError('DOCUMENT_NOT_FOUND', `document ${input.documentId} does not exist`);
-  const source = await db('components').where({ document_id: document.id, media_type: 'application/pdf' }).orderBy('version', 'desc').first();
-  if (!source) throw new DomainError('DOCUMENT_HAS_NO_PDF', `document ${document.id} has no PDF component to seal`);
+  const pdfs = db('components').where({ document_id: document.id, media_type: 'application/pdf' });
+  const source = await (input.componentId ? pdfs.where({ id: input.componentId }) : pdfs.orderBy('version', 'desc')).first();
+  if (!source) throw new DomainError('DOCUMENT_HAS_NO_PDF', `document ${document.id} has no PDF component ${input.componentId ?? ''} to seal`);
   const blob = await db('blobs').where({ sha256: source.blob_sha256 }).first('content');
 
   const key = await sealing.key();

@@ -10,8 +10,8 @@ export const DEMO_ORG_UNITS = [
   { code: 'KT', name: 'Kancelář tajemníka' },
 ];
 
-/** The handler (referent) of each unit; the stavební úřad's is the demo login `referent`. */
-const HANDLERS: Record<string, string> = { OSU: 'referent', ODP: 'kucera', OZP: 'markova', OSV: 'horakova', KT: 'pokorny', POD: 'podatelna' };
+/** The handler (referent) of each unit; the stavební úřad's is the demo login `referent`, the Kancelář tajemníka's `kancelar`. */
+const HANDLERS: Record<string, string> = { OSU: 'referent', ODP: 'kucera', OZP: 'markova', OSV: 'horakova', KT: 'kancelar', POD: 'podatelna' };
 export const handler = (unit: string): Actor => ({ username: HANDLERS[unit] ?? 'referent', roles: ['referent'], orgUnit: unit });
 export const PODATELNA: Actor = { username: 'podatelna', roles: ['podatelna'], orgUnit: 'POD' };
 export const SPISOVNA: Actor = { username: 'spisovna', roles: ['spisovna'], orgUnit: 'KT' };
