@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   const isds = workersConfig.isds;
   const isdsClient = isds ? createIsdsClient(isds) : null;
   const stopDataBox = isds && isdsClient
-    ? scheduleDataBoxDeliveries({ db, clock, isds: isdsClient, notify: { config: workersConfig, transport: createMailTransport(workersConfig) } }, log.child({ component: 'data-box-deliveries' }), isds.pollIntervalMs)
+    ? scheduleDataBoxDeliveries({ db, clock, isds: isdsClient, notify: { config: workersConfig, transport: createMailTransport(workersConfig) }, trustAnchorsDir: workersConfig.trustAnchorsDir }, log.child({ component: 'data-box-deliveries' }), isds.pollIntervalMs)
     : async () => {};
   const stopDataBoxSends = isds && isdsClient
     ? scheduleDataBoxSends({ db, clock, isds: isdsClient }, log.child({ component: 'data-box-sends' }), isds.sendIntervalMs)

@@ -119,15 +119,20 @@ describe('general submission, end to end', () => {
     expect(answered, await citizen.locator('main').innerText()).toBe(true);
     expect(await citizen.locator('main').innerText()).toContain(referenceNumber);
 
-    // the confirmation of receipt issued at registration: on the page and as a download
+    // the confirmation of receipt issued at registration: on the page and as a sealed PDF/A download
     const receipt = citizen.getByRole('region', { name: 'Potvrzení o přijetí' });
     expect(await receipt.innerText()).toMatch(/Evidenční číslo \(JID\)\s+MMKV\d{9}[0-9X]/);
     expect(await receipt.innerText()).toContain('fotografie.pdf');
+    expect(await receipt.innerText()).toMatch(/\(PDF, [\d,]+ kB, opatřeno elektronickou pečetí úřadu\)/);
     const receiptDownload = citizen.waitForEvent('download');
     await receipt.getByRole('link', { name: 'Stáhnout potvrzení o přijetí' }).click();
+    expect((await receiptDownload).suggestedFilename()).toBe(`potvrzeni-o-prijeti-${referenceNumber.replace(/\//g, '-')}.pdf`);
     const receiptFile = path.join(tempDataDir('openspis-dl-'), (await receiptDownload).suggestedFilename());
     await (await receiptDownload).saveAs(receiptFile);
-    expect(fs.readFileSync(receiptFile, 'utf8')).toContain(`Číslo jednací: ${referenceNumber}`);
+    expect(spawnSync('pdfsig', [receiptFile], { encoding: 'utf8' }).stdout).toContain('Signature Validation: Signature is Valid.');
+    const receiptText = spawnSync('pdftotext', ['-enc', 'UTF-8', receiptFile, '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');
+    expect(receiptText).toContain(`Číslo jednací: ${referenceNumber}`);
+    expect(receiptText).toContain('fotografie.pdf application/pdf');
 
     const downloadPromise = citizen.waitForEvent('download');
     await citizen.getByRole('link', { name: 'Stáhnout odpověď' }).first().click();

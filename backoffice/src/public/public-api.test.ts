@@ -1,7 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadAppSecret, mintTrackingToken } from '@openspis/db';
-import { readWorkersConfig, registerDocument } from '@openspis/workers';
+import { createSealingPorts, readWorkersConfig, registerDocument, sealReceiptConfirmation } from '@openspis/workers';
+import { pdfsig, pdftotext } from '../../../workers/src/signing/testing/poppler';
 import { seedSubmissionFiling } from '../../../workers/src/testing/fixtures';
 import { createTestServer } from '../testing/harness';
 
@@ -15,11 +19,14 @@ const valid = {
 };
 
 let t: Awaited<ReturnType<typeof createTestServer>>;
+// the dev seal of the confirmations of receipt
+const sealDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openspis-public-api-'));
 beforeAll(async () => {
   t = await createTestServer();
 });
 afterAll(async () => {
   await t.close();
+  fs.rmSync(sealDir, { recursive: true, force: true });
 });
 beforeEach(() => {
   t.engine.created = [];
@@ -219,22 +226,30 @@ describe('tracking', () => {
     expect((await request(t.callback).get(`${API}/tracking/${s.trackingToken}`).expect(200)).body.documents.map((d: { id: string }) => d.id)).toEqual([answer]);
   });
 
-  it('shows and serves the confirmation of receipt once the submission is registered, only to its own token', async () => {
-    // given a submission with an attachment, before and after its registration by the worker
-    const s = (await post(valid, { name: 'foto.pdf', content: PDF }).expect(201)).body as { submissionId: string; trackingToken: string };
+  it('shows and serves the sealed PDF confirmation of receipt once the submission is registered, only to its own token', async () => {
+    // given a submission in English with an attachment, before and after its registration and the sealing of its confirmation
+    const s = (await post(valid, { name: 'foto.pdf', content: PDF }, 'en').expect(201)).body as { submissionId: string; trackingToken: string };
     const other = await submitted();
     const before = await request(t.callback).get(`${API}/tracking/${s.trackingToken}`).expect(200);
     expect(before.body.receiptConfirmation).toBeNull();
     await request(t.callback).get(`${API}/tracking/${s.trackingToken}/receipt-confirmation`).expect(404);
     await seedSubmissionFiling(t.db);
-    const registered = await registerDocument({ db: t.db, clock: () => new Date(), config: readWorkersConfig({ OPENSPIS_DATA_DIR: '/tmp/openspis-workers-test' }) }, { submissionId: s.submissionId });
+    const ports = { db: t.db, clock: () => new Date(), config: readWorkersConfig({ OPENSPIS_DATA_DIR: sealDir }) };
+    const registered = await registerDocument(ports, { submissionId: s.submissionId });
+    // registered, but the confirmation not yet rendered and sealed: the page shows it, the download waits for the PDF
+    expect((await request(t.callback).get(`${API}/tracking/${s.trackingToken}`).expect(200)).body.receiptConfirmation.document).toBeNull();
+    await request(t.callback).get(`${API}/tracking/${s.trackingToken}/receipt-confirmation`).expect(404);
+    const sealing = createSealingPorts(ports.config);
+    const sealed = await sealReceiptConfirmation({ ...ports, sealing }, { documentId: registered.documentId }).finally(() => sealing.close());
 
     // when
     const tracking = await request(t.callback).get(`${API}/tracking/${s.trackingToken}?lang=en`).expect(200);
     const dl = await request(t.callback).get(`${API}/tracking/${s.trackingToken}/receipt-confirmation`).buffer(true).parse(binary).expect(200);
 
-    // then the page gets what the confirmation confirms
+    // then the page gets what the confirmation confirms, and the PDF
     const submission = await t.db('submissions').where({ id: s.submissionId }).first();
+    const pdf = dl.body as Buffer;
+    const fileName = `confirmation-of-receipt-${registered.referenceNumber.replace(/\//g, '-')}.pdf`;
     expect(tracking.body.receiptConfirmation).toEqual({
       issuedAt: expect.any(String),
       officeName: 'Magistrát města Karlovy Vary',
@@ -245,17 +260,24 @@ describe('tracking', () => {
         { fileName: 'foto.pdf', mediaType: 'application/pdf', size: PDF.length },
         { fileName: 'podani.json', mediaType: 'application/json', size: expect.any(Number) },
       ],
+      document: { fileName, mediaType: 'application/pdf', size: pdf.length },
     });
-    // and the download is the confirmation as issued
-    expect(dl.headers['content-type']).toBe('text/plain; charset=utf-8');
-    expect(dl.headers['content-disposition']).toMatch(/attachment; filename="potvrzeni-o-prijeti-MMKV-\d+-\d{4}\.txt"/);
-    const text = (dl.body as Buffer).toString('utf8');
-    expect(text).toContain(`Evidenční číslo (JID): ${registered.jid}`);
-    expect(text).toContain(`Číslo jednací: ${registered.referenceNumber}`);
-    expect(text).toContain('Komponenty: podani.json, foto.pdf');
-    // another submission's token does not reach it
+    // and the download is the sealed PDF as issued, in the submission's language
+    expect(dl.headers['content-type']).toBe('application/pdf');
+    expect(dl.headers['content-disposition']).toBe(`attachment; filename="${fileName}"`);
+    expect(dl.headers['cache-control']).toBe('private, no-store');
+    const stored = await t.db('components').where({ id: sealed.sealedComponentId }).first();
+    expect(Buffer.compare(pdf, Buffer.from((await t.db('blobs').where({ sha256: stored.blob_sha256 }).first()).content))).toBe(0);
+    expect(pdfsig(pdf)).toContain('Signature Validation: Signature is Valid.');
+    const text = pdftotext(pdf).replace(/\s+/g, ' ');
+    expect(text).toContain(`Registration number (JID): ${registered.jid}`);
+    expect(text).toContain(`Reference number: ${registered.referenceNumber}`);
+    expect(text).toContain('foto.pdf application/pdf');
+    // another submission's token does not reach it, nor does a forged one
     expect((await request(t.callback).get(`${API}/tracking/${other.trackingToken}`).expect(200)).body.receiptConfirmation).toBeNull();
     await request(t.callback).get(`${API}/tracking/${other.trackingToken}/receipt-confirmation`).expect(404);
+    const forged = `${s.trackingToken.slice(0, -4)}${s.trackingToken.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
+    expect((await request(t.callback).get(`${API}/tracking/${forged}/receipt-confirmation`).expect(404)).body.error.code).toBe('TRACKING_NOT_FOUND');
   });
 
   it('withdraws by message, and refuses once settled', async () => {

@@ -105,8 +105,20 @@ export async function readBlob(db: Knex, sha256: string): Promise<Buffer> {
   return Buffer.from(row.content);
 }
 
-export function findReceiptConfirmation(db: Knex, documentId: string): Promise<{ text: string; issued_at: Date; jid: string; reference_number: string | null } | undefined> {
-  return db('receipt_confirmations as r').join('documents as d', 'd.id', 'r.document_id').where('r.document_id', documentId).first('r.text', 'r.issued_at', 'd.jid', 'd.reference_number');
+export interface ReceiptConfirmationRow {
+  text: string;
+  issued_at: Date;
+  jid: string;
+  reference_number: string | null;
+  /** the sealed PDF/A once `registry.seal-receipt-confirmation` has run, else nulls */
+  pdf_file_name: string | null;
+  pdf_size: number | string | null;
+  pdf_sha256: string | null;
+}
+
+export function findReceiptConfirmation(db: Knex, documentId: string): Promise<ReceiptConfirmationRow | undefined> {
+  return db('receipt_confirmations as r').join('documents as d', 'd.id', 'r.document_id').leftJoin('components as c', 'c.id', 'r.sealed_component_id')
+    .where('r.document_id', documentId).first('r.text', 'r.issued_at', 'd.jid', 'd.reference_number', 'c.file_name as pdf_file_name', 'c.size as pdf_size', 'c.blob_sha256 as pdf_sha256');
 }
 
 /** The components a document arrived with (none the office derived from them later). */

@@ -76,6 +76,7 @@ export async function trackSubmission(deps: TrackingDeps, token: string, lng: La
       jid: receipt.jid,
       referenceNumber: receipt.referenceNumber,
       components: receipt.components,
+      document: receipt.pdf && { fileName: receipt.pdf.fileName, mediaType: 'application/pdf', size: receipt.pdf.size },
     },
   };
 }
@@ -91,7 +92,7 @@ async function receiptConfirmationOf(deps: Pick<TrackingDeps, 'db'>, s: Submissi
   if (!row) return null;
   const components = await listReceivedComponents(deps.db, s.document_id);
   return {
-    text: row.text,
+    pdf: row.pdf_file_name && row.pdf_sha256 ? { fileName: row.pdf_file_name, size: Number(row.pdf_size), sha256: row.pdf_sha256 } : null,
     issuedAt: new Date(row.issued_at),
     jid: row.jid,
     referenceNumber: row.reference_number ?? s.reference_number,
@@ -99,13 +100,15 @@ async function receiptConfirmationOf(deps: Pick<TrackingDeps, 'db'>, s: Submissi
   };
 }
 
-/** The confirmation of receipt as the office issued it (plain text, UTF-8), for download. */
+/**
+ * The confirmation of receipt as the office issued it: the sealed PDF/A, a component of the
+ * registered document. None before registration, nor while it is being rendered and sealed.
+ */
 export async function downloadReceiptConfirmation(deps: TrackingDeps, token: string) {
   const s = await submissionForToken(deps, token);
   const receipt = await receiptConfirmationOf(deps, s);
-  if (!receipt) throw new AppError('DOCUMENT_NOT_FOUND');
-  const stem = (receipt.referenceNumber ?? receipt.jid).replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
-  return { fileName: `potvrzeni-o-prijeti-${stem}.txt`, mediaType: 'text/plain; charset=utf-8', content: Buffer.from(`${receipt.text}\n`, 'utf8') };
+  if (!receipt?.pdf) throw new AppError('DOCUMENT_NOT_FOUND');
+  return { fileName: receipt.pdf.fileName, mediaType: 'application/pdf', content: await readBlob(deps.db, receipt.pdf.sha256) };
 }
 
 /**

@@ -57,6 +57,8 @@ export interface ReceiptConfirmation {
   jid: string;
   referenceNumber: string | null;
   components: { fileName: string; mediaType: string; size: number }[];
+  /** the sealed PDF/A to download, once rendered and sealed */
+  document?: { fileName: string; mediaType: string; size: number } | null;
 }
 
 export type Rejected = { ok: false; status: number; body: unknown };

@@ -6,7 +6,9 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, loadAppSecret, verifyTrackingToken, type Db } from '@openspis/db';
 import { createJobHandlers } from '../index';
+import { sealReceiptConfirmation } from '../records/files/seal-receipt-confirmation.service';
 import { registerDocument } from '../registry/register-document.service';
+import { createSealingPorts } from '../signing/seal-key-provider';
 import { insertSubmission, jobCtx, makeJob, silentLog, testConfig } from '../testing/fixtures';
 
 describe('notify.send-email', () => {
@@ -28,9 +30,11 @@ describe('notify.send-email', () => {
   const emlFiles = () => (fs.existsSync(path.join(dataDir, 'outbox')) ? fs.readdirSync(path.join(dataDir, 'outbox')).filter((f) => f.endsWith('.eml')) : []);
 
   it('without SMTP writes the receipt confirmation once to the outbox, with a working tracking link', async () => {
-    // given
+    // given a registered submission whose confirmation of receipt has been rendered and sealed
     const submissionId = await insertSubmission(db);
-    const { jid } = await registerDocument({ db, clock, config: testConfig() }, { submissionId });
+    const { jid, documentId } = await registerDocument({ db, clock, config: testConfig() }, { submissionId });
+    const sealing = createSealingPorts(testConfig({ OPENSPIS_DATA_DIR: dataDir }));
+    await sealReceiptConfirmation({ db, clock, config: testConfig({ OPENSPIS_DATA_DIR: dataDir }), sealing }, { documentId }).finally(() => sealing.close());
     const job = makeJob('notify.send-email', { submissionId }, { template: 'receipt-confirmation', recipient: 'applicant' });
     const handler = handlerFor();
 
@@ -56,8 +60,19 @@ describe('notify.send-email', () => {
     expect(body).toContain('Přijaté soubory: podani.json');
     const token = /http:\/\/localhost:4321\/sledovani\/([A-Za-z0-9_-]+)/.exec(body)?.[1];
     expect(token).toBeDefined();
-    expect(body).toContain(`http://localhost:4321/sledovani/${token}/potvrzeni-o-prijeti`);
+    expect(body).toContain(`Potvrzení o přijetí ve formátu PDF opatřené elektronickou pečetí úřadu si můžete stáhnout zde:\nhttp://localhost:4321/sledovani/${token}/potvrzeni-o-prijeti\n`);
     expect(verifyTrackingToken(await loadAppSecret(db), token!, clock())).toBe(submissionId);
+  });
+
+  it('links the confirmation of receipt only once its sealed PDF is there', async () => {
+    const submissionId = await insertSubmission(db);
+    const { jid } = await registerDocument({ db, clock, config: testConfig() }, { submissionId });
+    const job = makeJob('notify.send-email', { submissionId }, { template: 'receipt-confirmation', recipient: 'applicant' });
+    await handlerFor().handle(job, jobCtx);
+    const body: string = (await db('outbox_emails').where({ idempotency_key: `${job.processInstanceKey}:${job.elementInstanceKey}` }).first()).text_body;
+    expect(body).toContain(`Evidenční číslo (JID): ${jid}`);
+    expect(body).not.toContain('/potvrzeni-o-prijeti');
+    expect(body).not.toContain('stáhnout');
   });
 
   it('writes to the applicant in their language and reminds the handlers in Czech', async () => {

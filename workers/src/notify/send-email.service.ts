@@ -60,7 +60,8 @@ export async function sendEmail(
   const token = mintTrackingToken(secret, submission.id, new Date(submission.tracking_expires_at));
   const dueDate = input.answerDueDate ?? computeDeadline(new Date(submission.created_at), answerDaysFor(config.processesDir, submission.service_code));
   const trackingUrl = `${config.portalUrl}/sledovani/${token}`;
-  // the confirmation of receipt issued with the registration: its content in the e-mail, the document on the tracking page
+  // the confirmation of receipt issued with the registration: its content in the e-mail, and a link to
+  // its sealed PDF on the tracking page once made (the procedure seals it before this e-mail)
   const receipt = input.template === 'receipt-confirmation' && submission.document_id ? await findReceiptConfirmation(db, submission.document_id) : undefined;
   const context = {
     officeName: config.officeName,
@@ -68,7 +69,7 @@ export async function sendEmail(
       jid: receipt.jid,
       receivedAt: formatDate(submission.created_at, locale, 'seconds'),
       components: receipt.components.join(', '),
-      url: `${trackingUrl}/potvrzeni-o-prijeti`,
+      url: receipt.sealed_component_id ? `${trackingUrl}/potvrzeni-o-prijeti` : null,
     },
     referenceNumber: submission.reference_number ?? '—',
     subject: String(submission.form_data.subject ?? '').replace(/\s+/g, ' ').trim(),

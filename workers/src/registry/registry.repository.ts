@@ -128,10 +128,10 @@ export async function listComponents(db: Knex, documentId: string) {
   return db('components').where({ document_id: documentId }).orderBy([{ column: 'created_at' }, { column: 'file_name' }]);
 }
 
-/** The confirmation of receipt of a document, with the document's JID and the components it arrived with. */
+/** The confirmation of receipt of a document, with the document's JID, the components it arrived with and its sealed PDF once made. */
 export async function findReceiptConfirmation(db: Knex, documentId: string) {
-  const row: { issued_at: Date; jid: string } | undefined = await db('receipt_confirmations as r').join('documents as d', 'd.id', 'r.document_id')
-    .where('r.document_id', documentId).first('r.issued_at', 'd.jid');
+  const row: { issued_at: Date; jid: string; sealed_component_id: string | null } | undefined = await db('receipt_confirmations as r').join('documents as d', 'd.id', 'r.document_id')
+    .where('r.document_id', documentId).first('r.issued_at', 'd.jid', 'r.sealed_component_id');
   if (!row) return undefined;
   const components: string[] = await db('components').where({ document_id: documentId }).whereNull('derivation').orderBy('file_name').pluck('file_name');
   return { ...row, components };

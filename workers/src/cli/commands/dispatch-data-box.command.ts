@@ -15,7 +15,7 @@ export const dispatchDataBoxCommand: CliCommand = {
     // what failed goes to the error output as ids and codes, like the periodic step's log
     const log = pino({ level: 'warn' }, { write: (line: string) => ctx.err(line.trimEnd()) });
     const notify = { config: ctx.config, transport: createMailTransport(ctx.config) };
-    const r = await takeOverDataBoxDeliveries({ db: ctx.db, clock: ctx.clock, isds: createIsdsClient(ctx.config.isds), notify }, log);
+    const r = await takeOverDataBoxDeliveries({ db: ctx.db, clock: ctx.clock, isds: createIsdsClient(ctx.config.isds), notify, trustAnchorsDir: ctx.config.trustAnchorsDir }, log);
     ctx.out(`asked ${r.asked}\tdelivered ${r.delivered.length}\treceipts ${r.receipts.length}\tfailed ${r.failed}`);
     return r.failed ? 1 : 0;
   },

@@ -16,6 +16,8 @@ export interface DataBoxDeliveryPorts {
   isds: IsdsClient;
   /** with it, the handling clerk is told by e-mail once when a message turns undeliverable (state 8) */
   notify?: UndeliverableNotifyPorts;
+  /** the trust anchors the signature of a delivery receipt is checked against (TRUST_ANCHORS_DIR); without them only its integrity */
+  trustAnchorsDir?: string;
 }
 
 export interface DataBoxRunResult {

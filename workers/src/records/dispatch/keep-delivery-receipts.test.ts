@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type Db } from '@openspis/db';
@@ -27,7 +30,10 @@ describe('the signed delivery receipt (doručenka) of a data-box message, kept w
   let peer: IsdsTestPeer;
   let isds: IsdsClient;
   const now = new Date('2026-11-20T08:00:00Z');
-  const ports = () => ({ db, clock: () => now, config: testConfig(), isds });
+  // the trust anchors hold the CA of the peer's ISDS seal
+  const anchorsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openspis-receipt-anchors-'));
+  const ports = () => ({ db, clock: () => now, config: testConfig(), isds, trustAnchorsDir: anchorsDir });
+  const detailsOf = (row: { derivation_details: unknown }) => (typeof row.derivation_details === 'string' ? JSON.parse(row.derivation_details) : row.derivation_details);
   let classId = '';
 
   /** A settled request and the answer to it (a PDF/A), dispatched on 2 November 2026 through the data box as message `dmId`. */
@@ -53,10 +59,12 @@ describe('the signed delivery receipt (doručenka) of a data-box message, kept w
     classId = (await seedRecordsBasics(db)).classIds['3.3'];
     peer = await startIsdsTestPeer(login);
     isds = createIsdsClient({ url: peer.url, ...login });
+    fs.writeFileSync(path.join(anchorsDir, 'isds-test-ca.pem'), peer.ca.certPem);
   }, 180_000);
   afterAll(async () => {
     await peer.close();
     await close();
+    fs.rmSync(anchorsDir, { recursive: true, force: true });
   });
 
   it('keeps the CMS ISDS signed as a .zfo component of the delivered document, once; the file still closes', async () => {
@@ -74,6 +82,8 @@ describe('the signed delivery receipt (doručenka) of a data-box message, kept w
     const bytes = (await readBlob(db, receipt.blob_sha256))!;
     expect(receipt.size).toBe(bytes.length);
     expect(detectFormat(bytes)).toMatchObject({ format: 'zfo', signature: 'cades', cmsContent: 'enveloped' });
+    // verified before it was kept: a valid signature of the ISDS seal, chained to the trust anchors
+    expect(detailsOf(receipt)).toMatchObject({ dataBoxMessageId: '86000001', signature: 'valid', signer: expect.stringContaining('ISDS test seal') });
 
     // the signature verifies to the peer's CA, over ISDS's delivery information of this message
     const verified = openssl((d) => ['cms', '-verify', '-inform', 'DER', '-in', `${d}/receipt.zfo`, '-CAfile', `${d}/ca.pem`, '-purpose', 'any'], { 'receipt.zfo': bytes, 'ca.pem': peer.ca.certPem });
@@ -117,5 +127,37 @@ describe('the signed delivery receipt (doručenka) of a data-box message, kept w
     expect([...r1.receipts, ...r2.receipts]).toEqual([a.id]);
     expect(await receipts(a.id)).toHaveLength(1);
     expect(await db('audit_log').where({ event_type: 'Zalozeni', object_type: 'Komponenta', actor: 'system:isds' }).whereRaw("details->>'documentId' = ?", [a.id])).toHaveLength(1);
+  });
+
+  it('does not keep a receipt whose signature fails, asks again next run, and keeps one it cannot chain to an anchor as indeterminate', async () => {
+    // given: ISDS answers with a receipt altered in transit (one byte of the signed delivery information)
+    const a = await answered('86000003');
+    peer.messages.set('86000003', { status: 6, deliveryTime: '2026-11-02T10:00:00+01:00', acceptanceTime: '2026-11-03T08:30:00+01:00' });
+    const altering: IsdsClient = {
+      ...isds,
+      getSignedDeliveryInfo: async (dmId) => {
+        const bytes = Buffer.from(await isds.getSignedDeliveryInfo(dmId));
+        const at = bytes.indexOf('<dmMessageStatus>6');
+        bytes[at + '<dmMessageStatus>'.length] = '5'.charCodeAt(0);
+        return bytes;
+      },
+    };
+
+    // when
+    const altered = await takeOverDataBoxDeliveries({ ...ports(), isds: altering }, log);
+
+    // then: delivered, but the receipt is not kept and nothing about it is logged
+    expect(altered).toMatchObject({ delivered: [a.id], receipts: [], failed: 1 });
+    expect(await receipts(a.id)).toEqual([]);
+
+    // when: next run ISDS gives the receipt as signed, but no trust anchor knows its CA
+    const next = await takeOverDataBoxDeliveries({ ...ports(), trustAnchorsDir: undefined }, log);
+
+    // then: kept, with the verdict that the signature is intact but its certificate unproven
+    expect(next).toMatchObject({ receipts: [a.id], failed: 0 });
+    const [receipt] = await receipts(a.id);
+    expect(detailsOf(receipt)).toMatchObject({ signature: 'indeterminate' });
+    const [logged] = await db('audit_log').where({ object_id: receipt.id });
+    expect(typeof logged.details === 'string' ? JSON.parse(logged.details) : logged.details).toMatchObject({ deliveryReceiptOf: '86000003', signature: 'indeterminate' });
   });
 });

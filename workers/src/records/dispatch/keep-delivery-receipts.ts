@@ -4,6 +4,9 @@ import { appendAuditLog } from '@openspis/db';
 import type { DataBoxDeliveryPorts } from './data-box-deliveries';
 import { DomainError } from '../../shared/domain-error';
 import { putBlob } from '../../intake/component.repository';
+import { loadTrustAnchors } from '../../verification/certificates';
+import { verifyCms } from '../../verification/cms-verifier';
+import { overallVerdict } from '../../verification/verification-report';
 import { listMessageComponents } from './data-box-send.repository';
 import { DELIVERED_STATUSES, ISDS_ACTOR } from './data-box-statuses';
 
@@ -17,8 +20,12 @@ export const DELIVERY_RECEIPT_MEDIA_TYPE = 'application/vnd.software602.filler.f
  * the document derived from the main file it carried (`derivation = 'delivery-receipt'`, so closure
  * and the SIP treat it like a verification report), logged as Zalozeni of the component by
  * `system:isds`. Once per document: the document is locked and the receipt looked for again before
- * it is stored. A receipt ISDS does not give now is asked for again next run, for as long as ISDS
- * keeps the message (90 days after delivery); a refused login or an unreachable ISDS ends the run.
+ * it is stored. Its signature is verified first: a receipt whose signature fails (altered content, a
+ * broken or revoked signature) is not kept as proof of delivery; one that verifies, or whose
+ * certificate cannot be chained to the trust anchors (indeterminate), is kept with that verdict in
+ * its derivation details. A receipt ISDS does not give now, or gives with a failed signature, is
+ * asked for again next run, for as long as ISDS keeps the message (90 days after delivery); a
+ * refused login or an unreachable ISDS ends the run.
  */
 export async function keepDeliveryReceipts(ports: DataBoxDeliveryPorts, log: pino.Logger, opts: { batch?: number } = {}): Promise<{ kept: string[]; failed: number }> {
   const now = ports.clock();
@@ -29,6 +36,7 @@ export async function keepDeliveryReceipts(ports: DataBoxDeliveryPorts, log: pin
     .orderBy([{ column: 'd.delivered_at' }, { column: 'd.id' }]).limit(opts.batch ?? 100)
     .select('d.id', 'd.jid', 'd.data_box_message_id', 'd.data_box_status');
   const result = { kept: [] as string[], failed: 0 };
+  const anchors = waiting.length && ports.trustAnchorsDir ? loadTrustAnchors(ports.trustAnchorsDir) : [];
   for (const doc of waiting) {
     let signed: Buffer;
     try {
@@ -38,6 +46,13 @@ export async function keepDeliveryReceipts(ports: DataBoxDeliveryPorts, log: pin
       log.warn({ err, code, documentId: doc.id, dmId: doc.data_box_message_id }, 'signed delivery receipt not available');
       result.failed += 1;
       if (code === 'ISDS_UNAUTHORIZED' || code === 'ISDS_UNREACHABLE') break;
+      continue;
+    }
+    const checks = await verifyCms(signed, null, { anchors, now: ports.clock() }, { format: 'cades', location: `dorucenka-${doc.data_box_message_id}.zfo` });
+    const signature = overallVerdict(checks);
+    if (signature === 'invalid' || signature === 'unsigned') {
+      log.warn({ documentId: doc.id, dmId: doc.data_box_message_id, signature, problems: checks.map((c) => c.subIndication) }, 'signed delivery receipt refused: its signature does not verify');
+      result.failed += 1;
       continue;
     }
     const at = ports.clock();
@@ -50,11 +65,11 @@ export async function keepDeliveryReceipts(ports: DataBoxDeliveryPorts, log: pin
       await trx('components').insert({
         id, document_id: doc.id, blob_sha256: blob.sha256, file_name: `dorucenka-${doc.data_box_message_id}.zfo`, media_type: DELIVERY_RECEIPT_MEDIA_TYPE,
         size: blob.size, version: 1, format: 'zfo', source_component_id: main?.id ?? null, derivation: 'delivery-receipt',
-        derivation_details: JSON.stringify({ dataBoxMessageId: doc.data_box_message_id, messageStatus: doc.data_box_status }), created_at: at,
+        derivation_details: JSON.stringify({ dataBoxMessageId: doc.data_box_message_id, messageStatus: doc.data_box_status, signature, signer: checks[0]?.signer?.subject ?? null, verifiedAt: at.toISOString() }), created_at: at,
       });
       await appendAuditLog(trx, {
         actor: ISDS_ACTOR, eventType: 'Zalozeni', objectType: 'Komponenta', objectId: id, occurredAt: at,
-        details: { documentId: doc.id, jid: doc.jid, deliveryReceiptOf: doc.data_box_message_id, sha256: blob.sha256 },
+        details: { documentId: doc.id, jid: doc.jid, deliveryReceiptOf: doc.data_box_message_id, sha256: blob.sha256, signature },
       });
       return true;
     });

@@ -116,8 +116,10 @@ export async function startIsdsTestPeer(login: { username: string; password: str
   const requests: string[] = [];
   const responses: string[] = [];
   // ASCII names: node-forge writes a non-ASCII issuer into the SignerInfo differently from the certificate
-  const ca = createTestCa({ commonName: 'ISDS Test CA', organization: 'openspis test' });
-  const signer = issueCertificate(ca, { commonName: 'ISDS test seal', organization: 'openspis test', kind: 'seal' });
+  // valid for long, as ISDS's seal is: the tests' clocks are fixed days, before the moment the peer starts
+  const validity = { notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2045-01-01T00:00:00Z') };
+  const ca = createTestCa({ commonName: 'ISDS Test CA', organization: 'openspis test', ...validity });
+  const signer = issueCertificate(ca, { commonName: 'ISDS test seal', organization: 'openspis test', kind: 'seal', ...validity });
   const sent = new Map<string, PeerSentMessage>();
   const refusedBoxes = new Map<string, { code: string; message: string }>();
   let lastId = 90_000_000;
