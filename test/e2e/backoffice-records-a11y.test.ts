@@ -144,8 +144,10 @@ const screens = (): [user: string, url: string, heading: RegExp, status?: number
   ['podatelna', `/records/registered/${open.documentId}`, /Dokument je zaevidován|The document is registered|Документ зареєстровано/],
   // a closed file of the referent's unit: the reopening form
   ['referent', `/records/files/${closedFileId}`, /.+/],
-  // the head of the file's unit: the handler form with the unit's people
+  // the head of the file's unit: the handler form with the unit's people and the change of class
   ['vedouci', `/records/files/${open.fileId}`, new RegExp(open.fileReference.replace(/\//g, '\\/'))],
+  // a closed file as the records centre sees it: the change of class with its note on the disposal year
+  ['spisovna', `/records/files/${closedFileId}`, /.+/],
   // the parties register: list, search, a party with its documents, the merge search and its confirmation
   ['podatelna', '/records/parties', /Jmenný rejstřík|Parties register|Реєстр суб’єктів/],
   ['referent', '/records/parties?q=novakova', /Jmenný rejstřík|Parties register|Реєстр суб’єктів/],
@@ -244,6 +246,26 @@ describe('records screens of the back-office meet WCAG 2.1 AA (axe-core)', () =>
     expect(await db('files').where({ id: open.fileId }).first()).toMatchObject({ state: 'open' });
     expect(await db('file_shares').where({ file_id: open.fileId }).pluck('org_unit')).toEqual(['ODP']);
     expect(await db('parties').where({ id: duplicatePartyId }).first()).toMatchObject({ merged_into: null });
+  });
+
+  it('checks the file page after a refused change of class', async () => {
+    const found: Record<string, string[]> = {};
+    for (const lng of ['cs', 'en', 'uk']) {
+      // posted without a class and a reason (the browser's own checks switched off)
+      const page = await (await signedIn('vedouci')).newPage();
+      await page.goto(`${baseUrl}/records/files/${open.fileId}?lang=${lng}`);
+      await page.locator('#reclassify-class').evaluate((el) => { el.removeAttribute('required'); (el as HTMLSelectElement).value = ''; });
+      await page.locator('#reclassify-reason').evaluate((el) => el.removeAttribute('required'));
+      await page.locator(`form[action="/records/files/${open.fileId}/reclassify"] button[type="submit"]`).click();
+      await page.waitForLoadState();
+      await expect(page.getByRole('alert').locator('a[href="#reclassify-class"]').count()).resolves.toBe(1);
+      await expect(page.locator('#reclassify-reason').getAttribute('aria-invalid')).resolves.toBe('true');
+      const violations = await wcagViolations(page);
+      if (violations.length) found[`${lng} change of class refused`] = violations;
+      await page.close();
+    }
+    expect(found).toEqual({});
+    expect(await db('files').where({ id: open.fileId }).first()).toMatchObject({ class_code: '1.3' });
   });
 
   it('checks the file page after a refused change of the handler', async () => {

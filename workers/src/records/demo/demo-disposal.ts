@@ -6,9 +6,11 @@ import { importArchiveDecision } from '../disposal/import-archive-decision';
 import { recordTriggerEvent } from '../disposal/record-trigger-event';
 import { pragueYear } from '../../registry/reference-number.service';
 import { shareFile as shareFileWith } from '../files/file-share.service';
+import { eligibleHandlers } from '../files/handler-assignment.repository';
+import { assignHandler } from '../files/handler-assignment.service';
 import type { Actor } from '../records.model';
 import { el, serializeXml } from '../sip/xml-writer';
-import { SPISOVNA } from './demo-data';
+import { handler, SPISOVNA } from './demo-data';
 import type { DemoContext } from './demo-everyday';
 
 const ARCHIVE = 'SOA-Plzen';
@@ -87,6 +89,21 @@ export async function decideProposal(ctx: DemoContext, proposalId: string, n: nu
       }),
     });
   });
+}
+
+/**
+ * The head of a unit takes over the newest open file of its referent that still has work in it
+ * (ZmenaZpracovatele). Only when the head is a user of that unit, as the back-office's demo logins
+ * are; the command-line demo has no users and leaves this out.
+ */
+export async function takeOverFile(ctx: DemoContext, unit: string, head: string, reason: string): Promise<void> {
+  const { db } = ctx.ports;
+  if (!(await eligibleHandlers(db, unit)).some((p) => p.username === head)) return;
+  const file = await db('files as f')
+    .where({ 'f.state': 'open', 'f.org_unit': unit, 'f.kind': 'file', 'f.owner': handler(unit).username })
+    .whereExists((q) => q.select(1).from('documents as d').whereRaw('d.file_id = f.id').whereIn('d.state', ['registered', 'created']))
+    .orderBy('f.created_at', 'desc').first('f.id');
+  if (file) await assignHandler(ctx.ports, { username: head, roles: ['vedouci'], orgUnit: unit }, { fileId: file.id, handler: head, reason });
 }
 
 /** A unit shares a file with another that takes part in the matter (nahlížení jiného útvaru). */

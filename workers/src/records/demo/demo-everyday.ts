@@ -34,10 +34,11 @@ function answerChannel(party: PartyInput, came: Channel): Channel {
  * office into a new file, answered by the unit's handler, the answer dispatched and delivered, the
  * request settled and the file closed — as far as the story has got by today.
  */
-export function planEverydayFile(ctx: DemoContext, n: number, receivedAt: Date, timing: { replyAfter?: number; dispatchAfter?: number; deliverAfter?: number } = {}): void {
+export function planEverydayFile(ctx: DemoContext, n: number, receivedAt: Date, timing: { replyAfter?: number; dispatchAfter?: number; deliverAfter?: number; unit?: string } = {}): void {
   const { ports, timeline, random } = ctx;
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
-  const [classCode, subject, unit, answer] = timing.replyAfter ? ANSWERED[n % ANSWERED.length] : pick(MATTERS);
+  const answered = timing.unit ? ANSWERED.filter((m) => m[2] === timing.unit) : ANSWERED;
+  const [classCode, subject, unit, answer] = timing.replyAfter ? answered[n % answered.length] : pick(MATTERS);
   const channel = pick(INCOMING_CHANNELS);
   // licences, social matters, residence and trades concern people; the rest may come from a company or an authority
   const sender = !PERSONAL.has(classCode) && random() < 0.3 ? pick(ORGS) : person(random);

@@ -15,6 +15,11 @@ describe('the records demo', () => {
 
   beforeAll(async () => {
     ({ db, close } = await createTestDb());
+    // the back-office's demo logins of the building office (OSU): its referent and its head
+    for (const [username, name, role] of [['referent', 'Radek Referent', 'referent'], ['vedouci', 'Věra Vedoucí', 'vedouci']]) {
+      const [{ id }] = await db('users').insert({ username, display_name: name, password_hash: 'x', org_unit: 'OSU' }).returning('id');
+      await db('user_roles').insert({ user_id: id, role });
+    }
     expect(await seedRecordsDemo(ports(), { files: 40 })).toBe(true);
   }, 300_000);
   afterAll(async () => {
@@ -44,6 +49,15 @@ describe('the records demo', () => {
     expect(volume).toBeTruthy();
     // awaiting a trigger event other than the closure, and one recorded
     expect(await db('files').whereIn('state', ['closed', 'in-records-centre']).whereNull('trigger_date').first()).toBeTruthy();
+  });
+
+  it('has a file the head of the building office took over from its referent, logged as ZmenaZpracovatele', async () => {
+    const changes = await db('audit_log').where({ event_type: 'ZmenaZpracovatele' }).orderBy('id');
+    const spis = changes.filter((c) => c.object_type === 'Spis');
+    expect(spis).toHaveLength(1);
+    expect(spis[0]).toMatchObject({ actor: 'user:vedouci', details: expect.objectContaining({ from: 'referent', to: 'vedouci' }) });
+    expect(changes.some((c) => c.object_type === 'Dokument')).toBe(true);
+    expect(await db('files').where({ id: spis[0].object_id }).first()).toMatchObject({ owner: 'vedouci', org_unit: 'OSU', state: 'open' });
   });
 
   it('has a decided disposal proposal and an open one, disposal holds and files shared with other units', async () => {

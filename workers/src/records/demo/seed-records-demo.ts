@@ -1,7 +1,7 @@
 import { storeFilePlan } from '../file-plan/file-plan.service';
 import type { Actor } from '../records.model';
 import { DEMO_ORG_UNITS, handler } from './demo-data';
-import { annualHandOver, decideProposal, holdOneDueFile, proposeDueFiles, shareFile } from './demo-disposal';
+import { annualHandOver, decideProposal, holdOneDueFile, proposeDueFiles, shareFile, takeOverFile } from './demo-disposal';
 import { planEverydayFile, type DemoContext, type DemoPorts } from './demo-everyday';
 import { demoFilePlan } from './demo-file-plan';
 import { planAccounts, planBudget, planCouncilMinutes, planTypedFiles } from './demo-special-files';
@@ -24,7 +24,8 @@ const DAY = 86_400_000;
  * today; and, with at least DEMO_HISTORY_MIN_FILES of them, the years before: the council's minutes
  * and the budget (A) and the accounts each year, older matters, the yearly hand-over to the records centre, typed
  * files with parts and volumes, last year's disposal proposal decided by the archive (transferred
- * and destroyed files), this year's proposal still open, disposal holds and files shared between units.
+ * and destroyed files), this year's proposal still open, disposal holds and files shared between units;
+ * and, when the back-office's demo logins are there, a file taken over by the head of its unit.
  */
 export async function seedRecordsDemo(ports: DemoPorts, opts: { files?: number } = {}): Promise<boolean> {
   const { db } = ports;
@@ -88,6 +89,9 @@ export async function seedRecordsDemo(ports: DemoPorts, opts: { files?: number }
         if (file) await shareFile(ctx, handler(owner), file.id, to);
       }
     });
+    // the head of the building office takes over a referent's open matter while he is ill (when the demo logins exist)
+    planEverydayFile(ctx, ++n, workday(end, -12, 90), { replyAfter: 20, unit: 'OSU' });
+    timeline.at(workday(end, -4, 150), () => takeOverFile(ctx, 'OSU', 'vedouci', 'Zastupování po dobu pracovní neschopnosti'));
   }
   await timeline.run();
   return true;
