@@ -8,6 +8,7 @@ import { DISPATCH_CHANNELS, DOCUMENT_EDITORS } from './records-documents.route';
 import { handlerDoneMessage, handlerSection } from './records-handler.route';
 import { doneMessage, lifecycleActions, type LifecycleFailure } from './records-lifecycle.route';
 import { reclassifySection, type ReclassifyFailure } from './records-reclassify.route';
+import { typedFileSection } from './records-typed-files.route';
 
 /** Who records the day of a file's trigger event: the records centre and the handlers (use case checks the unit). */
 export const TRIGGER_RECORDERS = ['spisovna', 'referent', 'vedouci', 'admin'];
@@ -59,5 +60,6 @@ export async function showFilePage(deps: FilePageDeps, ctx: Ctx, id: string, opt
     ...handler,
     done: opts.failure || opts.reclassify ? null : (doneMessage(ctx) ?? handlerDoneMessage(ctx)),
     reclassify,
+    typed: await typedFileSection(deps.db, actor, file, ctx.query),
   });
 }
