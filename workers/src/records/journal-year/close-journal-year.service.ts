@@ -90,7 +90,8 @@ export async function closeJournalYear(ports: CloseJournalYearPorts, actor: Acto
     });
     return { row: { ...row, sealed_component_id: null, sealed_at: null } };
   });
-  if ('raced' in closure && closure.raced) return finish(ports, closure.raced, false);
+  // another run closed the year meanwhile: the record is that run's, even when this one happens to put the seal on first
+  if ('raced' in closure && closure.raced) return { ...(await finish(ports, closure.raced, false)), created: false };
   return finish(ports, closure.row!, true);
 }
 

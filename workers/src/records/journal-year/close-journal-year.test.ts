@@ -104,6 +104,13 @@ describe('yearly closure of the registry journal', () => {
     for (const r of [a, b]) expect(r).toMatchObject({ created: false, year: Y, lastSeq: 3, entries: 3 });
     expect(a.documentId).toBe(b.documentId);
     expect(await countRows(db, TABLES)).toEqual(before);
+
+    // two closures of a year still open, at the same moment: one record, made by one of them
+    await db('journal_counters').insert({ office: 'MMKV', year: Y - 7, last_seq: 0 });
+    const [c, d] = await Promise.all([closeJournalYear(ports(), admin, { year: Y - 7 }), closeJournalYear(ports(), JOURNAL_YEAR_ACTOR, { year: Y - 7 })]);
+    expect([c.created, d.created].sort()).toEqual([false, true]);
+    expect(c).toMatchObject({ documentId: d.documentId, sealedComponentId: d.sealedComponentId, entries: 0 });
+    expect(await db('journal_year_closures').where({ year: Y - 7 })).toHaveLength(1);
   });
 
   it('refuses a year not over, a year that is not one, a person without the records role and a file plan without the class; nothing written', async () => {
