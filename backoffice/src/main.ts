@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { closeDb, createDb, migrate, readDbConfig } from '@openspis/db';
 import { createEmbeddedEngine, createZeebeEngine, deployProcessDirectory, readEngineConfig, startJobWorkers, type EnginePort } from '@openspis/engine';
-import { checkServiceFilings, createIsdsClient, createJobHandlers, createMailTransport, createSealingPorts, readWorkersConfig, scheduleDataBoxDeliveries, scheduleDataBoxSends, scheduleJournalYearClosures, scheduleLogDaySeals, pragueDay, seedRecordsDemo } from '@openspis/workers';
+import { checkServiceFilings, createIsdsClient, createJobHandlers, createMailTransport, createSealingPorts, readWorkersConfig, scheduleDataBoxDeliveries, scheduleDataBoxSends, scheduleJournalYearClosures, scheduleLogDaySeals, scheduleReceiptConfirmationSeals, pragueDay, seedRecordsDemo } from '@openspis/workers';
 import { loadCatalogue } from './catalogue';
 import { readServerConfig } from './config';
 import { loadI18n } from './i18n';
@@ -56,6 +56,8 @@ async function main(): Promise<void> {
   // NSESSS: each finished day of the transaction log rendered and sealed (at start-up, then hourly; once
   // per day); started after the demo seed, which writes entries dated in the past
   const stopLogSeals = scheduleLogDaySeals({ db, clock, config: workersConfig, sealing }, log.child({ component: 'transaction-log-seal' }));
+  // confirmations of receipt of portal submissions the procedure left without their sealed PDF (at start-up, then hourly)
+  const stopReceiptSeals = scheduleReceiptConfirmationSeals({ db, clock, config: workersConfig, sealing }, log.child({ component: 'receipt-confirmation-seal' }));
   // the registry journal of each finished year closed (closing record, sealed PDF/A), at start-up and then hourly
   const stopJournalClosures = scheduleJournalYearClosures({ db, clock, config: workersConfig, sealing }, log.child({ component: 'journal-year-closure' }));
   // documents the registry office sends through the data box, and their delivery taken over from ISDS (only with ISDS_URL)
@@ -98,6 +100,7 @@ async function main(): Promise<void> {
       });
       await stopSweep();
       await stopLogSeals();
+      await stopReceiptSeals();
       await stopJournalClosures();
       await stopDataBox();
       await stopDataBoxSends();

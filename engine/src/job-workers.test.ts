@@ -77,6 +77,67 @@ describe('job workers', () => {
   }
   const completing = (handled: string[]) => (type: string): JobHandler => ({ type, handle: async (job) => { handled.push(job.elementId); return { outcome: 'complete' }; } });
 
+  /** an engine on the same database whose clock the test moves, its polls counted, and a handler of `test.risky` held until released */
+  function slowRisky() {
+    let now = Date.now();
+    const timed = createEmbeddedEngine({ db, clock: () => new Date(now) });
+    const polls: string[] = [];
+    const observed = Object.create(timed, {
+      activateJobs: { value: (req: Parameters<EmbeddedEngine['activateJobs']>[0]) => { polls.push(req.type); return timed.activateJobs(req); } },
+    }) as EmbeddedEngine;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    const runs: string[] = [];
+    const handlers: JobHandler[] = [
+      { type: 'test.risky', handle: async (job) => { runs.push(job.jobKey); await held; return { outcome: 'complete' }; } },
+      { type: 'test.fragile', handle: async () => ({ outcome: 'complete' }) },
+    ];
+    const lockOf = async (instanceKey: string) => new Date((await db('engine_jobs').where({ instance_key: instanceKey, element_id: 'risky' }).first('deadline')).deadline).getTime();
+    return { timed, observed, polls, release, runs, handlers, lockOf, clock: { now: () => now, advance: (ms: number) => { now += ms; } } };
+  }
+
+  it('renews the lock of a job while its handler runs: another node cannot take it when the first lock has run out', async () => {
+    // given a worker that polls once a minute, locks for a second and is still handling a job
+    const { log } = recordingLogger();
+    const s = slowRisky();
+    const workers = startJobWorkers(s.observed, s.handlers, { workerName: 'slow', log, pollIntervalMs: 60_000, jobTimeoutMs: 1000 });
+    const instance = await s.timed.createProcessInstance({ bpmnProcessId: 'errors' });
+    await expect.poll(() => s.runs.length).toBe(1);
+
+    // when the engine's time passes the lock many times over
+    s.clock.advance(600_000);
+
+    // then the worker renews the lock from the new time on, and another node gets nothing
+    await expect.poll(() => s.lockOf(instance.processInstanceKey), { timeout: 10_000 }).toBeGreaterThan(s.clock.now());
+    const other = createEmbeddedEngine({ db, clock: () => new Date(s.clock.now()) });
+    expect(await other.activateJobs({ type: 'test.risky', worker: 'other', maxJobsToActivate: 1, timeout: 1000 })).toEqual([]);
+    s.release();
+    await expect.poll(async () => (await engine.getProcessInstance(instance.processInstanceKey))?.state, { timeout: 10_000 }).toBe('COMPLETED');
+    await workers.stop();
+    expect(s.runs).toHaveLength(1);
+  });
+
+  it('does not start a job again that its own handler is still at when a poll hands it out again', async () => {
+    // given a worker polling often that is still handling a job
+    const { log } = recordingLogger();
+    const s = slowRisky();
+    const workers = startJobWorkers(s.observed, s.handlers, { workerName: 'busy', log, pollIntervalMs: 20, jobTimeoutMs: 1000 });
+    const instance = await s.timed.createProcessInstance({ bpmnProcessId: 'errors' });
+    await expect.poll(() => s.runs.length).toBe(1);
+
+    // when its lock has run out and the worker polls again, which hands the job to it once more
+    s.clock.advance(600_000);
+    const polled = s.polls.length;
+    await expect.poll(() => s.polls.length, { timeout: 10_000 }).toBeGreaterThan(polled + 5);
+    expect(await s.lockOf(instance.processInstanceKey)).toBeGreaterThan(s.clock.now());
+
+    // then the running handler alone completes it
+    s.release();
+    await expect.poll(async () => (await engine.getProcessInstance(instance.processInstanceKey))?.state, { timeout: 10_000 }).toBe('COMPLETED');
+    await workers.stop();
+    expect(s.runs).toHaveLength(1);
+  });
+
   it('activates a job made on this node at once instead of waiting for the next poll', async () => {
     // given workers (without job push) that poll only once a minute, already asleep after finding nothing
     const { log } = recordingLogger();

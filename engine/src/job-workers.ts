@@ -10,7 +10,10 @@ export interface JobWorkersOptions {
   pollIntervalMs?: number;
   /** at most this many jobs of one type are handled at once (default 10) */
   maxJobsToActivate?: number;
-  /** lock timeout of activated jobs for handlers that set none (default 30 s): a job whose worker died is handed out again after it */
+  /**
+   * lock timeout of activated jobs for handlers that set none (default 30 s): a job whose worker died
+   * is handed out again after it. A job still being handled has its lock renewed every third of it.
+   */
   jobTimeoutMs?: number;
   /** first retry delay after a thrown exception; doubles per failure of the same job (default 1 s, max 5 min) */
   baseBackoffMs?: number;
@@ -23,6 +26,11 @@ export interface JobWorkersOptions {
  * type, see EnginePort.onJobsAvailable), and turns what the handler returns into exactly one of
  * complete / fail / BPMN error. An exception is a technical error: fail with one retry less and a
  * growing backoff, so it ends as an incident instead of ever reaching the process model.
+ *
+ * A job is handed out again when its lock runs out, and a handler on a loaded machine can take
+ * longer than that: while a handler runs, its job's lock is renewed (EnginePort.updateJobTimeout),
+ * and a job this process is still handling is never started a second time here. Otherwise a slow
+ * e-mail would go out twice, the second run not yet seeing that the first one sent it.
  */
 export function startJobWorkers(engine: EnginePort, handlers: JobHandler[], opts: JobWorkersOptions): { stop(): Promise<void> } {
   const pollIntervalMs = opts.pollIntervalMs ?? 500;
@@ -31,6 +39,8 @@ export function startJobWorkers(engine: EnginePort, handlers: JobHandler[], opts
   const maxBackoff = opts.maxBackoffMs ?? 300_000;
   // failures per job in this process; a restart only resets the backoff to its base
   const failures = new Map<string, number>();
+  // jobs whose handler is running in this process
+  const handling = new Set<string>();
   let stopped = false;
   const wakers = new Set<() => void>();
   // job types the engine announced since their loop last activated: the loop does not sleep then
@@ -73,9 +83,36 @@ export function startJobWorkers(engine: EnginePort, handlers: JobHandler[], opts
     }
   }
 
-  async function runJob(handler: JobHandler, job: ActivatedJob): Promise<void> {
+  /** Renews the job's lock every third of its timeout until the returned function is called. */
+  function keepLocked(job: ActivatedJob, timeout: number, log: JobLogger): () => void {
+    let quiet = false;
+    const renew = () => {
+      engine.updateJobTimeout(job.jobKey, timeout).catch((err: unknown) => {
+        // typically the job was canceled meanwhile (an interrupting event), or it has just been settled
+        if (!quiet) log.warn({ err }, 'could not renew the job\'s lock');
+        quiet = true;
+      });
+    };
+    const timer = setInterval(renew, Math.max(50, Math.floor(timeout / 3)));
+    return () => {
+      quiet = true;
+      clearInterval(timer);
+    };
+  }
+
+  async function runJob(handler: JobHandler, job: ActivatedJob, timeout: number): Promise<void> {
     const bindings = { jobKey: job.jobKey, processInstanceKey: job.processInstanceKey, jobType: job.type, elementId: job.elementId, worker: opts.workerName };
     const log: JobLogger = opts.log.child ? opts.log.child(bindings) : opts.log;
+    const release = keepLocked(job, timeout, log);
+    try {
+      await handleAndSettle(handler, job, log);
+    } finally {
+      release();
+      handling.delete(job.jobKey);
+    }
+  }
+
+  async function handleAndSettle(handler: JobHandler, job: ActivatedJob, log: JobLogger): Promise<void> {
     let outcome: JobOutcome;
     try {
       outcome = await handler.handle(job, { log });
@@ -102,7 +139,10 @@ export function startJobWorkers(engine: EnginePort, handlers: JobHandler[], opts
     let reserved = 0;
     const timeout = handler.timeout ?? opts.jobTimeoutMs ?? 30_000;
     const start = (job: ActivatedJob) => {
-      const run: Promise<void> = runJob(handler, job).finally(() => running.delete(run));
+      // handed out again while its handler here still runs (a lock that ran out): that run completes it
+      if (handling.has(job.jobKey)) return;
+      handling.add(job.jobKey);
+      const run: Promise<void> = runJob(handler, job, timeout).finally(() => running.delete(run));
       running.add(run);
     };
     const closeStream = engine.streamJobs?.({

@@ -179,6 +179,12 @@ export interface EnginePort {
   throwJobError(jobKey: string, req: ThrowJobErrorRequest): Promise<void>;
   updateJobRetries(jobKey: string, retries: number): Promise<void>;
   /**
+   * Locks the activated job for `timeout` ms from now (Zeebe's job update with a `timeout`
+   * changeset): a worker still handling a job renews its lock, so that the job is handed out again
+   * only when that worker has gone. NOT_FOUND when the job is no longer activated.
+   */
+  updateJobTimeout(jobKey: string, timeout: number): Promise<void>;
+  /**
    * Optional: calls listener with a job type as soon as new jobs of that type can be activated
    * (after the commit that made them). Job workers use it to activate at once instead of waiting
    * for their next poll; they keep polling, which is how they see everything else (jobs made on

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type Db } from '@openspis/db';
-import { createDisposalProposal, handOverFiles, readWorkersConfig, recordDispatch, registerRecord, seedRecordsDemo, setDisposalHold, shareFile, type RegisterRecordResult } from '@openspis/workers';
+import { createDisposalProposal, createTypedFile, handOverFiles, openVolume, readWorkersConfig, recordDispatch, registerRecord, seedRecordsDemo, setDisposalHold, shareFile, type RegisterRecordResult } from '@openspis/workers';
 import { loadCatalogue } from '../../backoffice/src/catalogue';
 import { readServerConfig } from '../../backoffice/src/config';
 import { PROCESSES_DIR } from '../../backoffice/src/paths';
@@ -18,7 +18,8 @@ import { freePort, tempDataDir } from '../support/processes';
 // The records screens of the back-office (journal, files, a file — with the hold and trigger-event forms —, a document's parties, the dispatch list, the registration
 // of a received document and of an own document with their refusals and the confirmation, the settlement, storno, closure
 // (with its refusal per document) and reopening forms of a file, the parties register with a party and the merge confirmation, the records
-// centre with hand-over, disposal proposals, the assessor's view and the archive's decisions) in
+// centre with hand-over, disposal proposals, the assessor's view and the archive's decisions, typed files with their parts and
+// volumes and the form that opens one, also refused) in
 // headless Chromium, checked by axe-core against WCAG 2.1 A and AA, in each language.
 
 
@@ -38,6 +39,8 @@ let awaitingTriggerFileId = '';
 let closedFileId = '';
 let partyId = '';
 let duplicatePartyId = '';
+let typedFileId = '';
+let volumeId = '';
 
 async function signedIn(username: string): Promise<BrowserContext> {
   if (contexts[username]) return contexts[username];
@@ -107,6 +110,12 @@ beforeAll(async () => {
   centreFileId = old[0].fileId;
   inDisposalFileId = old[1].fileId;
 
+  // a typed file of the referent's unit with two parts, one of them with a volume: parts and volumes on its page
+  const referent = { username: 'referent', roles: ['referent'], orgUnit: 'OSU' };
+  const typed = await createTypedFile(ports, referent, { classCode: '5.3', subject: 'Stavba: Rodinný dům Jaltská 7', reference: 'STAV-A11Y-1', parts: [{ code: 'SP', title: 'Stavební povolení' }, { code: 'KOL', title: 'Kolaudace' }] });
+  typedFileId = typed.fileId;
+  volumeId = (await openVolume(ports, referent, { partId: typed.partIds.SP, subject: 'Povolení rodinného domu' })).fileId;
+
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update'] });
 }, 300_000);
 
@@ -145,14 +154,20 @@ const screens = (): [user: string, url: string, heading: RegExp, status?: number
   ['podatelna', `/records/registered/${open.documentId}`, /Dokument je zaevidován|The document is registered|Документ зареєстровано/],
   // a closed file of the referent's unit: the reopening form
   ['referent', `/records/files/${closedFileId}`, /.+/],
-  // the head of the file's unit: the handler form with the unit's people
+  // the head of the file's unit: the handler form with the unit's people and the change of class
   ['vedouci', `/records/files/${open.fileId}`, new RegExp(open.fileReference.replace(/\//g, '\\/'))],
+  // a closed file as the records centre sees it: the change of class with its note on the disposal year
+  ['spisovna', `/records/files/${closedFileId}`, /.+/],
   // the parties register: list, search, a party with its documents, the merge search and its confirmation
   ['podatelna', '/records/parties', /Jmenný rejstřík|Parties register|Реєстр суб’єктів/],
   ['referent', '/records/parties?q=novakova', /Jmenný rejstřík|Parties register|Реєстр суб’єктів/],
   ['referent', `/records/parties/${partyId}`, /Jana Nováková/],
   ['podatelna', `/records/parties/${partyId}?mq=novakova`, /Jana Nováková/],
   ['podatelna', `/records/parties/${partyId}/merge?duplicate=${duplicatePartyId}`, /Potvrzení sloučení|Confirm the merge|Підтвердження об’єднання/],
+  // typed files: the form that opens one, a typed file with its parts and volumes, a volume
+  ['referent', '/records/typed-files/new', /Nový typový spis|New typed file|Нова типова справа/],
+  ['referent', `/records/files/${typedFileId}?typed=created`, /STAV-A11Y-1/],
+  ['referent', `/records/files/${volumeId}`, /STAV-A11Y-1\/SP\/1/],
   // a refusal, shown as a page of its own
   ['referent', '/records/centre', /Operaci nelze provést|cannot be done|.+/, 403],
 ];
@@ -245,6 +260,48 @@ describe('records screens of the back-office meet WCAG 2.1 AA (axe-core)', () =>
     expect(await db('files').where({ id: open.fileId }).first()).toMatchObject({ state: 'open' });
     expect(await db('file_shares').where({ file_id: open.fileId }).pluck('org_unit')).toEqual(['ODP']);
     expect(await db('parties').where({ id: duplicatePartyId }).first()).toMatchObject({ merged_into: null });
+  });
+
+  it('checks the typed-file form after a refused submission', async () => {
+    const found: Record<string, string[]> = {};
+    const typedFiles = () => db('files').where({ kind: 'typed' }).count<{ n: string }[]>({ n: '*' });
+    const before = await typedFiles();
+    for (const lng of ['cs', 'en', 'uk']) {
+      const page = await (await signedIn('referent')).newPage();
+      await page.goto(`${baseUrl}/records/typed-files/new?lang=${lng}`);
+      // a part's name without a class, subject or reference (the form does no checks of its own: novalidate)
+      await page.locator('#part-title-2').fill('Kolaudace');
+      await page.locator('form[action="/records/typed-files"] button[type="submit"]').click();
+      await page.waitForLoadState();
+      await expect(page.getByRole('alert').locator('a[href="#classCode"]').count()).resolves.toBe(1);
+      await expect(page.locator('#reference').getAttribute('aria-describedby')).resolves.toBe('reference-hint reference-error');
+      await expect(page.locator('#part-title-2').inputValue()).resolves.toBe('Kolaudace');
+      const violations = await wcagViolations(page);
+      if (violations.length) found[`${lng} typed file refused`] = violations;
+      await page.close();
+    }
+    expect(found).toEqual({});
+    expect(await typedFiles()).toEqual(before);
+  });
+
+  it('checks the file page after a refused change of class', async () => {
+    const found: Record<string, string[]> = {};
+    for (const lng of ['cs', 'en', 'uk']) {
+      // posted without a class and a reason (the browser's own checks switched off)
+      const page = await (await signedIn('vedouci')).newPage();
+      await page.goto(`${baseUrl}/records/files/${open.fileId}?lang=${lng}`);
+      await page.locator('#reclassify-class').evaluate((el) => { el.removeAttribute('required'); (el as HTMLSelectElement).value = ''; });
+      await page.locator('#reclassify-reason').evaluate((el) => el.removeAttribute('required'));
+      await page.locator(`form[action="/records/files/${open.fileId}/reclassify"] button[type="submit"]`).click();
+      await page.waitForLoadState();
+      await expect(page.getByRole('alert').locator('a[href="#reclassify-class"]').count()).resolves.toBe(1);
+      await expect(page.locator('#reclassify-reason').getAttribute('aria-invalid')).resolves.toBe('true');
+      const violations = await wcagViolations(page);
+      if (violations.length) found[`${lng} change of class refused`] = violations;
+      await page.close();
+    }
+    expect(found).toEqual({});
+    expect(await db('files').where({ id: open.fileId }).first()).toMatchObject({ class_code: '1.3' });
   });
 
   it('checks the file page after a refused change of the handler', async () => {

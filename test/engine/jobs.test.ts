@@ -33,6 +33,23 @@ describe('conformance: job semantics and incidents', () => {
     expect((await instanceOf(h.engine, processInstanceKey)).state).toBe('COMPLETED');
   });
 
+  it('a new timeout locks an activated job from now on (a worker still at it keeps it); a settled job refuses one', async () => {
+    const { processInstanceKey } = await start();
+    const job = await activateOne(h.engine, 'conf.risky', 1000);
+    await h.advance(900);
+    await h.engine.updateJobTimeout(job.jobKey, 1000);
+    // past the lock of the activation, within the renewed one
+    await h.advance(900);
+    await noJobs(h.engine, 'conf.risky');
+    await h.advance(101);
+    const again = await activateOne(h.engine, 'conf.risky', 60_000);
+    expect(again.jobKey).toBe(job.jobKey);
+    await h.engine.completeJob(again.jobKey);
+    await expect(h.engine.updateJobTimeout(job.jobKey, 1000)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(h.engine.updateJobTimeout(job.jobKey, 0)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await h.engine.cancelProcessInstance(processInstanceKey);
+  });
+
   it('a completed job cannot be completed, failed or errored again', async () => {
     const { processInstanceKey } = await start();
     const job = await completeOne(h.engine, 'conf.risky');

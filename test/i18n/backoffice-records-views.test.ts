@@ -11,7 +11,7 @@ import { FILE_KINDS, FILE_STATES, NUMBERING_METHODS, PARTY_KINDS, SETTLEMENT_KIN
  */
 const VIEWS = path.resolve(import.meta.dirname, '../../backoffice/src/ui/views');
 const LOCALES = path.resolve(import.meta.dirname, '../../i18n/locales');
-const views = fs.readdirSync(VIEWS).filter((f) => /^records-.*\.hbs$/.test(f) || f === 'layout.hbs' || f === 'error.hbs').sort();
+const views = fs.readdirSync(VIEWS).filter((f) => /^records-.*\.hbs$/.test(f) || f === 'layout.hbs' || f === 'error.hbs' || f === '_typed-file-parts.hbs').sort();
 
 function lookup(lng: string, key: string): unknown {
   const [ns, rest] = key.includes(':') ? key.split(':') : ['backoffice', key];
@@ -32,6 +32,7 @@ const COMPUTED: Record<string, readonly string[]> = {
   'records:channels.': ['data-box', 'email', 'post', 'personal', 'portal'],
   'records:dispatchList.stages.': ['to-dispatch', 'to-deliver'],
   'records:dispatchList.done.': ['dispatched', 'delivered'],
+  'records:typed.done.': ['created', 'volume-opened', 'volume-existed'],
   'records:dataBoxStatuses.': ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'],
   'records:decisions.actions.': ['transferred', 'destroyed', 'presented', 'archive-id-recorded', 'held', 'withdrawn'],
   'records:settlementKinds.': [...Object.keys(SETTLEMENT_KINDS), 'answered', 'withdrawn'],

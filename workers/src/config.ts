@@ -34,9 +34,9 @@ export interface WorkersConfig {
   /** `TEMPLATES_DIR` (default `<repo>/templates`): handlebars templates of documents and e-mails. */
   readonly templatesDir: string;
   /**
-   * `JOB_TIMEOUT_MS` (default 30000): how long an activated job stays locked to this process. If the
-   * process dies mid-job, another poll (after a restart, or on another node) takes the job again once
-   * this has passed; a job must finish well within it.
+   * `JOB_TIMEOUT_MS` (default 30000): how long an activated job stays locked to this process. The
+   * lock is renewed every third of it while the job runs; if the process dies mid-job, another poll
+   * (after a restart, or on another node) takes the job again once this has passed.
    */
   readonly jobTimeoutMs: number;
   /** `<repo>/i18n/locales` (not configurable: the catalogue ships with the code) */

@@ -35,6 +35,7 @@ export { checkPdfA, type PdfACheck } from './documents/pdfa-check';
 export { sealDocument, type SealDocumentResult } from './signing/seal-document.service';
 export { sealReceiptConfirmation, type SealReceiptConfirmationResult } from './records/files/seal-receipt-confirmation.service';
 export { renderReceiptConfirmationPdf } from './records/files/receipt-confirmation-pdf';
+export { scheduleReceiptConfirmationSeals, sealPendingReceiptConfirmations } from './records/files/seal-receipt-confirmations.schedule';
 export { createSealingPorts, type SealingPorts, type OpenSealKey } from './signing/seal-key-provider';
 export { openPkcs11Key, type Pkcs11KeyOptions } from './signing/pkcs11-key';
 export { ensureDevSeal, DEV_SEAL_COMMON_NAME } from './signing/dev-seal';

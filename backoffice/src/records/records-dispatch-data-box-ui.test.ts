@@ -102,9 +102,17 @@ describe('sending by data box from the dispatch list (výpravna)', () => {
     expect(cs.text).toContain('Odeslat datovou schránkou znovu');
     expect((await get('podatelna', '/records/dispatch?lang=en').expect(200)).text).toContain('Sending by data box failed: ISDS refused the message (1214');
 
+    // the form's message details: a bad legal title is refused with its message, nothing asked for
+    expect(cs.text).toContain('<label for="send-hands-' + refused.documentId + '">K rukám</label>');
+    const badTitle = await post('podatelna', `/records/dispatch/${refused.documentId}/send-data-box`).send({ legalTitleSect: '19' }).expect(400);
+    expect(badTitle.text).toContain('Zmocnění musí mít číslo zákona a čtyřmístný rok jeho vydání');
+    expect(await t.db('data_box_sends').where({ document_id: refused.documentId }).first()).toMatchObject({ state: 'failed', legal_title_sect: null });
+
     peer.refusedBoxes.clear();
-    await post('podatelna', `/records/dispatch/${refused.documentId}/send-data-box`).expect(303);
+    await post('podatelna', `/records/dispatch/${refused.documentId}/send-data-box`)
+      .send({ toHands: 'Ing. Jana Nováková', personalDelivery: '1', legalTitleLaw: '500', legalTitleYear: '2004', legalTitleSect: '19', legalTitlePar: '1' }).expect(303);
     expect((await sendNow()).sent).toEqual([refused.documentId]);
+    expect([...peer.sent.values()].at(-1)).toMatchObject({ toHands: 'Ing. Jana Nováková', personalDelivery: true, legalTitle: ['500', '2004', '19', '1', null] });
     expect(await t.db('documents').where({ id: refused.documentId }).first()).toMatchObject({ state: 'dispatched', channel: 'data-box' });
   });
 });

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readWorkersConfig, registerRecord, seedRecordsDemo, type RegisterRecordResult } from '@openspis/workers';
+import { pragueDay, readWorkersConfig, registerRecord, seedRecordsDemo, type RegisterRecordResult } from '@openspis/workers';
 import { seedDemoUsers } from '../seed/demo-users';
 import { createTestServer, signIn } from '../testing/harness';
 
@@ -14,7 +14,8 @@ let odpRequest: RegisterRecordResult;
 const get = (user: string, url: string) => request(t.callback).get(url).set('Cookie', cookies[user]);
 const post = (user: string, url: string) => request(t.callback).post(url).set('Cookie', cookies[user]).set('Origin', ORIGIN).type('form');
 const details = (row: { details: unknown }) => (typeof row.details === 'string' ? JSON.parse(row.details) : row.details) as Record<string, unknown>;
-const today = () => new Date().toISOString().slice(0, 10);
+// the office's calendar day: from 23:00 UTC (22:00 in summer) the UTC date is still yesterday there
+const today = () => pragueDay(new Date());
 
 // a database, its migrations, argon2 sign-ins and seeding: slow on a loaded machine
 beforeAll(async () => {

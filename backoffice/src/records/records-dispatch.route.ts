@@ -106,7 +106,12 @@ export function addDispatchRoutes(router: Router<AppState>, deps: DispatchRoutes
     const actor = requireDesk(deps.actorOf(ctx));
     const id = parse(z.uuid(), ctx.params.id, 'NOT_FOUND');
     const q = parse(listQuery, ctx.query);
-    await requestDataBoxSend(sendPorts, actor, { documentId: id });
+    const text = z.string().max(200).optional();
+    const form = parseForm(z.object({ toHands: text, personalDelivery: z.enum(['1']).optional(), legalTitleLaw: text, legalTitleYear: text, legalTitleSect: text, legalTitlePar: text, legalTitlePoint: text }), ctx.request.body, 'DATA_BOX_SEND_LEGAL_TITLE_INVALID');
+    await requestDataBoxSend(sendPorts, actor, {
+      documentId: id, toHands: form.toHands, personalDelivery: form.personalDelivery === '1',
+      legalTitle: { law: form.legalTitleLaw, year: form.legalTitleYear, sect: form.legalTitleSect, par: form.legalTitlePar, point: form.legalTitlePoint },
+    });
     ctx.status = 303;
     ctx.redirect(listUrl(q, 'send-requested'));
   });

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readWorkersConfig, registerRecord, seedRecordsDemo, type RegisterRecordResult } from '@openspis/workers';
+import { pragueDay, readWorkersConfig, registerRecord, seedRecordsDemo, type RegisterRecordResult } from '@openspis/workers';
 import { seedDemoUsers } from '../seed/demo-users';
 import { createTestServer, signIn } from '../testing/harness';
 
@@ -165,7 +165,8 @@ describe('dispatch and delivery of an outgoing document', () => {
 
     const future = await post('referent', `/records/documents/${answer.documentId}/dispatch`).send({ day: '2999-01-01', channel: 'post' }).expect(400);
     expect(future.text).toContain('Zadejte platný den vypravení');
-    const today = new Date().toISOString().slice(0, 10);
+    // the office's calendar day (the UTC date is yesterday's there from 23:00 UTC, 22:00 in summer)
+    const today = pragueDay(new Date());
     await post('referent', `/records/documents/${answer.documentId}/dispatch`).send({ day: today, channel: 'post' }).expect(303);
     const after = await get('referent', `/records/files/${b.fileId}`).expect(200);
     expect(after.text).toContain(`action="/records/documents/${answer.documentId}/delivery"`);

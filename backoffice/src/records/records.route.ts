@@ -15,7 +15,9 @@ import { showFilePage, TRIGGER_RECORDERS } from './records-file-page';
 import { addHandlerRoutes } from './records-handler.route';
 import { addLifecycleRoutes } from './records-lifecycle.route';
 import { addPartiesRoutes } from './records-parties.route';
+import { addReclassifyRoutes } from './records-reclassify.route';
 import { addRegisterRoutes } from './records-register.route';
+import { addTypedFileRoutes } from './records-typed-files.route';
 
 export interface RecordsDeps {
   db: Knex;
@@ -150,6 +152,8 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
   addLifecycleRoutes(router, { ...deps, actorOf, showFile: (ctx, id, opts) => showFilePage(fileDeps, ctx, id, opts) });
   addHandlerRoutes(router, { ...deps, actorOf, showFile: (ctx, id, opts) => showFilePage(fileDeps, ctx, id, opts) });
   addPartiesRoutes(router, { ...deps, page, actorOf });
+  addTypedFileRoutes(router, { ...deps, page, actorOf });
+  addReclassifyRoutes(router, { ...deps, actorOf, showFile: (ctx, id, opts) => showFilePage(fileDeps, ctx, id, opts) });
   addRegisterRoutes(router, { ...deps, page, actorOf, uploadMaxBytes: deps.uploadMaxBytes ?? 10 * 1024 * 1024 });
 
   return router;

@@ -86,6 +86,7 @@ export class FakeEngine implements EnginePort {
   async failJob() {}
   async throwJobError() {}
   async updateJobRetries() {}
+  async updateJobTimeout() {}
   async searchUserTasks(filter: UserTaskFilter = {}) {
     return [...this.tasks.values()].filter(
       (t) =>

@@ -82,6 +82,7 @@ export function createEmbeddedEngine(opts: EmbeddedEngineOptions): EmbeddedEngin
     failJob: (key, req) => jobs.failJob(key, req),
     throwJobError: (key, req) => jobs.throwJobError(key, req),
     updateJobRetries: (key, retries) => jobs.updateJobRetries(key, retries),
+    updateJobTimeout: (key, timeout) => jobs.updateJobTimeout(key, timeout),
     streamJobs: (stream) => node.openStream(stream),
     onJobsAvailable(listener) {
       node.jobEvents.on('jobs', listener);

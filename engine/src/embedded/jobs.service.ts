@@ -175,6 +175,15 @@ export class JobsService {
     }
   }
 
+  /** One row, without the instance lock: completion and activation lock the same row, so each sees the other's write. */
+  async updateJobTimeout(jobKey: string, timeout: number): Promise<void> {
+    if (!Number.isInteger(timeout) || timeout < 1) throw new EngineError('INVALID_ARGUMENT', 'timeout must be a positive whole number of milliseconds');
+    const { db, clock } = this.ctx;
+    const updated = await this.ctx.track(Promise.resolve(db('engine_jobs').where({ key: jobKey, state: 'ACTIVATED' })
+      .update({ deadline: new Date(clock().getTime() + timeout) }).returning('key')));
+    if (!updated.length) throw new EngineError('NOT_FOUND', `job ${jobKey} is not activated`);
+  }
+
   async updateJobRetries(jobKey: string, retries: number): Promise<void> {
     if (!Number.isInteger(retries) || retries < 0) throw new EngineError('INVALID_ARGUMENT', 'retries must be a non-negative integer');
     await this.onJob(jobKey, async ({ trx }, job) => {

@@ -73,6 +73,7 @@ describe('Zeebe adapter against a server checking the official 8.8 REST API sche
     await engine.failJob(job.jobKey, { retries: 2, errorMessage: 'timeout', retryBackOff: 1000 });
     await engine.throwJobError(job.jobKey, { errorCode: 'REJECTED', errorMessage: 'no', variables: { reason: 'x' } });
     await engine.updateJobRetries(job.jobKey, 3);
+    await engine.updateJobTimeout(job.jobKey, 30_000);
 
     // user tasks
     const [task] = await engine.searchUserTasks({ state: 'CREATED', candidateGroups: ['referent', 'vedouci'], processInstanceKey: '2251799813685300' });
@@ -104,11 +105,13 @@ describe('Zeebe adapter against a server checking the official 8.8 REST API sche
     ]));
     const completion = server.exchanges.find((x) => x.operation === 'completeJob');
     expect(completion).toMatchObject({ path: { jobKey: '2251799813685600' }, body: { variables: { registered: true } } });
+    expect(server.exchanges.filter((x) => x.operation === 'updateJob').map((x) => x.body)).toEqual([{ changeset: { retries: 3 } }, { changeset: { timeout: 30_000 } }]);
   });
 
   it('rejects bad input before sending anything and reports configuration errors by name', async () => {
     const before = server.exchanges.length;
     await expect(engine.updateJobRetries('1', -1)).rejects.toBeInstanceOf(EngineError);
+    await expect(engine.updateJobTimeout('1', 0)).rejects.toBeInstanceOf(EngineError);
     expect(server.exchanges.length).toBe(before);
     expect(() => readZeebeConfig({ CAMUNDA_REST_ADDRESS: 'nope', CAMUNDA_AUTH_STRATEGY: 'OAUTH' }))
       .toThrow(/CAMUNDA_REST_ADDRESS.*CAMUNDA_OAUTH_URL.*CAMUNDA_CLIENT_ID/);

@@ -166,6 +166,11 @@ export function createZeebeEngine(config: ZeebeConfig, opts: { fetch?: typeof fe
       await rest.call('PATCH', `/jobs/${key(jobKey)}`, { body: { changeset: { retries } } });
     },
 
+    async updateJobTimeout(jobKey, timeout) {
+      if (!Number.isInteger(timeout) || timeout < 1) throw new EngineError('INVALID_ARGUMENT', 'timeout must be a positive whole number of milliseconds');
+      await rest.call('PATCH', `/jobs/${key(jobKey)}`, { body: { changeset: { timeout } } });
+    },
+
     async searchUserTasks(filter = {}) {
       const f: Record<string, unknown> = {};
       if (filter.state) f.state = filter.state;

@@ -4,6 +4,7 @@ import { demoCommand } from './demo.command';
 import { dispatchDataBoxCommand } from './dispatch-data-box.command';
 import { filesHoldCommand, filesReleaseCommand } from './files-hold.command';
 import { filesListCommand } from './files-list.command';
+import { filesReclassifyCommand } from './files-reclassify.command';
 import { filesTriggerCommand } from './files-trigger.command';
 import { fileplanExportCommand } from './fileplan-export.command';
 import { fileplanImportCommand } from './fileplan-import.command';
@@ -27,6 +28,7 @@ export const COMMANDS: CliCommand[] = [
   filesHoldCommand,
   filesReleaseCommand,
   filesTriggerCommand,
+  filesReclassifyCommand,
   dispatchDataBoxCommand,
   journalCloseYearCommand,
 ];

@@ -57,7 +57,22 @@ export interface OutgoingMessage {
   /** dmRecipientRefNumber / dmRecipientIdent: the addressee's own reference number and file reference, if they gave them */
   recipientRefNumber: string | null;
   recipientIdent: string | null;
+  /** dmToHands: the person the message is for ("k rukám"), at most 50 characters */
+  toHands?: string | null;
+  /** dmPersonalDelivery: only the addressee, or a person they authorised for it, may open the message (do vlastních rukou) */
+  personalDelivery?: boolean;
+  /** dmLegalTitle*: the legal title (zmocnění) the office delivers under */
+  legalTitle?: LegalTitle | null;
   files: OutgoingFile[];
+}
+
+/** The legal title of a data message: law number and year (e.g. 500/2004), section, paragraph and letter. */
+export interface LegalTitle {
+  law: number;
+  year: number;
+  sect: string | null;
+  par: string | null;
+  point: string | null;
 }
 
 export interface IsdsClient {
@@ -112,11 +127,12 @@ const nillable = (name: string, value: string | null) => (value ? `<${name}>${xm
 /** The CreateMessage body: gMessageEnvelopeSub in its order, then the files, base64. */
 export function createMessageXml(m: OutgoingMessage): string {
   const envelope = '<dmSenderOrgUnit xsi:nil="true"/><dmSenderOrgUnitNum xsi:nil="true"/>'
-    + `<dbIDRecipient>${xmlEscape(m.recipientBoxId)}</dbIDRecipient><dmRecipientOrgUnit xsi:nil="true"/><dmRecipientOrgUnitNum xsi:nil="true"/><dmToHands xsi:nil="true"/>`
+    + `<dbIDRecipient>${xmlEscape(m.recipientBoxId)}</dbIDRecipient><dmRecipientOrgUnit xsi:nil="true"/><dmRecipientOrgUnitNum xsi:nil="true"/>${nillable('dmToHands', m.toHands ?? null)}`
     + `<dmAnnotation>${xmlEscape(m.annotation)}</dmAnnotation>${nillable('dmRecipientRefNumber', m.recipientRefNumber)}${nillable('dmSenderRefNumber', m.senderRefNumber)}`
     + `${nillable('dmRecipientIdent', m.recipientIdent)}${nillable('dmSenderIdent', m.senderIdent)}`
-    + '<dmLegalTitleLaw xsi:nil="true"/><dmLegalTitleYear xsi:nil="true"/><dmLegalTitleSect xsi:nil="true"/><dmLegalTitlePar xsi:nil="true"/><dmLegalTitlePoint xsi:nil="true"/>'
-    + '<dmPersonalDelivery xsi:nil="true"/><dmAllowSubstDelivery xsi:nil="true"/>';
+    + `${nillable('dmLegalTitleLaw', m.legalTitle ? String(m.legalTitle.law) : null)}${nillable('dmLegalTitleYear', m.legalTitle ? String(m.legalTitle.year) : null)}`
+    + `${nillable('dmLegalTitleSect', m.legalTitle?.sect ?? null)}${nillable('dmLegalTitlePar', m.legalTitle?.par ?? null)}${nillable('dmLegalTitlePoint', m.legalTitle?.point ?? null)}`
+    + `${m.personalDelivery ? '<dmPersonalDelivery>true</dmPersonalDelivery>' : '<dmPersonalDelivery xsi:nil="true"/>'}<dmAllowSubstDelivery xsi:nil="true"/>`;
   const files = m.files.map((f, i) => `<dmFile dmMimeType="${xmlEscape(f.mimeType)}" dmFileMetaType="${i === 0 ? 'main' : 'enclosure'}" dmFileDescr="${xmlEscape(f.fileName)}"><dmEncodedContent>${f.content.toString('base64')}</dmEncodedContent></dmFile>`).join('');
   return `<CreateMessage xmlns="${ISDS_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dmEnvelope>${envelope}</dmEnvelope><dmFiles>${files}</dmFiles></CreateMessage>`;
 }

@@ -4,6 +4,7 @@ import { detectFormat } from '../../intake/format-detection';
 import { DomainError } from '../../shared/domain-error';
 import { readBlob } from '../disposal/lifecycle.repository';
 import { listMessageComponents } from './data-box-send.repository';
+import type { DataBoxSendOptions } from './request-data-box-send';
 
 /** ISDS takes data messages of up to 50 MB (all files together). */
 export const DATA_BOX_MAX_BYTES = 50 * 1024 * 1024;
@@ -31,10 +32,11 @@ function upTo50(value: string | null, what: string): string | null {
  * The data message that carries an outgoing document (dispatched by data box) to the data box of its
  * addressee: the matter as dmAnnotation, our reference number and file reference as the sender's,
  * the addressee's own reference number (from the document it answers) as the recipient's, and the
- * document's components as files — the first one the main, MIME types by content. `withContent`
+ * document's components as files — the first one the main, MIME types by content — and what the
+ * request asked to be set (`options`: to the hands of, personal delivery, legal title). `withContent`
  * false only checks that it can be made (no file bytes read). Refusals are DATA_BOX_SEND_*.
  */
-export async function buildDataBoxMessage(trx: Knex | Knex.Transaction, documentId: string, opts: { withContent: boolean }): Promise<OutgoingMessage> {
+export async function buildDataBoxMessage(trx: Knex | Knex.Transaction, documentId: string, opts: { withContent: boolean; options?: DataBoxSendOptions }): Promise<OutgoingMessage> {
   const doc = await trx('documents').where({ id: documentId }).first();
   if (!doc) throw new DomainError('DOCUMENT_NOT_FOUND', `document ${documentId} does not exist`);
   if (doc.channel !== 'data-box') throw new DomainError('DATA_BOX_SEND_CHANNEL', `document ${doc.jid} is dispatched by ${doc.channel ?? 'nothing'}`, 'business');
@@ -61,6 +63,9 @@ export async function buildDataBoxMessage(trx: Knex | Knex.Transaction, document
     senderIdent: upTo50(file?.file_reference ?? null, 'the file reference'),
     recipientRefNumber: upTo50(doc.file_id ? await recipientReference(trx, doc) : null, "the addressee's reference number"),
     recipientIdent: null,
+    toHands: opts.options?.toHands ?? null,
+    personalDelivery: opts.options?.personalDelivery ?? false,
+    legalTitle: opts.options?.legalTitle ?? null,
     files,
   };
 }

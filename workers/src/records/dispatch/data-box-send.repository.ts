@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { DataBoxSendOptions } from './request-data-box-send';
 
 /** Only SQL: the durable requests to send a document through the data box (`data_box_sends`). */
 
@@ -16,6 +17,24 @@ export interface DataBoxSendRow {
   error_code: string | null;
   isds_status_code: string | null;
   isds_status_message: string | null;
+  to_hands: string | null;
+  personal_delivery: boolean;
+  legal_title_law: number | null;
+  legal_title_year: number | null;
+  legal_title_sect: string | null;
+  legal_title_par: string | null;
+  legal_title_point: string | null;
+}
+
+/** What the request asked to be set on the message. */
+export function sendOptionsOf(row: DataBoxSendRow): DataBoxSendOptions {
+  return {
+    toHands: row.to_hands,
+    personalDelivery: !!row.personal_delivery,
+    legalTitle: row.legal_title_law && row.legal_title_year
+      ? { law: row.legal_title_law, year: row.legal_title_year, sect: row.legal_title_sect, par: row.legal_title_par, point: row.legal_title_point }
+      : null,
+  };
 }
 
 export async function findSend(trx: Knex | Knex.Transaction, documentId: string): Promise<DataBoxSendRow | undefined> {
@@ -23,8 +42,13 @@ export async function findSend(trx: Knex | Knex.Transaction, documentId: string)
 }
 
 /** A new request, or a failed one asked for again: pending, with no trace of the failure. */
-export async function putPendingSend(trx: Knex.Transaction, row: { documentId: string; requestedBy: string; at: Date }): Promise<void> {
-  const fresh = { state: 'pending', requested_by: row.requestedBy, requested_at: row.at, claimed_at: null, error_code: null, isds_status_code: null, isds_status_message: null };
+export async function putPendingSend(trx: Knex.Transaction, row: { documentId: string; requestedBy: string; at: Date; options: DataBoxSendOptions }): Promise<void> {
+  const { toHands, personalDelivery, legalTitle } = row.options;
+  const fresh = {
+    state: 'pending', requested_by: row.requestedBy, requested_at: row.at, claimed_at: null, error_code: null, isds_status_code: null, isds_status_message: null,
+    to_hands: toHands, personal_delivery: personalDelivery, legal_title_law: legalTitle?.law ?? null, legal_title_year: legalTitle?.year ?? null,
+    legal_title_sect: legalTitle?.sect ?? null, legal_title_par: legalTitle?.par ?? null, legal_title_point: legalTitle?.point ?? null,
+  };
   await trx('data_box_sends').insert({ document_id: row.documentId, ...fresh }).onConflict('document_id').merge(fresh);
 }
 

@@ -94,7 +94,7 @@ describe('sending outgoing documents through the data box (CreateMessage against
     const [dmId, message] = [...peer.sent.entries()][0];
     expect(message).toMatchObject({
       recipientBoxId: 'abc2def', annotation: 'Oprava výtluku v ulici Moskevská', senderRefNumber: a.referenceNumber, senderIdent: a.fileReference,
-      recipientRefNumber: 'SS/123/2026', recipientIdent: null,
+      recipientRefNumber: 'SS/123/2026', recipientIdent: null, toHands: null, personalDelivery: false, legalTitle: [null, null, null, null, null],
     });
     expect(message.files.map((f) => [f.fileName, f.mimeType, f.metaType])).toEqual([['odpoved.pdf', 'application/pdf', 'main'], ['mapa.png', 'image/png', 'enclosure']]);
     expect(message.files.map((f) => f.content)).toEqual([PDFA, PNG]);
@@ -129,15 +129,20 @@ describe('sending outgoing documents through the data box (CreateMessage against
     expect(await doc(a.id)).toMatchObject({ state: 'created', dispatched_at: null });
     expect(await sendPendingDataBoxMessages(ports(), log)).toEqual({ sent: [], failed: [], deferred: 0 });
 
-    // when: the box is active again and the registry office asks again
+    // when: the box is active again and the registry office asks again, now into the hands of a named
+    // person, for personal delivery, under § 19 (1) of the Code of Administrative Procedure
     peer.refusedBoxes.delete('zzz9999');
-    expect(await requestDataBoxSend(ports(), podatelna, { documentId: a.id })).toEqual({ state: 'pending', requested: true });
-    expect(await send(a.id)).toMatchObject({ state: 'pending', error_code: null, isds_status_code: null });
+    const options = { toHands: '  Ing. Jana   Nováková ', personalDelivery: true, legalTitle: { law: '500', year: '2004', sect: '§ 19', par: '1', point: '' } };
+    expect(await requestDataBoxSend(ports(), podatelna, { documentId: a.id, ...options })).toEqual({ state: 'pending', requested: true });
+    expect(await send(a.id)).toMatchObject({ state: 'pending', error_code: null, isds_status_code: null, to_hands: 'Ing. Jana Nováková', personal_delivery: true, legal_title_law: 500, legal_title_year: 2004 });
     expect((await sendPendingDataBoxMessages(ports(), log)).sent).toEqual([a.id]);
 
-    // then: without the addressee's reference, nil in the envelope
+    // then: without the addressee's reference, nil in the envelope; with what was asked, schema-valid
     expect(await send(a.id)).toMatchObject({ state: 'sent', attempts: 2 });
-    expect(peer.sent.get((await doc(a.id)).data_box_message_id)).toMatchObject({ recipientBoxId: 'zzz9999', recipientRefNumber: null });
+    expect(peer.sent.get((await doc(a.id)).data_box_message_id)).toMatchObject({
+      recipientBoxId: 'zzz9999', recipientRefNumber: null, toHands: 'Ing. Jana Nováková', personalDelivery: true, legalTitle: ['500', '2004', '19', '1', null],
+    });
+    expect(await validateIsdsXml(creates().at(-1)!)).toEqual({ valid: true, errors: [] });
   });
 
   it('waits while ISDS cannot be reached, fails (never resends) when its answer is lost or a node died during the call', async () => {
@@ -186,6 +191,11 @@ describe('sending outgoing documents through the data box (CreateMessage against
     await expect(requestDataBoxSend(ports(), referent, { documentId: ok.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(requestDataBoxSend({ ...ports(), config: testConfig() }, podatelna, { documentId: ok.id })).rejects.toMatchObject({ code: 'ISDS_NOT_CONFIGURED' });
     await expect(requestDataBoxSend(ports(), podatelna, { documentId: randomUUID() })).rejects.toMatchObject({ code: 'DOCUMENT_NOT_FOUND' });
+    // what the form may add to the message: "to the hands of" up to 50 characters, a legal title with its law and year
+    await expect(requestDataBoxSend(ports(), podatelna, { documentId: ok.id, toHands: 'x'.repeat(51) })).rejects.toMatchObject({ code: 'DATA_BOX_SEND_TO_HANDS_TOO_LONG' });
+    for (const legalTitle of [{ law: '500' }, { sect: '19' }, { law: 'pět set', year: '2004' }, { law: '500', year: '04' }, { law: '500', year: '2004', par: '1; drop' }]) {
+      await expect(requestDataBoxSend(ports(), podatelna, { documentId: ok.id, legalTitle }), JSON.stringify(legalTitle)).rejects.toMatchObject({ code: 'DATA_BOX_SEND_LEGAL_TITLE_INVALID' });
+    }
     expect(await db('data_box_sends').whereIn('document_id', [noBox.id, badBox.id, noFiles.id, byPost.id, ok.id])).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { IsdsStatusError, type IsdsClient, type OutgoingMessage } from '../../cl
 import { DomainError } from '../../shared/domain-error';
 import { runPeriodically } from '../../shared/periodic';
 import { buildDataBoxMessage } from './data-box-message';
-import { claimSend, failInterruptedSends, failSend, listPendingSends, markSent, releaseSend } from './data-box-send.repository';
+import { claimSend, failInterruptedSends, failSend, listPendingSends, markSent, releaseSend, sendOptionsOf } from './data-box-send.repository';
 import { applyDispatch } from './record-dispatch';
 
 export interface DataBoxSendPorts {
@@ -50,7 +50,7 @@ export async function sendPendingDataBoxMessages(ports: DataBoxSendPorts, log: p
     if (!(await claimSend(ports.db, row.document_id, ports.clock()))) continue;
     let message: OutgoingMessage;
     try {
-      message = await buildDataBoxMessage(ports.db, row.document_id, { withContent: true });
+      message = await buildDataBoxMessage(ports.db, row.document_id, { withContent: true, options: sendOptionsOf(row) });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       // changed since it was asked for (cancelled, the addressee lost the box): nothing was sent

@@ -62,3 +62,10 @@ export async function storeReceiptConfirmationPdf(
 export async function markReceiptConfirmationSealed(db: Knex, receiptId: string, sealedComponentId: string, at: Date): Promise<void> {
   await db('receipt_confirmations').where({ id: receiptId }).whereNull('sealed_component_id').update({ sealed_component_id: sealedComponentId, sealed_at: at });
 }
+
+/** Documents registered from portal submissions whose confirmation, issued before `before`, has no sealed PDF yet; oldest first. */
+export function listUnsealedPortalReceipts(db: Knex, before: Date, limit: number): Promise<string[]> {
+  return db('receipt_confirmations as r').join('documents as d', 'd.id', 'r.document_id')
+    .whereNull('r.sealed_component_id').whereNotNull('d.submission_id').where('r.issued_at', '<', before)
+    .orderBy([{ column: 'r.issued_at' }, { column: 'r.id' }]).limit(limit).pluck('r.document_id');
+}

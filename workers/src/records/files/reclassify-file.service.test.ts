@@ -16,6 +16,8 @@ import { exportFileSip } from '../sip/export-file-sip';
 import { mayReclassifyFile, reclassifyFile } from './reclassify-file.service';
 import { registerRecord } from './register-record.service';
 import { createTypedFile, openVolume } from './typed-file.service';
+import { COMMANDS } from '../../cli/commands/index';
+import { runCli } from '../../cli/run-cli';
 
 const admin: Actor = { username: 'admin', roles: ['admin'], orgUnit: null };
 const podatelna: Actor = { username: 'podatelna', roles: ['podatelna'], orgUnit: 'POD' };
@@ -196,6 +198,37 @@ describe('reclassifying a file (změna spisového znaku)', () => {
     expect(after.journal).toEqual([{ class_code: last, ...retention }, { class_code: last, ...retention }]);
     expect(await db('documents').where({ file_id: f.fileId }).pluck('state')).toEqual(['settled', 'settled']);
     expect((await verifyAuditLog(db)).ok).toBe(true);
+  });
+
+  it('npm run cli -- files reclassify <fileReference> <classCode> --reason <text>', async () => {
+    const f = await register('Podání k přeřazení', '1.5', new Date('2026-03-03T08:00:00Z'));
+    const out: string[] = [];
+    const err: string[] = [];
+    const ctx = { db, config: testConfig(), clock: () => now, actor: { username: 'system:cli:test', roles: ['admin' as const], orgUnit: null }, out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
+    const cli = (...argv: string[]) => {
+      out.length = 0;
+      err.length = 0;
+      return runCli(COMMANDS, argv, ctx);
+    };
+
+    expect(await cli('files', 'reclassify', f.fileReference, '1.3', '--reason', 'jde', 'o', 'stížnost')).toBe(0);
+    expect(out).toEqual([`${f.fileReference}\t1.5 -> 1.3\tS/5`]);
+    const entry = await db('audit_log').where({ object_id: f.fileId, event_type: 'Uprava' }).orderBy('id', 'desc').first();
+    expect(entry).toMatchObject({ actor: 'system:cli:test' });
+    expect(entry.details).toMatchObject({ from: '1.5', to: '1.3', reason: 'jde o stížnost' });
+    expect(await cli('files', 'reclassify', f.fileReference, '1.3', '--reason', 'znovu')).toBe(0);
+    expect(out).toEqual([`${f.fileReference}\t1.3 -> 1.3\tS/5\t(no change)`]);
+
+    const before = await snapshot(f.fileId);
+    for (const argv of [[f.fileReference, '1.4'], [f.fileReference, '1.4', '--reason'], [f.fileReference, '--reason', 'x'], [f.fileReference, '1.4', 'navíc', '--reason', 'x'], [f.fileReference, '--force', '--reason', 'x']]) {
+      expect(await cli('files', 'reclassify', ...argv), argv.join(' ')).toBe(2);
+      expect(err[0]).toMatch(/^usage: npm run cli -- files reclassify <fileReference> <classCode> --reason/);
+    }
+    expect(await cli('files', 'reclassify', 'MMKV/404/2026', '1.4', '--reason', 'x')).toBe(1);
+    expect(err[0]).toMatch(/^FILE_NOT_FOUND/);
+    expect(await cli('files', 'reclassify', f.fileReference, '1.1', '--reason', 'x')).toBe(1);
+    expect(err[0]).toMatch(/^FILE_CLASS_NOT_LEAF/);
+    expect(await snapshot(f.fileId)).toEqual(before);
   });
 
   it('leaves typed files and their volumes alone', async () => {

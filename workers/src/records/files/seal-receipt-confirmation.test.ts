@@ -13,6 +13,7 @@ import { completed, countRows, insertSubmission, jobCtx, makeJob, silentLog, tes
 import type { Actor } from '../records.model';
 import { registerRecord } from './register-record.service';
 import { sealReceiptConfirmation } from './seal-receipt-confirmation.service';
+import { sealPendingReceiptConfirmations } from './seal-receipt-confirmations.schedule';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openspis-receipt-'));
 const TABLES = ['components', 'blobs', 'component_seals', 'audit_log', 'receipt_confirmations', 'documents', 'journal'];
@@ -171,6 +172,35 @@ describe('confirmation of receipt as a sealed PDF/A', () => {
     expect(text).toContain('Způsob doručení: elektronicky e-mailem na elektronickou podatelnu');
     expect(text).toContain('Odesílatel: Eva Malá');
     expect(text).toContain(`dotaz.txt text/plain ${Buffer.byteLength('Kolik činí poplatek?')} B`);
+  });
+
+  it('the catch-up seals a portal submission\'s confirmation the procedure left without its PDF, and nothing else', async () => {
+    // given a portal submission registered 11 minutes ago whose procedure never ran the step, one registered
+    // just now (its job will do it), and a document the registry office registered with the portal channel
+    const submissionId = await insertSubmission(db, { createdAt: RECEIVED });
+    const left = await registerDocument({ db, clock: () => new Date(Date.now() - 11 * 60_000), config }, { submissionId });
+    const fresh = await registered();
+    const clerks = await registerRecord({ db, clock: () => new Date(Date.now() - 60 * 60_000), config }, podatelna, {
+      direction: 'incoming', subject: 'Podání převzaté z jiného systému', channel: 'portal', classCode: '1.5', orgUnit: 'KT',
+      sender: { kind: 'person', givenName: 'Karel', familyName: 'Veselý', email: 'karel@example.cz' },
+      components: [{ fileName: 'podani.txt', mediaType: 'text/plain', content: Buffer.from('podání') }],
+    });
+
+    // when (the earlier tests' confirmations are all sealed)
+    const before = await countRows(db, TABLES);
+    const first = await sealPendingReceiptConfirmations(ports(), silentLog);
+    const middle = await countRows(db, TABLES);
+    const second = await sealPendingReceiptConfirmations(ports(), silentLog);
+
+    // then only the one left behind was sealed, once
+    const receipt = async (documentId: string) => db('receipt_confirmations').where({ document_id: documentId }).first();
+    expect((await receipt(left.documentId)).sealed_component_id).not.toBeNull();
+    expect(pdfsig(await blob((await receipt(left.documentId)).sealed_component_id))).toContain('Signature Validation: Signature is Valid.');
+    expect((await receipt(fresh.documentId)).sealed_component_id).toBeNull();
+    expect((await receipt(clerks.documentId)).sealed_component_id).toBeNull();
+    expect([first, second]).toEqual([[left.documentId], []]);
+    expect([middle.components - before.components, middle.component_seals - before.component_seals]).toEqual([2, 1]);
+    expect(await countRows(db, TABLES)).toEqual(middle);
   });
 
   it('a document without a confirmation of receipt is refused as bad input and nothing is written', async () => {

@@ -6,7 +6,7 @@ import { auditActor, type Actor, type DisposalCode } from '../records.model';
 import { pragueDay, type RecordsPorts } from '../records.ports';
 import { mostSevereRetention } from '../retention.service';
 import { normalizeSearchText } from '../search-text';
-import { assertRole } from './file-access';
+import { assertFileAccess, assertRole, canAccessFile } from './file-access';
 
 export interface PartInput {
   code: string;
@@ -23,9 +23,16 @@ export interface PartInput {
 export async function createTypedFile(ports: RecordsPorts, actor: Actor, input: { classCode: string; subject: string; reference: string; parts: PartInput[]; orgUnit?: string | null }): Promise<{ fileId: string; partIds: Record<string, string> }> {
   assertRole(actor, ['referent', 'vedouci', 'spisovna', 'admin']);
   if (!input.parts.length) throw new DomainError('TYPED_FILE_NEEDS_PARTS', 'a typed file needs at least one part');
+  const codes = input.parts.map((p) => p.code);
+  if (new Set(codes).size !== codes.length) throw new DomainError('TYPED_FILE_PART_DUPLICATE', `part codes repeat: ${codes.join(', ')}`);
+  // a referent or head opens typed files for their own unit only
+  if (!canAccessFile(actor, { org_unit: input.orgUnit ?? actor.orgUnit })) throw new DomainError('FILE_ACCESS_DENIED', `${actor.username} may not open a file for unit ${input.orgUnit}`);
   const { db, clock } = ports;
   const now = clock();
   return db.transaction(async (trx) => {
+    if (await trx('files').where({ file_reference: input.reference }).first('id')) {
+      throw new DomainError('FILE_REFERENCE_TAKEN', `a file ${input.reference} exists already`, 'business');
+    }
     const cls = await findClassByCode(trx, input.classCode, pragueDay(now));
     if (!cls) throw new DomainError('FILE_CLASS_NOT_FOUND', `no class ${input.classCode} in the current file plan`);
     if (!cls.for_typed_files) throw new DomainError('FILE_CLASS_NOT_TYPED', `class ${input.classCode} is not meant for typed files`);
@@ -49,7 +56,11 @@ export async function createTypedFile(ports: RecordsPorts, actor: Actor, input: 
 }
 
 /** Opens a volume (díl) in a part of a typed file; it takes the most severe of the class's and the part's retention. */
-export async function openVolume(ports: RecordsPorts, actor: Actor, input: { partId: string; subject: string }): Promise<{ fileId: string; fileReference: string }> {
+export async function openVolume(
+  ports: RecordsPorts,
+  actor: Actor,
+  input: { partId: string; subject: string; expectedVolumes?: number },
+): Promise<{ fileId: string; fileReference: string; created: boolean }> {
   assertRole(actor, ['referent', 'vedouci', 'spisovna', 'admin']);
   const { db, clock } = ports;
   const now = clock();
@@ -57,8 +68,14 @@ export async function openVolume(ports: RecordsPorts, actor: Actor, input: { par
     const part = await trx('file_parts').where({ id: input.partId }).first();
     if (!part) throw new DomainError('FILE_PART_NOT_FOUND', `part ${input.partId} does not exist`);
     const typed = await trx('files').where({ id: part.typed_file_id }).forUpdate().first();
+    await assertFileAccess(trx, actor, typed);
     if (typed.state !== 'open') throw new DomainError('FILE_NOT_OPEN', `typed file ${typed.file_reference} is ${typed.state}`, 'business');
     const [{ n }] = await trx('files').where({ part_id: part.id }).count({ n: '*' });
+    // a form sent twice names the count it saw: the volume it asked for exists already
+    if (input.expectedVolumes !== undefined && Number(n) > input.expectedVolumes) {
+      const latest = await trx('files').where({ part_id: part.id }).orderBy('created_at', 'desc').orderBy('file_reference', 'desc').first('id', 'file_reference');
+      return { fileId: latest.id, fileReference: latest.file_reference, created: false };
+    }
     const fileReference = `${typed.file_reference}/${part.code}/${Number(n) + 1}`;
     const retention = mostSevereRetention([
       typed.disposal_code ? { disposalCode: typed.disposal_code, retentionYears: typed.retention_years, triggerEvent: typed.trigger_event } : null,
@@ -73,6 +90,6 @@ export async function openVolume(ports: RecordsPorts, actor: Actor, input: { par
       created_by: a, created_at: now,
     });
     await appendAuditLog(trx, { actor: a, eventType: 'Zalozeni', objectType: 'Dil', objectId: fileId, details: { fileReference, partId: part.id }, occurredAt: now });
-    return { fileId, fileReference };
+    return { fileId, fileReference, created: true };
   });
 }

@@ -165,7 +165,7 @@ describe('yearly closure of the registry journal', () => {
     const text = pages.join(' ').replace(/\s+/g, ' ');
     for (const n of [1, 120, 240]) expect(text).toContain(`MMKV/${n}/${year}`);
     expect(text).toContain('Poslední pořadové číslo: 240. Počet záznamů: 240.');
-  });
+  }, 120_000); // a PDF/A of many pages drawn, sealed and read back: 3 s alone, over 30 s on a busy machine
 
   it('reads the journal in batches, in running-number order', async () => {
     const pages: number[][] = [];

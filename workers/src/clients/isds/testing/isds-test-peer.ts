@@ -41,6 +41,10 @@ export interface PeerSentMessage {
   recipientRefNumber: string | null;
   senderIdent: string | null;
   recipientIdent: string | null;
+  toHands: string | null;
+  personalDelivery: boolean;
+  /** dmLegalTitleLaw/Year/Sect/Par/Point as sent */
+  legalTitle: (string | null)[];
   files: { fileName: string; mimeType: string; metaType: string; content: Buffer }[];
 }
 
@@ -142,7 +146,8 @@ export async function startIsdsTestPeer(login: { username: string; password: str
     }));
     sent.set(dmId, {
       dmId, recipientBoxId, annotation: value('dmAnnotation'), senderRefNumber: value('dmSenderRefNumber'), recipientRefNumber: value('dmRecipientRefNumber'),
-      senderIdent: value('dmSenderIdent'), recipientIdent: value('dmRecipientIdent'), files,
+      senderIdent: value('dmSenderIdent'), recipientIdent: value('dmRecipientIdent'), toHands: value('dmToHands'), personalDelivery: value('dmPersonalDelivery') === 'true',
+      legalTitle: ['Law', 'Year', 'Sect', 'Par', 'Point'].map((part) => value(`dmLegalTitle${part}`)), files,
     });
     messages.set(dmId, { status: 2, recipientBoxId, annotation: value('dmAnnotation') ?? undefined });
     return `${head}<dmID>${dmId}</dmID><dmStatus>${ok}</dmStatus></q:CreateMessageResponse>`;

@@ -1,0 +1,188 @@
+import { bodyParser } from '@koa/bodyparser';
+import type Router from '@koa/router';
+import { canAccessFile, createTypedFile, DomainError, findPlanValidOn, listClasses, openVolume, pragueDay, type Actor, type WorkersConfig } from '@openspis/workers';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { AppError } from '../app-error';
+import { parse, type AppState, type Ctx } from '../http';
+import type { PageFn } from './records-centre.route';
+import { orgUnits } from './register-options';
+
+/** Who opens typed files and their volumes: the handlers of a unit and the administrator (the use cases check again). */
+export const TYPED_FILE_OPENERS: readonly string[] = ['referent', 'vedouci', 'admin'];
+/** Rows for parts on the form: enough for the typed files of the plan; blank rows are left out. */
+export const PART_ROWS = 6;
+const SUBJECT_MAX = 500;
+const REFERENCE_MAX = 50;
+const CODE_MAX = 10;
+const TITLE_MAX = 200;
+
+export interface TypedFileRoutesDeps {
+  db: Knex;
+  clock: () => Date;
+  page: PageFn;
+  actorOf: (ctx: Ctx) => Actor;
+  config: WorkersConfig;
+}
+
+interface TypedFileForm {
+  classCode: string;
+  subject: string;
+  reference: string;
+  orgUnit: string;
+  parts: { code: string; title: string }[];
+}
+
+const hasAny = (actor: Actor, roles: readonly string[]) => actor.roles.some((r) => roles.includes(r));
+const isAdmin = (actor: Actor) => actor.roles.includes('admin');
+
+/** A form value as typed (a repeated or missing field is empty). */
+function text(body: unknown, name: string): string {
+  const v = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v.trim() : '';
+}
+
+/** The classes of the plan valid today that are meant for typed files. */
+async function typedClasses(db: Knex, day: string): Promise<{ code: string; title: string }[]> {
+  const plan = await findPlanValidOn(db, day);
+  if (!plan) return [];
+  return (await listClasses(db, plan.id))
+    .filter((c) => c.for_typed_files && c.disposal_code !== null && c.valid_from <= day && (!c.valid_to || c.valid_to >= day))
+    .map((c) => ({ code: c.class_code, title: c.title }));
+}
+
+/**
+ * What the file page shows of a typed file (its parts, each with its volumes, and the forms to open
+ * a volume and to file a document into an open one) or of a volume (its part and typed file).
+ * Null for a plain file. The query's `typed=` names what a post just did.
+ */
+export async function typedFileSection(db: Knex, actor: Actor, file: { id: string; kind: string; state: string; org_unit: string | null; part_id: string | null }, query: Record<string, unknown>) {
+  if (file.kind === 'volume' && file.part_id) {
+    const part = await db('file_parts as p').join('files as t', 't.id', 'p.typed_file_id').where('p.id', file.part_id)
+      .first('p.code', 'p.title', 't.id as typedId', 't.file_reference as typedReference', 't.subject as typedSubject');
+    return part ? { volumeOf: part } : null;
+  }
+  if (file.kind !== 'typed') return null;
+  const parts = await db('file_parts').where({ typed_file_id: file.id }).orderBy('created_at').orderBy('code');
+  const volumes = parts.length ? await db('files').whereIn('part_id', parts.map((p) => p.id)).orderBy('created_at').orderBy('file_reference').select('id', 'part_id', 'file_reference', 'subject', 'state') : [];
+  const handler = file.state === 'open' && hasAny(actor, TYPED_FILE_OPENERS) && canAccessFile(actor, file);
+  const done = z.enum(['created', 'volume-opened', 'volume-existed']).safeParse(query.typed);
+  return {
+    fileId: file.id,
+    done: done.success ? done.data : null,
+    mayOpenVolume: handler,
+    parts: parts.map((p) => {
+      const own = volumes.filter((v) => v.part_id === p.id);
+      return {
+        id: p.id, code: p.code, title: p.title, volumeCount: own.length,
+        retention: p.disposal_code ? `${p.disposal_code}/${p.retention_years}` : null,
+        volumes: own.map((v) => ({ ...v, mayFile: handler && v.state === 'open' })),
+      };
+    }),
+  };
+}
+
+/**
+ * Typed files in the back-office: the form that opens one with its parts (`GET`/`POST
+ * /records/typed-files`), and opening a volume of a part from the file page. The records router
+ * has checked the session, a records role and the Origin; each route checks its role and the
+ * file's unit, and the use cases check both again and write the transaction log.
+ */
+export function addTypedFileRoutes(router: Router<AppState>, deps: TypedFileRoutesDeps): void {
+  const forms = bodyParser({ enableTypes: ['form'], formLimit: '10kb' });
+  const ports = { db: deps.db, clock: deps.clock, config: deps.config };
+  const opener = (ctx: Ctx) => {
+    const actor = deps.actorOf(ctx);
+    if (!hasAny(actor, TYPED_FILE_OPENERS)) throw new AppError('FORBIDDEN', `${actor.username} may not open typed files`);
+    return actor;
+  };
+  const showForm = async (ctx: Ctx, actor: Actor, values: TypedFileForm, errors: { target: string; message: string }[] = [], status = 200) => {
+    const fields = Object.fromEntries(errors.map((e) => [e.target, e.message]));
+    const rows = Array.from({ length: PART_ROWS }, (_, i) => ({
+      n: i + 1, code: values.parts[i]?.code ?? '', title: values.parts[i]?.title ?? '',
+      codeError: fields[`part-code-${i + 1}`], titleError: fields[`part-title-${i + 1}`],
+    }));
+    ctx.status = status;
+    deps.page(ctx, 'records-typed-file-new', {
+      title: ctx.state.t('records:typed.new.title'), values, rows, errors, fields,
+      classes: await typedClasses(deps.db, pragueDay(deps.clock())),
+      units: isAdmin(actor) ? await orgUnits(deps.db) : null, ownUnit: actor.orgUnit,
+      limits: { subject: SUBJECT_MAX, reference: REFERENCE_MAX, code: CODE_MAX, title: TITLE_MAX },
+    });
+  };
+
+  router.get('/typed-files/new', async (ctx: Ctx) => {
+    const actor = opener(ctx);
+    await showForm(ctx, actor, { classCode: '', subject: '', reference: '', orgUnit: actor.orgUnit ?? '', parts: [] });
+  });
+
+  router.post('/typed-files', forms, async (ctx: Ctx) => {
+    const actor = opener(ctx);
+    const t = ctx.state.t;
+    const body = ctx.request.body;
+    const values: TypedFileForm = {
+      classCode: text(body, 'classCode'), subject: text(body, 'subject'), reference: text(body, 'reference'),
+      orgUnit: isAdmin(actor) ? text(body, 'orgUnit') : actor.orgUnit ?? '',
+      parts: Array.from({ length: PART_ROWS }, (_, i) => ({ code: text(body, `part-code-${i + 1}`), title: text(body, `part-title-${i + 1}`) })),
+    };
+    const errors: { target: string; message: string }[] = [];
+    const err = (target: string, key: string, opts?: Record<string, unknown>) => errors.push({ target, message: t(`records:typed.errors.${key}`, opts) });
+    const classes = await typedClasses(deps.db, pragueDay(deps.clock()));
+    if (!classes.some((c) => c.code === values.classCode)) err('classCode', 'classRequired');
+    if (!values.subject) err('subject', 'subjectRequired');
+    else if (values.subject.length > SUBJECT_MAX) err('subject', 'tooLong', { max: SUBJECT_MAX });
+    if (!values.reference) err('reference', 'referenceRequired');
+    else if (values.reference.length > REFERENCE_MAX || !/^[\p{L}\p{N}._-]+(?:\/[\p{L}\p{N}._-]+)*$/u.test(values.reference)) err('reference', 'referenceInvalid', { max: REFERENCE_MAX });
+    if (isAdmin(actor) && !(await orgUnits(deps.db)).some((u) => u.code === values.orgUnit)) err('orgUnit', 'unitRequired');
+    // a part's code defaults to its row number; a code goes into its volumes' references
+    const parts = values.parts.map((p, i) => ({ ...p, n: i + 1 })).filter((p) => p.code || p.title);
+    parts.forEach((p) => {
+      if (!p.title) err(`part-title-${p.n}`, 'partTitleRequired', { n: p.n });
+      else if (p.title.length > TITLE_MAX) err(`part-title-${p.n}`, 'tooLong', { max: TITLE_MAX });
+      if (p.code && (p.code.length > CODE_MAX || !/^[\p{L}\p{N}]+$/u.test(p.code))) err(`part-code-${p.n}`, 'partCodeInvalid', { n: p.n, max: CODE_MAX });
+    });
+    const withCodes = parts.map((p) => ({ code: p.code || String(p.n), title: p.title }));
+    const seen = new Set<string>();
+    withCodes.forEach((p, i) => {
+      if (seen.has(p.code)) err(`part-code-${parts[i].n}`, 'partCodeRepeated', { n: parts[i].n });
+      seen.add(p.code);
+    });
+    if (!parts.length) err('part-title-1', 'partsRequired');
+    if (errors.length) return showForm(ctx, actor, values, errors, 400);
+    try {
+      const created = await createTypedFile(ports, actor, { classCode: values.classCode, subject: values.subject, reference: values.reference, orgUnit: values.orgUnit || null, parts: withCodes });
+      ctx.status = 303;
+      return ctx.redirect(`/records/files/${created.fileId}?typed=created`);
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.code === 'FORBIDDEN') throw e;
+      if (e.code === 'FILE_REFERENCE_TAKEN') {
+        // the same form sent twice: the typed file the first one opened
+        const existing = await deps.db('files').where({ file_reference: values.reference }).first('id', 'kind', 'subject', 'created_by');
+        if (existing && existing.kind === 'typed' && existing.subject === values.subject && existing.created_by === `user:${actor.username}`) {
+          ctx.status = 303;
+          return ctx.redirect(`/records/files/${existing.id}?typed=created`);
+        }
+      }
+      const target = e.code === 'FILE_REFERENCE_TAKEN' ? 'reference' : e.code === 'FILE_ACCESS_DENIED' ? 'orgUnit' : 'classCode';
+      errors.push({ target, message: t(`records:errors.${e.code}`, { defaultValue: t('records:errors.generic') }) });
+      return showForm(ctx, actor, values, errors, e.code === 'FILE_REFERENCE_TAKEN' ? 409 : 400);
+    }
+  });
+
+  router.post('/typed-files/:id/parts/:partId/volumes', forms, async (ctx: Ctx) => {
+    const actor = opener(ctx);
+    const id = parse(z.uuid(), ctx.params.id, 'NOT_FOUND');
+    const partId = parse(z.uuid(), ctx.params.partId, 'NOT_FOUND');
+    const typed = await deps.db('files').where({ id, kind: 'typed' }).first();
+    const part = typed ? await deps.db('file_parts').where({ id: partId, typed_file_id: id }).first('id') : null;
+    if (!typed || !part) throw new AppError('NOT_FOUND');
+    const shares: string[] = await deps.db('file_shares').where({ file_id: id }).pluck('org_unit');
+    if (!canAccessFile(actor, typed, shares)) throw new DomainError('FILE_ACCESS_DENIED', `${actor.username} may not handle typed file ${id}`);
+    const subject = text(ctx.request.body, 'subject');
+    const expected = z.coerce.number().int().min(0).max(100000).safeParse(text(ctx.request.body, 'volumes'));
+    if (!subject || subject.length > SUBJECT_MAX) throw new DomainError('VOLUME_SUBJECT_REQUIRED', 'a volume needs a subject');
+    const r = await openVolume(ports, actor, { partId, subject, expectedVolumes: expected.success ? expected.data : undefined });
+    ctx.status = 303;
+    ctx.redirect(`/records/files/${id}?typed=${r.created ? 'volume-opened' : 'volume-existed'}#part-${partId}`);
+  });
+}

@@ -1,0 +1,36 @@
+import type pino from 'pino';
+import { DomainError } from '../../shared/domain-error';
+import { runPeriodically } from '../../shared/periodic';
+import { listUnsealedPortalReceipts } from './receipt-confirmation.repository';
+import { sealReceiptConfirmation, type SealReceiptConfirmationPorts } from './seal-receipt-confirmation.service';
+
+/** The procedure's job seals a confirmation within seconds; one older than this was left without it. */
+export const RECEIPT_GRACE_MS = 10 * 60_000;
+
+/**
+ * Renders and seals the confirmations of receipt of portal submissions that the procedure has not
+ * (a submission whose procedure instance started on a version without the step, or whose step is
+ * an incident): those issued more than `RECEIPT_GRACE_MS` ago without a sealed PDF, oldest first,
+ * at most `batch` a run. Safe beside the job and on several nodes: a confirmation is sealed once.
+ */
+export async function sealPendingReceiptConfirmations(ports: SealReceiptConfirmationPorts, log: pino.Logger, opts: { batch?: number } = {}): Promise<string[]> {
+  const pending = await listUnsealedPortalReceipts(ports.db, new Date(ports.clock().getTime() - RECEIPT_GRACE_MS), opts.batch ?? 20);
+  const sealed: string[] = [];
+  for (const documentId of pending) {
+    try {
+      const r = await sealReceiptConfirmation(ports, { documentId });
+      log.info({ documentId, sealedComponentId: r.sealedComponentId, created: r.created }, 'confirmation of receipt sealed by the catch-up');
+      sealed.push(documentId);
+    } catch (err) {
+      // an unusable seal key needs a person; the next run tries again
+      log.error({ err, documentId, code: err instanceof DomainError ? err.code : undefined }, 'could not seal the confirmation of receipt');
+      break;
+    }
+  }
+  return sealed;
+}
+
+/** Runs the catch-up at start-up and then every `intervalMs` (hourly); returns a stop function. */
+export function scheduleReceiptConfirmationSeals(ports: SealReceiptConfirmationPorts, log: pino.Logger, intervalMs = 3_600_000): () => Promise<void> {
+  return runPeriodically(() => sealPendingReceiptConfirmations(ports, log), (err) => log.error({ err }, 'sealing confirmations of receipt failed'), intervalMs);
+}
