@@ -135,6 +135,7 @@ const screens = (): [user: string, url: string, heading: RegExp, status?: number
   ['podatelna', '/records/dispatch', /Výpravna|Dispatch|Експедиція/],
   ['podatelna', '/records/dispatch?stage=to-deliver&channel=data-box', /Výpravna|Dispatch|Експедиція/],
   ['referent', '/records/files', /Spisy|Files|Справи/],
+  ['vedouci', '/records/files?handler=none', /Spisy|Files|Справи/],
   ['referent', `/records/files/${open.fileId}`, new RegExp(open.fileReference.replace(/\//g, '\\/'))],
   ['referent', `/records/documents/${open.documentId}/parties`, /Odesílatel a adresát|Sender and addressee|Відправник і адресат/],
   ['spisovna', '/records/centre', /Spisovna|Records centre|Архівний підрозділ/],

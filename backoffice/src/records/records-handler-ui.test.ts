@@ -75,6 +75,16 @@ describe('the handler (zpracovatel) of a file on the file page', () => {
     expect(admin).toContain('<option value="kucera">Jan Kučera (handles it now)</option>');
   });
 
+  it('filters the file list by handler: my files, files of the unit nobody handles', async () => {
+    const list = (await get('kolega', '/records/files?handler=mine').expect(200)).text;
+    expect(list).toContain(`href="/records/files/${colleagues.fileId}"`);
+    expect(list).not.toContain(`href="/records/files/${mine.fileId}"`);
+    expect(list).toContain('<option value="mine" selected>Moje spisy</option>');
+    expect(list).toContain('<td>Karel Kolega</td>');
+    expect((await get('vedouci', '/records/files?handler=none&lang=en').expect(200)).text).toContain('<option value="none" selected>Without a handler</option>');
+    await get('vedouci', '/records/files?handler=whoever').expect(400);
+  });
+
   it('lets the head of the unit reassign the file with its documents; the same person again changes nothing', async () => {
     const res = await post('vedouci', `/records/files/${mine.fileId}/handler`).send({ handler: 'kolega', reason: 'Zastupování po dobu dovolené' }).expect(303);
     expect(res.headers.location).toBe(`/records/files/${mine.fileId}?done=handler#handler-heading`);

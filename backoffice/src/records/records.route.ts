@@ -45,6 +45,7 @@ const journalQuery = z.object({
 const fileQuery = z.object({
   fileReference: text.optional(), subject: text.optional(), classCode: text.optional(),
   state: z.enum(FILE_STATES).optional().or(z.literal('')), from: day.optional().or(z.literal('')), to: day.optional().or(z.literal('')),
+  handler: z.enum(['mine', 'none']).optional().or(z.literal('')),
   page: z.coerce.number().int().min(1).max(100000).optional(),
 });
 

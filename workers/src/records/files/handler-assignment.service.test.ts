@@ -7,6 +7,7 @@ import { settleRecordDocument } from '../disposal/settle-record-document';
 import { storeFilePlan } from '../file-plan/file-plan.service';
 import type { Actor } from '../records.model';
 import type { RecordsPorts } from '../records.ports';
+import { searchFiles } from '../search/records-search.service';
 import { eligibleHandlers } from './handler-assignment.repository';
 import { assignHandler, mayAssignHandler } from './handler-assignment.service';
 import { registerRecord } from './register-record.service';
@@ -166,6 +167,23 @@ describe('assigning and changing the handler of a file (ZmenaZpracovatele)', () 
     }
     await expect(assignHandler(ports, vedouci, { fileId: f.fileId, handler: 'kolega', reason: 'x'.repeat(501) })).rejects.toMatchObject({ code: 'HANDLER_REASON_TOO_LONG' });
     expect({ f: await state(f.fileId), other: await state(other.fileId), done: await state(done.fileId), log: await changes() }).toEqual(before);
+  });
+
+  it('finds the files a user handles and those of their unit nobody handles yet in the file list', async () => {
+    const handled = await fileOf('kolega');
+    const nobodys = await fileOf(null);
+    const mine = (await searchFiles(db, kolega, { handler: 'mine' }, { pageSize: 200 })).rows;
+    expect(mine.map((r) => r.id)).toContain(handled.fileId);
+    expect(mine.every((r) => r.owner === 'kolega')).toBe(true);
+    expect(mine.find((r) => r.id === handled.fileId)?.owner_name).toBe('Karel Kolega');
+    const none = (await searchFiles(db, vedouci, { handler: 'none' }, { pageSize: 200 })).rows;
+    expect(none.map((r) => r.id)).toContain(nobodys.fileId);
+    expect(none.every((r) => r.owner === null && r.org_unit === 'OSU')).toBe(true);
+    // another unit's head sees none of them
+    expect((await searchFiles(db, vedouciOdp, { handler: 'none' }, { pageSize: 200 })).rows.map((r) => r.id)).not.toContain(nobodys.fileId);
+    await assignHandler(ports, vedouci, { fileId: nobodys.fileId, handler: 'kolega' });
+    expect((await searchFiles(db, kolega, { handler: 'mine' }, { pageSize: 200 })).rows.map((r) => r.id)).toContain(nobodys.fileId);
+    expect((await searchFiles(db, vedouci, { handler: 'none' }, { pageSize: 200 })).rows.map((r) => r.id)).not.toContain(nobodys.fileId);
   });
 
   it('serialises concurrent reassignments of one file: each object logged once per real change', async () => {

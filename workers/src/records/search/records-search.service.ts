@@ -169,6 +169,8 @@ export interface FileSearch {
   state?: FileState;
   from?: string;
   to?: string;
+  /** `mine`: files the actor handles; `none`: files nobody handles yet (of those the actor sees) */
+  handler?: 'mine' | 'none';
 }
 
 export interface FileListRow {
@@ -181,6 +183,9 @@ export interface FileListRow {
   disposal_code: string | null;
   retention_years: number | null;
   org_unit: string | null;
+  owner: string | null;
+  /** the handler's name, when they are a user */
+  owner_name: string | null;
   created_at: Date;
   closed_at: Date | null;
   documents: number;
@@ -190,8 +195,8 @@ export interface FileListRow {
 export async function searchFiles(db: Knex, actor: Actor, s: FileSearch, opts: { page?: number; pageSize?: number } = {}): Promise<Page<FileListRow>> {
   const page = Math.max(1, Math.floor(opts.page ?? 1));
   const pageSize = Math.min(200, Math.max(1, Math.floor(opts.pageSize ?? 25)));
-  const q = db('files as f').select('f.id', 'f.file_reference', 'f.subject', 'f.state', 'f.kind', 'f.class_code', 'f.disposal_code', 'f.retention_years', 'f.org_unit', 'f.created_at', 'f.closed_at',
-    db.raw('(select count(*) from documents d where d.file_id = f.id)::int as documents'));
+  const q = db('files as f').select('f.id', 'f.file_reference', 'f.subject', 'f.state', 'f.kind', 'f.class_code', 'f.disposal_code', 'f.retention_years', 'f.org_unit', 'f.owner', 'f.created_at', 'f.closed_at',
+    db.raw('(select count(*) from documents d where d.file_id = f.id)::int as documents'), db.raw('(select u.display_name from users u where u.username = f.owner) as owner_name'));
   if (s.fileReference?.trim()) q.where('f.file_reference', 'like', `${escapeLike(s.fileReference.trim())}%`);
   const subject = normalizeSearchText(s.subject);
   if (subject) q.where('f.subject_norm', 'like', `%${escapeLike(subject)}%`);
@@ -199,6 +204,8 @@ export async function searchFiles(db: Knex, actor: Actor, s: FileSearch, opts: {
   if (s.state) q.where('f.state', s.state);
   if (s.from) q.where('f.created_at', '>=', dayStart(s.from, 'from'));
   if (s.to) q.where('f.created_at', '<', dayEnd(s.to, 'to'));
+  if (s.handler === 'mine') q.where('f.owner', actor.username);
+  else if (s.handler === 'none') q.whereNull('f.owner');
   scope(q, actor, 'f', 'f.id');
   const rows = await q.orderBy([{ column: 'f.created_at', order: 'desc' }, { column: 'f.id', order: 'desc' }]).offset((page - 1) * pageSize).limit(pageSize + 1);
   return pageOf(rows, page, pageSize);
