@@ -4,6 +4,7 @@ import { DomainError } from '../../shared/domain-error';
 import type { WorkerPorts } from '../../shared/ports';
 import { disposalYear, isClosureTrigger, mostSevereRetention } from '../retention.service';
 import { auditActor, type Actor, type CaseFileRow, type Retention } from '../records.model';
+import { pragueDay } from '../records.ports';
 import { requireFileAccess, requireRole } from './access';
 import { listComponents, listFileDocuments, lockFile, readBlob, type ComponentRow } from './lifecycle.repository';
 import { convertJsonComponent } from './convert-structured-data';
@@ -97,7 +98,8 @@ export async function closeFile(
       state: 'closed', closed_at: now, closed_by: by, closure_reason: input.reason?.trim() || null,
       settled_at: file.settled_at ?? now,
       disposal_code: retention.disposalCode, retention_years: retention.retentionYears, trigger_event: retention.triggerEvent,
-      trigger_date: trigger ? trigger.toISOString().slice(0, 10) : null, disposal_year: year,
+      // the office's calendar day, as the disposal year counts it (the UTC date is yesterday's there from 23:00 UTC)
+      trigger_date: trigger ? pragueDay(trigger) : null, disposal_year: year,
     });
     await appendAuditLog(trx, {
       actor: by, eventType: 'Uzavreni', objectType: 'Spis', objectId: file.id, occurredAt: now,
