@@ -90,7 +90,7 @@ export async function seedRecordsDemo(ports: DemoPorts, opts: { files?: number }
       }
     });
     // the head of the building office takes over a referent's open matter while he is ill (when the demo logins exist)
-    planEverydayFile(ctx, ++n, workday(end, -12, 90), { replyAfter: 20, unit: 'OSU' });
+    planEverydayFile(ctx, n + 1, workday(end, -12, 90), { replyAfter: 20, unit: 'OSU' });
     timeline.at(workday(end, -4, 150), () => takeOverFile(ctx, 'OSU', 'vedouci', 'Zastupování po dobu pracovní neschopnosti'));
   }
   await timeline.run();
