@@ -27,6 +27,7 @@ import * as makeAuditLogAppendOnly from './20261204500000_make_audit_log_append_
 import * as createJournalYearClosures from './20261204600000_create_journal_year_closures';
 import * as addReceiptConfirmationPdf from './20261205300000_add_receipt_confirmation_pdf';
 import * as addDataBoxSendOptions from './20261205500000_add_data_box_send_options';
+import * as addReceiptConfirmationSending from './20261205600000_add_receipt_confirmation_sending';
 
 /**
  * Every migration, in order. Listed statically (not read from the folder) so the same source works
@@ -61,4 +62,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261204600000_create_journal_year_closures': createJournalYearClosures,
   '20261205300000_add_receipt_confirmation_pdf': addReceiptConfirmationPdf,
   '20261205500000_add_data_box_send_options': addDataBoxSendOptions,
+  '20261205600000_add_receipt_confirmation_sending': addReceiptConfirmationSending,
 };

@@ -12,6 +12,8 @@ export interface OutgoingMail {
   messageId: string;
   /** outbox file name stem (no extension) */
   fileStem: string;
+  /** files sent with the message (the sealed confirmation of receipt) */
+  attachments?: { filename: string; content: Buffer; contentType: string }[];
 }
 
 export interface MailTransport {
@@ -27,7 +29,7 @@ export function createMailTransport(config: Pick<WorkersConfig, 'smtpUrl' | 'out
     const smtp = nodemailer.createTransport(config.smtpUrl);
     return {
       async send(mail) {
-        const info = await smtp.sendMail({ from: mail.from, to: mail.to, subject: mail.subject, text: mail.text, messageId: mail.messageId });
+        const info = await smtp.sendMail({ from: mail.from, to: mail.to, subject: mail.subject, text: mail.text, messageId: mail.messageId, attachments: mail.attachments });
         return { via: 'smtp', location: String(info.messageId) };
       },
     };
@@ -35,7 +37,7 @@ export function createMailTransport(config: Pick<WorkersConfig, 'smtpUrl' | 'out
   const stream = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   return {
     async send(mail) {
-      const info = await stream.sendMail({ from: mail.from, to: mail.to, subject: mail.subject, text: mail.text, messageId: mail.messageId });
+      const info = await stream.sendMail({ from: mail.from, to: mail.to, subject: mail.subject, text: mail.text, messageId: mail.messageId, attachments: mail.attachments });
       await fs.mkdir(config.outboxDir, { recursive: true });
       const file = path.join(config.outboxDir, `${mail.fileStem}.eml`);
       // write to a temporary name and rename, so a reader never sees half a message

@@ -63,9 +63,68 @@ export async function markReceiptConfirmationSealed(db: Knex, receiptId: string,
   await db('receipt_confirmations').where({ id: receiptId }).whereNull('sealed_component_id').update({ sealed_component_id: sealedComponentId, sealed_at: at });
 }
 
-/** Documents registered from portal submissions whose confirmation, issued before `before`, has no sealed PDF yet; oldest first. */
-export function listUnsealedPortalReceipts(db: Knex, before: Date, limit: number): Promise<string[]> {
+/**
+ * Documents whose confirmation has no sealed PDF yet, oldest first: those registered from portal
+ * submissions issued before `before` (the procedure's job had its time), and those the registry
+ * office registered as received by e-mail (no job makes theirs).
+ */
+export function listUnsealedReceipts(db: Knex, before: Date, limit: number): Promise<string[]> {
   return db('receipt_confirmations as r').join('documents as d', 'd.id', 'r.document_id')
-    .whereNull('r.sealed_component_id').whereNotNull('d.submission_id').where('r.issued_at', '<', before)
+    .whereNull('r.sealed_component_id')
+    .where((q) => q.where((p) => p.whereNotNull('d.submission_id').where('r.issued_at', '<', before)).orWhere((e) => e.whereNull('d.submission_id').where('d.channel', 'email')))
     .orderBy([{ column: 'r.issued_at' }, { column: 'r.id' }]).limit(limit).pluck('r.document_id');
+}
+
+export interface UnsentReceiptEmail {
+  id: string;
+  document_id: string;
+  sealed_component_id: string;
+}
+
+/**
+ * Sealed confirmations of documents the registry office registered as received by e-mail, not yet
+ * sent to the sender's address recorded with the document, and not claimed by a run since
+ * `claimedBefore` (an older claim is a crashed run's); oldest first. A sender without an address
+ * is not listed: there is nowhere to send it.
+ */
+export function listUnsentEmailReceipts(db: Knex, claimedBefore: Date, limit: number): Promise<UnsentReceiptEmail[]> {
+  return db('receipt_confirmations as r').join('documents as d', 'd.id', 'r.document_id')
+    .whereNull('d.submission_id').where('d.channel', 'email').whereNotNull('d.sender_email').whereNot('d.sender_email', '')
+    .whereNotNull('r.sealed_component_id').whereNull('r.sent_at')
+    .where((q) => q.whereNull('r.send_claimed_at').orWhere('r.send_claimed_at', '<', claimedBefore))
+    .orderBy([{ column: 'r.issued_at' }, { column: 'r.id' }]).limit(limit).select('r.id', 'r.document_id', 'r.sealed_component_id');
+}
+
+/** Claims the sending for this run: false when it was sent or another live run holds it (one UPDATE, so two runs cannot both win). */
+export async function claimReceiptSend(db: Knex, receiptId: string, at: Date, claimedBefore: Date): Promise<boolean> {
+  const n = await db('receipt_confirmations').where({ id: receiptId }).whereNull('sent_at')
+    .where((q) => q.whereNull('send_claimed_at').orWhere('send_claimed_at', '<', claimedBefore)).update({ send_claimed_at: at });
+  return Number(n) === 1;
+}
+
+/** What the e-mail states and carries: the sender's address, numbers, time of receipt and the sealed PDF. */
+export async function findReceiptEmailContent(db: Knex, documentId: string, sealedComponentId: string) {
+  const doc: { jid: string; reference_number: string | null; subject: string; sender_email: string | null; received_at: Date } | undefined =
+    await db('documents as d').join('journal as j', 'j.document_id', 'd.id').where('d.id', documentId).first('d.jid', 'd.reference_number', 'd.subject', 'd.sender_email', 'j.received_at');
+  const pdf: { file_name: string; content: Buffer } | undefined = await db('components as c').join('blobs as b', 'b.sha256', 'c.blob_sha256')
+    .where('c.id', sealedComponentId).first('c.file_name', 'b.content');
+  return doc && pdf ? { ...doc, fileName: pdf.file_name, pdf: Buffer.from(pdf.content) } : undefined;
+}
+
+/**
+ * Marks the confirmation sent, logged as Export of the sealed component (it left the system to the
+ * sender; the address is not in the log).
+ */
+export async function markReceiptSent(trx: Knex.Transaction, c: { receiptId: string; documentId: string; sealedComponentId: string; to: string; actor: string; at: Date }): Promise<void> {
+  const n = await trx('receipt_confirmations').where({ id: c.receiptId }).whereNull('sent_at').update({ sent_at: c.at, sent_to: c.to, send_claimed_at: null, send_error: null });
+  if (Number(n) !== 1) return;
+  await appendAuditLog(trx, {
+    actor: c.actor, eventType: 'Export', objectType: 'Komponenta', objectId: c.sealedComponentId, occurredAt: c.at,
+    details: { documentId: c.documentId, receiptConfirmation: c.receiptId, channel: 'email' },
+  });
+}
+
+/** Gives the claim back after a failed attempt, so the next run tries again. */
+export async function releaseReceiptSend(db: Knex, receiptId: string, error: string): Promise<void> {
+  await db('receipt_confirmations').where({ id: receiptId }).whereNull('sent_at').update({ send_claimed_at: null, send_error: error });
 }

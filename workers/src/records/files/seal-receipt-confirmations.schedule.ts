@@ -1,8 +1,10 @@
 import type pino from 'pino';
 import { DomainError } from '../../shared/domain-error';
 import { runPeriodically } from '../../shared/periodic';
-import { listUnsealedPortalReceipts } from './receipt-confirmation.repository';
+import { createMailTransport, type MailTransport } from '../../notify/mail-transport';
+import { listUnsealedReceipts } from './receipt-confirmation.repository';
 import { sealReceiptConfirmation, type SealReceiptConfirmationPorts } from './seal-receipt-confirmation.service';
+import { sendPendingReceiptConfirmations } from './send-receipt-confirmations';
 
 /** The procedure's job seals a confirmation within seconds; one older than this was left without it. */
 export const RECEIPT_GRACE_MS = 10 * 60_000;
@@ -10,11 +12,12 @@ export const RECEIPT_GRACE_MS = 10 * 60_000;
 /**
  * Renders and seals the confirmations of receipt of portal submissions that the procedure has not
  * (a submission whose procedure instance started on a version without the step, or whose step is
- * an incident): those issued more than `RECEIPT_GRACE_MS` ago without a sealed PDF, oldest first,
+ * an incident): those issued more than `RECEIPT_GRACE_MS` ago without a sealed PDF; and those of
+ * documents the registry office registered as received by e-mail (no job does them), oldest first,
  * at most `batch` a run. Safe beside the job and on several nodes: a confirmation is sealed once.
  */
 export async function sealPendingReceiptConfirmations(ports: SealReceiptConfirmationPorts, log: pino.Logger, opts: { batch?: number } = {}): Promise<string[]> {
-  const pending = await listUnsealedPortalReceipts(ports.db, new Date(ports.clock().getTime() - RECEIPT_GRACE_MS), opts.batch ?? 20);
+  const pending = await listUnsealedReceipts(ports.db, new Date(ports.clock().getTime() - RECEIPT_GRACE_MS), opts.batch ?? 20);
   const sealed: string[] = [];
   for (const documentId of pending) {
     try {
@@ -30,7 +33,15 @@ export async function sealPendingReceiptConfirmations(ports: SealReceiptConfirma
   return sealed;
 }
 
+/** One run of the catch-up: seal what is left, then send the sealed confirmations of e-mails to their senders. */
+export async function catchUpReceiptConfirmations(ports: SealReceiptConfirmationPorts & { transport: MailTransport }, log: pino.Logger): Promise<{ sealed: string[]; sent: string[] }> {
+  const sealed = await sealPendingReceiptConfirmations(ports, log);
+  const sent = await sendPendingReceiptConfirmations(ports, log);
+  return { sealed, sent };
+}
+
 /** Runs the catch-up at start-up and then every `intervalMs` (hourly); returns a stop function. */
-export function scheduleReceiptConfirmationSeals(ports: SealReceiptConfirmationPorts, log: pino.Logger, intervalMs = 3_600_000): () => Promise<void> {
-  return runPeriodically(() => sealPendingReceiptConfirmations(ports, log), (err) => log.error({ err }, 'sealing confirmations of receipt failed'), intervalMs);
+export function scheduleReceiptConfirmationSeals(ports: SealReceiptConfirmationPorts & { transport?: MailTransport }, log: pino.Logger, intervalMs = 3_600_000): () => Promise<void> {
+  const withTransport = { ...ports, transport: ports.transport ?? createMailTransport(ports.config) };
+  return runPeriodically(() => catchUpReceiptConfirmations(withTransport, log), (err) => log.error({ err }, 'sealing or sending confirmations of receipt failed'), intervalMs);
 }
