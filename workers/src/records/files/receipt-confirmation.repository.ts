@@ -64,13 +64,20 @@ export async function markReceiptConfirmationSealed(db: Knex, receiptId: string,
 }
 
 /**
+ * The catch-up confirms only what was received in the last days: a confirmation is due promptly, and
+ * the documents of the years before an upgrade (or of a long outage) are not confirmed to their
+ * senders after the fact, nor do they hold up today's.
+ */
+export const RECEIPT_CATCH_UP_MS = 7 * 86_400_000;
+
+/**
  * Documents whose confirmation has no sealed PDF yet, oldest first: those registered from portal
  * submissions issued before `before` (the procedure's job had its time), and those the registry
- * office registered as received by e-mail (no job makes theirs).
+ * office registered as received by e-mail (no job makes theirs); only those issued `since` then.
  */
-export function listUnsealedReceipts(db: Knex, before: Date, limit: number): Promise<string[]> {
+export function listUnsealedReceipts(db: Knex, before: Date, since: Date, limit: number): Promise<string[]> {
   return db('receipt_confirmations as r').join('documents as d', 'd.id', 'r.document_id')
-    .whereNull('r.sealed_component_id')
+    .whereNull('r.sealed_component_id').where('r.issued_at', '>=', since)
     .where((q) => q.where((p) => p.whereNotNull('d.submission_id').where('r.issued_at', '<', before)).orWhere((e) => e.whereNull('d.submission_id').where('d.channel', 'email')))
     .orderBy([{ column: 'r.issued_at' }, { column: 'r.id' }]).limit(limit).pluck('r.document_id');
 }
@@ -84,12 +91,12 @@ export interface UnsentReceiptEmail {
 /**
  * Sealed confirmations of documents the registry office registered as received by e-mail, not yet
  * sent to the sender's address recorded with the document, and not claimed by a run since
- * `claimedBefore` (an older claim is a crashed run's); oldest first. A sender without an address
- * is not listed: there is nowhere to send it.
+ * `claimedBefore` (an older claim is a crashed run's), issued `since` then; oldest first. A sender
+ * without an address is not listed: there is nowhere to send it.
  */
-export function listUnsentEmailReceipts(db: Knex, claimedBefore: Date, limit: number): Promise<UnsentReceiptEmail[]> {
+export function listUnsentEmailReceipts(db: Knex, claimedBefore: Date, since: Date, limit: number): Promise<UnsentReceiptEmail[]> {
   return db('receipt_confirmations as r').join('documents as d', 'd.id', 'r.document_id')
-    .whereNull('d.submission_id').where('d.channel', 'email').whereNotNull('d.sender_email').whereNot('d.sender_email', '')
+    .where('r.issued_at', '>=', since).whereNull('d.submission_id').where('d.channel', 'email').whereNotNull('d.sender_email').whereNot('d.sender_email', '')
     .whereNotNull('r.sealed_component_id').whereNull('r.sent_at')
     .where((q) => q.whereNull('r.send_claimed_at').orWhere('r.send_claimed_at', '<', claimedBefore))
     .orderBy([{ column: 'r.issued_at' }, { column: 'r.id' }]).limit(limit).select('r.id', 'r.document_id', 'r.sealed_component_id');

@@ -2,7 +2,7 @@ import type pino from 'pino';
 import { DomainError } from '../../shared/domain-error';
 import { runPeriodically } from '../../shared/periodic';
 import { createMailTransport, type MailTransport } from '../../notify/mail-transport';
-import { listUnsealedReceipts } from './receipt-confirmation.repository';
+import { listUnsealedReceipts, RECEIPT_CATCH_UP_MS } from './receipt-confirmation.repository';
 import { sealReceiptConfirmation, type SealReceiptConfirmationPorts } from './seal-receipt-confirmation.service';
 import { sendPendingReceiptConfirmations } from './send-receipt-confirmations';
 
@@ -14,10 +14,11 @@ export const RECEIPT_GRACE_MS = 10 * 60_000;
  * (a submission whose procedure instance started on a version without the step, or whose step is
  * an incident): those issued more than `RECEIPT_GRACE_MS` ago without a sealed PDF; and those of
  * documents the registry office registered as received by e-mail (no job does them), oldest first,
- * at most `batch` a run. Safe beside the job and on several nodes: a confirmation is sealed once.
+ * at most `batch` a run; only those issued in the last `RECEIPT_CATCH_UP_MS` (7 days). Safe beside the job and on several nodes: a confirmation is sealed once.
  */
 export async function sealPendingReceiptConfirmations(ports: SealReceiptConfirmationPorts, log: pino.Logger, opts: { batch?: number } = {}): Promise<string[]> {
-  const pending = await listUnsealedReceipts(ports.db, new Date(ports.clock().getTime() - RECEIPT_GRACE_MS), opts.batch ?? 20);
+  const now = ports.clock().getTime();
+  const pending = await listUnsealedReceipts(ports.db, new Date(now - RECEIPT_GRACE_MS), new Date(now - RECEIPT_CATCH_UP_MS), opts.batch ?? 20);
   const sealed: string[] = [];
   for (const documentId of pending) {
     try {

@@ -171,4 +171,18 @@ describe('confirmation of receipt sent back to the sender of an e-mail', () => {
     expect(received).toHaveLength(1);
     expect((await simpleParser(received[0])).to).toMatchObject({ text: 'karel@example.cz' });
   });
+
+  it('confirms only what was received in the last seven days: an older e-mail is neither sealed nor sent', async () => {
+    // given an e-mail whose confirmation was issued eight days ago (registered before an upgrade, or during a long outage)
+    const old = await registerEmail({ givenName: 'Jana', familyName: 'Stará', email: 'jana.stara@example.cz' });
+    await db('receipt_confirmations').where({ document_id: old.documentId }).update({ issued_at: new Date(Date.now() - 8 * 86_400_000) });
+
+    // when
+    const run = await catchUpReceiptConfirmations(ports(), silentLog);
+
+    // then
+    expect(run).toEqual({ sealed: [], sent: [] });
+    expect(await receipt(old.documentId)).toMatchObject({ sealed_component_id: null, sent_at: null, send_claimed_at: null });
+    expect(received).toHaveLength(0);
+  });
 });

@@ -4,7 +4,7 @@ import type { MailTransport } from '../../notify/mail-transport';
 import { splitEmail } from '../../notify/send-email.service';
 import { SYSTEM_ACTOR, type WorkerPorts } from '../../shared/ports';
 import { createTranslate, formatDate, renderTextTemplate } from '../../shared/templating';
-import { claimReceiptSend, findReceiptEmailContent, listUnsentEmailReceipts, markReceiptSent, releaseReceiptSend } from './receipt-confirmation.repository';
+import { claimReceiptSend, findReceiptEmailContent, listUnsentEmailReceipts, markReceiptSent, RECEIPT_CATCH_UP_MS, releaseReceiptSend } from './receipt-confirmation.repository';
 
 export type SendReceiptConfirmationPorts = Pick<WorkerPorts, 'db' | 'clock' | 'config'> & { transport: MailTransport };
 
@@ -24,7 +24,7 @@ export const RECEIPT_SEND_LEASE_MS = 30 * 60_000;
 export async function sendPendingReceiptConfirmations(ports: SendReceiptConfirmationPorts, log: pino.Logger, opts: { batch?: number } = {}): Promise<string[]> {
   const { db, clock, config, transport } = ports;
   const sent: string[] = [];
-  const pending = await listUnsentEmailReceipts(db, new Date(clock().getTime() - RECEIPT_SEND_LEASE_MS), opts.batch ?? 20);
+  const pending = await listUnsentEmailReceipts(db, new Date(clock().getTime() - RECEIPT_SEND_LEASE_MS), new Date(clock().getTime() - RECEIPT_CATCH_UP_MS), opts.batch ?? 20);
   const t = createTranslate(config.localesDir, 'cs');
   for (const r of pending) {
     if (!(await claimReceiptSend(db, r.id, clock(), new Date(clock().getTime() - RECEIPT_SEND_LEASE_MS)))) continue;
