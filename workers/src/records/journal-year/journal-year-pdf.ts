@@ -1,6 +1,6 @@
 import { renderPdf, type Block, type TableBlock } from '../../documents/pdf-renderer';
 import type { Translate } from '../../shared/templating';
-import type { JournalEntryRow } from './journal-year.repository';
+import type { JournalYearEntry } from './journal-year.repository';
 
 /** What the closing record (uzavírací záznam) at the end of the rendering says; known once every row has been read. */
 export interface JournalYearTally {
@@ -14,7 +14,7 @@ const date = new Intl.DateTimeFormat('cs-CZ', { timeZone: 'Europe/Prague', day: 
 const at = (value: Date | string | null) => (value ? dateTime.format(new Date(value)) : '');
 const day = (value: Date | string | null) => (value ? date.format(new Date(value)) : '');
 
-function cells(r: JournalEntryRow, t: Translate): string[] {
+function cells(r: JournalYearEntry, t: Translate): string[] {
   const number = r.order_in_file > 1 ? `${r.seq}/${r.order_in_file}` : String(r.seq);
   const party = r.direction === 'incoming' ? r.sender : r.addressee ?? r.sender;
   const attachments = [t('journalYear.attachments', { count: r.attachments_count, components: r.components_count }), r.attachments_kind ?? ''].filter(Boolean).join(' · ');
@@ -45,7 +45,7 @@ function cells(r: JournalEntryRow, t: Translate): string[] {
  * reading and printed at the end.
  */
 export function renderJournalYearPdf(
-  pages: AsyncIterable<JournalEntryRow[]>,
+  pages: AsyncIterable<JournalYearEntry[]>,
   s: { year: number; officeName: string; office: string; closedAt: Date; closedBy: string },
   t: Translate,
 ): { pdf: Promise<Buffer>; tally: JournalYearTally } {

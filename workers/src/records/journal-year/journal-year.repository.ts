@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { JournalEntryRow } from '../records.model';
 
 /** Only SQL: the journal of a year, page by page, and its closing record. */
 
@@ -17,42 +18,14 @@ export interface JournalYearClosureRow {
   closed_at: Date;
 }
 
-/** One journal row as the closed journal prints it. */
-export interface JournalEntryRow {
-  seq: number;
-  order_in_file: number;
-  jid: string;
-  reference_number: string;
-  file_reference: string | null;
-  direction: string;
-  received_at: Date;
-  channel: string | null;
-  form: string;
-  sender: string;
-  addressee: string | null;
-  sender_reference: string | null;
-  subject: string;
-  attachments_count: number;
-  attachments_kind: string | null;
-  components_count: number;
-  org_unit: string | null;
-  handled_by: string | null;
-  class_code: string | null;
-  disposal_code: string | null;
-  retention_years: number | null;
-  state: string;
-  settled_at: Date | null;
-  settlement_method: string | null;
-  cancelled_at: Date | null;
-  dispatched_at: Date | null;
-  delivered_at: Date | null;
-}
-
 const ENTRY_COLUMNS = [
   'seq', 'order_in_file', 'jid', 'reference_number', 'file_reference', 'direction', 'received_at', 'channel', 'form', 'sender', 'addressee', 'sender_reference', 'subject',
   'attachments_count', 'attachments_kind', 'components_count', 'org_unit', 'handled_by', 'class_code', 'disposal_code', 'retention_years', 'state', 'settled_at',
   'settlement_method', 'cancelled_at', 'dispatched_at', 'delivered_at',
-];
+] as const satisfies readonly (keyof JournalEntryRow)[];
+
+/** One journal row as the closed journal prints it: the columns of the journal the law asks for. */
+export type JournalYearEntry = Pick<JournalEntryRow, (typeof ENTRY_COLUMNS)[number]>;
 
 function parse(row: JournalYearClosureRow | undefined): JournalYearClosureRow | undefined {
   if (!row) return row;
@@ -87,10 +60,10 @@ export async function lockCounter(trx: Knex.Transaction, office: string, year: n
  * The year's journal in order (running number, then order in the file), `batch` rows at a time by
  * keyset: a year of a million entries is never in memory at once.
  */
-export async function* journalEntries(db: Knex, office: string, year: number, batch = 500): AsyncGenerator<JournalEntryRow[]> {
+export async function* journalEntries(db: Knex, office: string, year: number, batch = 500): AsyncGenerator<JournalYearEntry[]> {
   let after: [number, number] = [-1, -1];
   for (;;) {
-    const rows: JournalEntryRow[] = await db('journal').where({ office, year }).andWhereRaw('(seq, order_in_file) > (?, ?)', after)
+    const rows: JournalYearEntry[] = await db('journal').where({ office, year }).andWhereRaw('(seq, order_in_file) > (?, ?)', after)
       .orderBy([{ column: 'seq' }, { column: 'order_in_file' }]).limit(batch).select(ENTRY_COLUMNS);
     if (!rows.length) return;
     yield rows;

@@ -181,6 +181,26 @@ export function skartacniRizeni(decision: SipDisposalDecision, input: SipInput):
   );
 }
 
+/** The disposal of the package's file or volume: its retention, the years of its trigger and disposal, for a transfer the archive's decision. */
+export function vyrazovani(input: SipInput): XmlElement {
+  const f = input.file;
+  return el('nsesss:Vyrazovani',
+    skartacniRezim(f.retention, input.identifierSource),
+    el('nsesss:DataceVyrazeni',
+      el('nsesss:RokSpousteciUdalosti', String(f.triggerYear)),
+      el('nsesss:RokSkartacniOperace', String(f.disposalYear))),
+    input.kind === 'transfer' && input.decision ? skartacniRizeni(input.decision, input) : null);
+}
+
+/** How a file or volume was kept: analog parts, opening and closure, where it is stored. */
+export function manipulace(f: SipCaseFile): XmlElement {
+  return el('nsesss:Manipulace',
+    el('nsesss:AnalogovyDokument', f.documents.some((d) => d.analog) ? 'ano' : 'ne'),
+    datum('DatumOtevreni', f.createdAt),
+    datum('DatumUzavreni', f.closedAt),
+    optional('nsesss:Umisteni', f.storageUnit));
+}
+
 /** `<nsesss:Spis>` (nsesss.xsd) for the file, its documents and, nested in its class, the file plan. */
 export function buildSpis(input: SipInput): XmlElement {
   const f = input.file;
@@ -202,17 +222,8 @@ export function buildSpis(input: SipInput): XmlElement {
         datum('Datum', f.closedAt),
         optional('nsesss:Zpusob', f.settlementMethod),
         el('nsesss:Zpracovatel', internalSubject(f.closedBy, input.organisation, source))),
-      el('nsesss:Vyrazovani',
-        skartacniRezim(f.retention, source),
-        el('nsesss:DataceVyrazeni',
-          el('nsesss:RokSpousteciUdalosti', String(f.triggerYear)),
-          el('nsesss:RokSkartacniOperace', String(f.disposalYear))),
-        input.kind === 'transfer' && input.decision ? skartacniRizeni(input.decision, input) : null),
-      el('nsesss:Manipulace',
-        el('nsesss:AnalogovyDokument', f.documents.some((d) => d.analog) ? 'ano' : 'ne'),
-        datum('DatumOtevreni', f.createdAt),
-        datum('DatumUzavreni', f.closedAt),
-        optional('nsesss:Umisteni', f.storageUnit)),
+      vyrazovani(input),
+      manipulace(f),
     ),
     el('nsesss:Dokumenty', ...f.documents.map((d) => dokument(d, input, cls))),
   );

@@ -1,5 +1,5 @@
 import {
-  datum, dokument, identifikator, internalSubject, skartacniRezim, skartacniRizeni, trideni, vecnaSkupina, xmlId, type Classification,
+  datum, dokument, identifikator, internalSubject, manipulace, skartacniRezim, trideni, vecnaSkupina, vyrazovani, xmlId, type Classification,
 } from './nsesss-metadata';
 import type { SipCaseFile, SipFileClass, SipInput, SipPart, SipTypedFile } from './sip.model';
 import { el, type XmlElement } from './xml-writer';
@@ -72,17 +72,8 @@ export function buildDil(input: SipInput): XmlElement {
       el('nsesss:Uzavreni',
         datum('Datum', f.closedAt),
         el('nsesss:Zpracovatel', internalSubject(f.closedBy, input.organisation, source))),
-      el('nsesss:Vyrazovani',
-        skartacniRezim(f.retention, source),
-        el('nsesss:DataceVyrazeni',
-          el('nsesss:RokSpousteciUdalosti', String(f.triggerYear)),
-          el('nsesss:RokSkartacniOperace', String(f.disposalYear))),
-        input.kind === 'transfer' && input.decision ? skartacniRizeni(input.decision, input) : null),
-      el('nsesss:Manipulace',
-        el('nsesss:AnalogovyDokument', f.documents.some((d) => d.analog) ? 'ano' : 'ne'),
-        datum('DatumOtevreni', f.createdAt),
-        datum('DatumUzavreni', f.closedAt),
-        f.storageUnit ? el('nsesss:Umisteni', f.storageUnit) : null),
+      vyrazovani(input),
+      manipulace(f),
     ),
     el('nsesss:Dokumenty', ...f.documents.map((d) => dokument(d, input, codes))),
   );
