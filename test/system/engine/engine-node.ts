@@ -51,7 +51,8 @@ const handlers: JobHandler[] = ['system.step-first', 'system.step-second', 'syst
       const seen = await trx('system_effects').where({ element_instance_key: job.elementInstanceKey }).first();
       if (seen) return;
       await trx('system_effects').insert({ element_instance_key: job.elementInstanceKey, instance_key: job.processInstanceKey, element_id: job.elementId, node_id: nodeId });
-      await trx('system_counters').where({ instance_key: job.processInstanceKey }).increment('effects', 1);
+      // the test records the instance's counter after starting it; a node may apply the first effect before that
+      await trx('system_counters').insert({ instance_key: job.processInstanceKey, effects: 1 }).onConflict('instance_key').merge({ effects: trx.raw('system_counters.effects + 1') });
     });
     await sleep(Math.random() * maxDelay);
     return { outcome: 'complete', variables: { [`${job.elementId}By`]: nodeId } };
