@@ -23,10 +23,12 @@ const post = (user: string, url: string, fields: Record<string, string>, files: 
 const count = async (table: string) => Number((await t.db(table).count({ n: '*' }).first())?.n);
 const counts = async () => Object.fromEntries(await Promise.all(['documents', 'journal', 'files', 'parties', 'components', 'audit_log'].map(async (n) => [n, await count(n)])));
 const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Prague' }).format(new Date());
+/** Received at the start of today in Prague: never in the future, whenever the test runs (00:01 is in the future in the first minute after midnight). */
+const START_OF_DAY = '00:00';
 
 /** A paper letter from a company, for a new file of the building office (OSU). */
 const letter = (over: Record<string, string> = {}): Record<string, string> => ({
-  channel: 'post', form: 'analog', receivedDate: today(), receivedTime: '00:01',
+  channel: 'post', form: 'analog', receivedDate: today(), receivedTime: START_OF_DAY,
   senderKind: 'organisation', senderOrganisationName: 'Stavby Karlovy Vary s.r.o.', senderCompanyId: '25401726', senderDataBoxId: 'x7k2m9p',
   senderStreet: 'Sokolovská 12', senderCity: 'Karlovy Vary', senderPostcode: '360 01', senderReference: 'SKV/118/2026', senderReferenceDate: today(),
   subject: 'Žádost o vyjádření k přístavbě', attachmentsCount: '2', attachmentsKind: '2 listy A4',
@@ -177,12 +179,12 @@ describe('registering a received document (podatelna)', () => {
     expect(found.text).not.toContain('error-summary');
 
     // the party has a data box, no e-mail: it cannot be the sender of an e-mail; the choice stays on the form
-    const byEmail = await post('podatelna', '/records/register', { channel: 'email', receivedDate: today(), receivedTime: '00:02', senderPartyId: party.id, subject: 'Doplnění žádosti', fileMode: 'existing', fileReference: file.file_reference, action: 'register' }).expect(400);
+    const byEmail = await post('podatelna', '/records/register', { channel: 'email', receivedDate: today(), receivedTime: START_OF_DAY, senderPartyId: party.id, subject: 'Doplnění žádosti', fileMode: 'existing', fileReference: file.file_reference, action: 'register' }).expect(400);
     expect(byEmail.text).toContain('<a href="#senderPartyId">U e-mailu vyplňte e-mailovou adresu odesílatele');
     expect(byEmail.text).toContain(`<input type="hidden" name="senderPartyId" value="${party.id}">`);
 
     const res = await post('podatelna', '/records/register', {
-      channel: 'data-box', receivedDate: today(), receivedTime: '00:02', senderPartyId: party.id, subject: 'Doplnění žádosti',
+      channel: 'data-box', receivedDate: today(), receivedTime: START_OF_DAY, senderPartyId: party.id, subject: 'Doplnění žádosti',
       fileMode: 'existing', fileReference: file.file_reference, action: 'register',
     }, [[PDF, 'doplneni.pdf']]).expect(303);
     const doc = await t.db('documents').where({ id: res.headers.location.split('/').pop() }).first();
