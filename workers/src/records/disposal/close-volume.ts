@@ -65,7 +65,9 @@ async function closeVolumeOfFiles(
   volume: CaseFileRow,
   input: { reason?: string | null; triggerDate?: string | null },
 ): Promise<{ closedAt: Date; disposalYear: number | null }> {
-  const files: CaseFileRow[] = await trx('files').where({ volume_id: volume.id }).whereNot({ state: 'cancelled' }).orderBy('file_reference');
+  // locked after the volume: a file reopened meanwhile is seen open (reopenFile reads the volume after locking its file)
+  const files: CaseFileRow[] = await trx('files').where({ volume_id: volume.id }).whereNot({ state: 'cancelled' }).orderBy('id').forUpdate();
+  files.sort((a, b) => a.file_reference.localeCompare(b.file_reference));
   if (!files.length) throw new DomainError('VOLUME_EMPTY', `volume ${volume.file_reference} holds no file`, 'business');
   const open = files.filter((f) => f.state === 'open');
   if (open.length) {
