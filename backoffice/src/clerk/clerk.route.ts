@@ -59,7 +59,7 @@ export function clerkRouter(deps: ClerkDeps): Router<AppState> {
     }
     const token = ctx.cookies.get(SESSION_COOKIE);
     if (token) {
-      const user = await userForSession(deps.db, token, deps.clock());
+      const user = await userForSession(deps.db, token, deps.clock(), ctx.state.lngSwitched);
       if (user) {
         ctx.state.user = user;
         ctx.state.log = ctx.state.log.child({ user: user.username });
@@ -86,7 +86,7 @@ export function clerkRouter(deps: ClerkDeps): Router<AppState> {
     const next = safeNext(parsed.success ? parsed.data.next : undefined);
     try {
       if (!parsed.success) throw new AppError('INVALID_CREDENTIALS');
-      const { token, expiresAt } = await login(deps.db, parsed.data, deps.config.sessionTtlHours, deps.clock());
+      const { token, expiresAt } = await login(deps.db, { ...parsed.data, language: ctx.state.lng }, deps.config.sessionTtlHours, deps.clock());
       ctx.cookies.set(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: ctx.secure, expires: expiresAt, overwrite: true });
       ctx.redirect(next ?? '/tasks');
     } catch (err) {

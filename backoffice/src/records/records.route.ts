@@ -98,7 +98,7 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
       if (!origin || (origin !== allowedOrigin && origin !== `${ctx.protocol}://${ctx.host}`)) throw new AppError('CSRF_REJECTED', `origin ${origin || '(none)'}`);
     }
     const token = ctx.cookies.get(SESSION_COOKIE);
-    const user = token ? await userForSession(deps.db, token, deps.clock()) : null;
+    const user = token ? await userForSession(deps.db, token, deps.clock(), ctx.state.lngSwitched) : null;
     if (!user) {
       if (ctx.method !== 'GET') throw new AppError('UNAUTHENTICATED');
       return ctx.redirect(`/login?next=${encodeURIComponent(ctx.url)}`);

@@ -24,8 +24,10 @@ export interface CloseJournalYearResult {
   lastSeq: number | null;
   entries: number;
   states: Record<string, number>;
-  /** false when the year had been closed before: nothing was written (except a seal a crash left missing) */
+  /** true when this call closed the year; false when another run (or an earlier one) had: nothing was written but a missing seal */
   created: boolean;
+  /** true when this call put the seal on: the run that closed the year, or a later one finishing a closure a crash left unsealed */
+  sealed: boolean;
 }
 
 // serialises closures across processes and nodes: one closing record per year even when two start at once
@@ -91,7 +93,7 @@ export async function closeJournalYear(ports: CloseJournalYearPorts, actor: Acto
     return { row: { ...row, sealed_component_id: null, sealed_at: null } };
   });
   // another run closed the year meanwhile: the record is that run's, even when this one happens to put the seal on first
-  if ('raced' in closure && closure.raced) return { ...(await finish(ports, closure.raced, false)), created: false };
+  if ('raced' in closure && closure.raced) return finish(ports, closure.raced, false);
   return finish(ports, closure.row!, true);
 }
 
@@ -101,8 +103,8 @@ async function finish(
   created: boolean,
 ): Promise<CloseJournalYearResult> {
   const result = { year: c.year, documentId: c.document_id, lastSeq: c.last_seq === null ? null : Number(c.last_seq), entries: Number(c.entries), states: c.states };
-  if (c.sealed_component_id) return { ...result, sealedComponentId: c.sealed_component_id, created };
+  if (c.sealed_component_id) return { ...result, sealedComponentId: c.sealed_component_id, created, sealed: false };
   const seal = await sealDocument(ports, { documentId: c.document_id });
   await markClosureSealed(ports.db, c.office, c.year, seal.sealedComponentId, ports.clock());
-  return { ...result, sealedComponentId: seal.sealedComponentId, created: created || seal.created };
+  return { ...result, sealedComponentId: seal.sealedComponentId, created, sealed: seal.created };
 }

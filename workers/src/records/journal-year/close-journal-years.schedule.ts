@@ -22,7 +22,7 @@ export async function closePendingJournalYears(ports: CloseJournalYearPorts, log
   for (const year of years) {
     try {
       const r = await closeJournalYear(ports, JOURNAL_YEAR_ACTOR, { year });
-      log.info({ year, entries: r.entries, lastSeq: r.lastSeq, documentId: r.documentId, created: r.created }, 'registry journal year closed');
+      log.info({ year, entries: r.entries, lastSeq: r.lastSeq, documentId: r.documentId, created: r.created, sealed: r.sealed }, 'registry journal year closed');
       closed.push(year);
     } catch (err) {
       // a missing file-plan class or an unusable seal key needs a person; the next run tries again

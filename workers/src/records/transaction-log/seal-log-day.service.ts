@@ -24,8 +24,10 @@ export interface SealLogDayResult {
   sealedComponentId: string;
   events: number;
   lastHash: string;
-  /** false when the day had been rendered and sealed before: nothing was written */
+  /** true when this call rendered and registered the day's record; false when another run (or an earlier one) had */
   created: boolean;
+  /** true when this call put the seal on: the run that made the record, or a later one finishing a record a crash left unsealed */
+  sealed: boolean;
 }
 
 // serialises renderings across processes and nodes: one record per day even when two start at once
@@ -92,14 +94,14 @@ export async function sealTransactionLogDay(ports: SealLogDayPorts, actor: Actor
   if ('raced' in stored && stored.raced) {
     const r = stored.raced;
     // another run made the record meanwhile: it is that run's, even when this one happens to put the seal on first
-    return { ...(await finish(ports, r.day, r.document_id, r.events, r.last_hash, r.sealed_component_id, false)), created: false };
+    return finish(ports, r.day, r.document_id, r.events, r.last_hash, r.sealed_component_id, false);
   }
   return finish(ports, day, stored.record!.documentId, rows.length, lastHash, null, true);
 }
 
 async function finish(ports: SealLogDayPorts, day: string, documentId: string, events: number, lastHash: string, sealedComponentId: string | null, created: boolean): Promise<SealLogDayResult> {
-  if (sealedComponentId) return { day, documentId, sealedComponentId, events, lastHash, created };
+  if (sealedComponentId) return { day, documentId, sealedComponentId, events, lastHash, created, sealed: false };
   const seal = await sealDocument(ports, { documentId });
   await markSealed(ports.db, day, seal.sealedComponentId, ports.clock());
-  return { day, documentId, sealedComponentId: seal.sealedComponentId, events, lastHash, created: created || seal.created };
+  return { day, documentId, sealedComponentId: seal.sealedComponentId, events, lastHash, created, sealed: seal.created };
 }
