@@ -213,6 +213,8 @@ describe('the closed volume is the unit of the records centre and of the disposa
     expect(doc.getElementsByTagNameNS(NSESSS, 'EvidencniCislo')[0].textContent).toBe('LAVKA-2026-1/SP/1/1');
     const divs = Array.from(doc.getElementsByTagNameNS(METS, 'div')).map((d) => d.getAttribute('TYPE'));
     expect(divs).toEqual(['spisový plán', 'věcná skupina', 'věcná skupina', 'typový spis', 'součást', 'díl', 'spis', 'dokument', 'komponenta']);
+    // a file in a volume has no package of its own
+    await expect(exportFileSips(ports(), spisovna, { fileReference: 'LAVKA-2026-1/SP/1/1', outDir })).rejects.toMatchObject({ code: 'FILE_IN_VOLUME' });
   });
 
   it('proposes the due volumes (not their files) and carries the archive decision to the files in them', async () => {
