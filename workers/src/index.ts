@@ -80,6 +80,7 @@ export function createJobHandlers(deps: { db: Knex; config: WorkersConfig; log: 
 // records management (NSESSS 2023)
 export * from './records/records.model';
 export { type RecordsPorts, pragueDay } from './records/records.ports';
+export { isIsoDay } from './records/transaction-log/prague-day';
 export { mostSevereRetention, disposalYear, formatRetention, assertNewDisposalCode } from './records/retention.service';
 export { normalizeSearchText } from './records/search-text';
 export { registerRecord, type RegisterRecordInput, type RegisterRecordResult } from './records/files/register-record.service';
