@@ -32,7 +32,11 @@ const COMPUTED: Record<string, readonly string[]> = {
   'records:channels.': ['data-box', 'email', 'post', 'personal', 'portal'],
   'records:dispatchList.stages.': ['to-dispatch', 'to-deliver'],
   'records:dispatchList.done.': ['dispatched', 'delivered'],
-  'records:typed.done.': ['created', 'volume-opened', 'volume-existed'],
+  'records:typed.done.': [
+    'created', 'volume-opened', 'volume-existed', 'file-opened', 'file-existed', 'volume-closed', 'volume-closed-next', 'volume-reopened',
+    'part-closed', 'part-reopened', 'typed-closed', 'typed-reopened',
+  ],
+  'records:typed.summary.': ['volume-file', 'volume-close', 'volume-reopen', 'part-close', 'part-reopen', 'typed-close', 'typed-reopen'],
   'records:dataBoxStatuses.': ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'],
   'records:decisions.actions.': ['transferred', 'destroyed', 'presented', 'archive-id-recorded', 'held', 'withdrawn'],
   'records:settlementKinds.': [...Object.keys(SETTLEMENT_KINDS), 'answered', 'withdrawn'],

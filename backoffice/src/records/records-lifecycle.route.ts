@@ -45,7 +45,7 @@ export interface LifecycleRoutesDeps {
 
 interface JournalRow { document_id: string; reference_number: string | null; jid: string; settled_by?: string | null; [k: string]: unknown }
 interface DocumentState { id: string; state: string; direction: string; created_by: string | null }
-interface FileRow { id: string; state: string; org_unit: string | null; owner?: string | null }
+interface FileRow { id: string; state: string; org_unit: string | null; owner?: string | null; kind?: string }
 
 /** Whether the lifecycle use cases let the actor handle the file (their unit's, their own, or a records role). */
 function handles(actor: Actor, file: FileRow): boolean {
@@ -96,8 +96,9 @@ export function lifecycleActions(actor: Actor, file: FileRow, rows: JournalRow[]
   return {
     documents,
     file: {
-      mayClose: open && handler,
-      mayReopen: file.state === 'closed' && hasAny(actor, REOPENERS) && handles(actor, file),
+      // a volume, a part and a typed file close and reopen by their own forms (records-volumes.route)
+      mayClose: open && handler && (file.kind ?? 'file') === 'file',
+      mayReopen: file.state === 'closed' && (file.kind ?? 'file') === 'file' && hasAny(actor, REOPENERS) && handles(actor, file),
       mayAct: documents.some((d) => d.lc.maySettle || d.lc.mayCancel),
       settlementMethods: SETTLEMENT_METHODS,
       failure,
