@@ -85,8 +85,10 @@ export function addDocumentRoutes(router: Router<AppState>, deps: DocumentRoutes
     const q = parse(z.object({ q: z.string().trim().max(100).optional(), saved: z.enum(['1']).optional() }), ctx.query);
     // an unsent outgoing document's addressees, each with its own dispatch, added and removed here
     const dispatches = doc.direction === 'outgoing' ? await listDocumentDispatches(deps.db, doc.id) : [];
+    // a document whose only addressee was never dispatched has no dispatch row yet: its own addressee stands for it
+    const own = dispatches.length ? dispatches : [{ id: null, addressee: (doc.addressee_party_id ? (await deps.db('parties').where({ id: doc.addressee_party_id }).first('display_name'))?.display_name : null) ?? null, channel: doc.channel, state: 'created' }];
     const addressees = doc.direction === 'outgoing' && doc.state === 'created' && file.state === 'open'
-      ? dispatches.map((d) => ({ ...d, mayRemove: d.state === 'created' && dispatches.length > 1 })) : null;
+      ? own.map((d) => ({ ...d, mayRemove: d.state === 'created' && own.length > 1 })) : null;
     const ids = [doc.sender_party_id, doc.addressee_party_id].filter(Boolean);
     const parties = ids.length ? await deps.db('parties').whereIn('id', ids) : [];
     const found = q.q ? await searchParties(deps.db, q.q, { limit: 20 }) : [];
