@@ -68,6 +68,11 @@ describe('the addressees of a decision, each with its own dispatch', () => {
     await post('referent', `/records/documents/${decision.documentId}/addressees/remove`).send({ dispatchId: third.id }).expect(303);
     expect((await dispatches()).map((d) => d.addressee)).toEqual(['Jana Nováková', 'Vodárny Vary a.s.']);
     expect((await t.db('journal').where({ document_id: decision.documentId }).first()).addressee).toBe('Jana Nováková; Vodárny Vary a.s.');
+    // the journal names the first addressee and how many more
+    const journal = await get('referent', `/records/journal?jid=${decision.jid}`).expect(200);
+    expect(journal.text).toContain('Jana Nováková + 1 další');
+    // the company's page in the parties register lists the decision it is a further addressee of
+    expect((await get('podatelna', `/records/parties/${company}`).expect(200)).text).toContain(decision.referenceNumber);
   });
 
   it('records dispatch and delivery per addressee from the file page; the document shows the last delivery', async () => {
