@@ -76,7 +76,7 @@ describe('the records demo', () => {
   });
 
   it('has decisions to two and three addressees, each with its own dispatch, delivered on the last delivery', async () => {
-    const counts = await db('document_dispatches').groupBy('document_id').select('document_id').count({ n: '*' });
+    const counts: { document_id: string; n: string | number }[] = await db('document_dispatches').groupBy('document_id').select('document_id').count({ n: '*' });
     const several = counts.filter((c) => Number(c.n) > 1);
     expect(new Set(several.map((c) => Number(c.n)))).toEqual(new Set([2, 3]));
     const delivered = await db('documents').whereIn('id', several.map((c) => c.document_id)).where({ state: 'delivered' }).select('id', 'delivered_at');

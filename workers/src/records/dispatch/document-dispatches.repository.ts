@@ -97,7 +97,7 @@ export async function summariseDispatches(trx: Knex.Transaction, documentId: str
   const deliveredAt = allDelivered ? latest(rows.map((r) => r.delivered_at)) : null;
   const first = rows[0];
   const documentUpdate: Record<string, unknown> = {
-    dispatched_at: dispatchedAt, delivered_at: deliveredAt, addressee_party_id: first.party_id, channel: first.channel,
+    dispatched_at: dispatchedAt, delivered_at: deliveredAt, addressee_party_id: first.party_id, ...(first.channel ? { channel: first.channel } : {}),
     data_box_message_id: first.data_box_message_id, data_box_status: first.data_box_status, data_box_checked_at: first.data_box_checked_at,
   };
   if (doc && doc.state !== 'cancelled') documentUpdate.state = allDelivered ? 'delivered' : allDispatched ? 'dispatched' : 'created';
