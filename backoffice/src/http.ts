@@ -18,6 +18,8 @@ export interface AppState {
   requestId: string;
   log: pino.Logger;
   lng: Language;
+  /** the language asked for by `?lang=` on a page of the clerk UI (the clerk switched to it), else unset */
+  lngSwitched?: Language;
   t: TFunction;
   user?: SessionUser;
 }

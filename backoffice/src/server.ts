@@ -163,6 +163,7 @@ export function createServer(deps: ServerDeps): Koa<AppState> {
       return isLanguage(q) ? q : DEFAULT_LANGUAGE;
     }
     if (isLanguage(q)) {
+      ctx.state.lngSwitched = q;
       ctx.cookies.set(LANG_COOKIE, q, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 86_400_000, overwrite: true });
       return q;
     }

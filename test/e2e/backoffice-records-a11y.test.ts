@@ -138,6 +138,8 @@ const screens = (): [user: string, url: string, heading: RegExp, status?: number
   ['vedouci', '/records/files?handler=none', /Spisy|Files|Справи/],
   ['referent', `/records/files/${open.fileId}`, new RegExp(open.fileReference.replace(/\//g, '\\/'))],
   ['referent', `/records/documents/${open.documentId}/parties`, /Odesílatel a adresát|Sender and addressee|Відправник і адресат/],
+  ['referent', `/records/documents/${open.documentId}`, /Dokument|Document|Документ/],
+  ['podatelna', `/records/documents/${foreign.documentId}`, /Dokument|Document|Документ/],
   ['spisovna', '/records/centre', /Spisovna|Records centre|Архівний підрозділ/],
   ['spisovna', '/records/centre?held=1', /Spisovna|Records centre|Архівний підрозділ/],
   ['spisovna', '/records/centre/handover', /.+/],

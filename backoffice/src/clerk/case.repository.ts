@@ -63,11 +63,12 @@ export async function caseDetail(db: Knex, submissionId: string) {
 /** A component with its content; `content` is null once the component was destroyed (its metadata stays). */
 export async function componentForDownload(db: Knex, componentId: string) {
   const c = await db('components as c').join('documents as d', 'd.id', 'c.document_id').where('c.id', componentId)
-    .first('c.id', 'c.file_name', 'c.media_type', 'c.blob_sha256', 'c.document_id', 'd.submission_id');
+    .first('c.id', 'c.file_name', 'c.media_type', 'c.blob_sha256', 'c.document_id', 'd.submission_id', 'd.file_id', 'd.created_by', 'd.direction');
   if (!c) return null;
   const blob = c.blob_sha256 ? await db('blobs').where({ sha256: c.blob_sha256 }).first('content') : undefined;
   return {
     id: c.id as string, documentId: c.document_id as string, sha256: c.blob_sha256 as string | null,
     fileName: c.file_name as string, mediaType: c.media_type as string, submissionId: c.submission_id as string | null, content: blob ? Buffer.from(blob.content) : null,
+    document: { file_id: c.file_id as string | null, created_by: c.created_by as string, direction: c.direction as string },
   };
 }

@@ -60,6 +60,26 @@ describe('login', () => {
     expect(inbox.text).toContain('Moje úkoly');
   });
 
+  it('remembers the language a clerk logs in with and switches to, for the e-mails written to them', async () => {
+    const locale = async () => (await t.db('users').where({ username: 'vedouci' }).first('locale')).locale;
+    expect(await locale()).toBeNull();
+    // the login page in English (the choice is kept in a cookie), then the login
+    const page = await request(t.callback).get('/login?lang=en').expect(200);
+    const lang = (page.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('lang='))!.split(';')[0];
+    await request(t.callback).post('/login').set('Origin', ORIGIN).set('Cookie', lang).type('form').send({ username: 'vedouci', password: 'demo' }).expect(302);
+    expect(await locale()).toBe('en');
+    // switching on a page of the clerk UI and of the records while signed in
+    const cookie = await signIn('vedouci');
+    expect(await locale()).toBe('cs');
+    await request(t.callback).get('/tasks?lang=uk').set('Cookie', cookie).expect(200);
+    expect(await locale()).toBe('uk');
+    await request(t.callback).get('/records/files?lang=en').set('Cookie', cookie).expect(200);
+    expect(await locale()).toBe('en');
+    // an unknown language changes nothing
+    await request(t.callback).get('/tasks?lang=de').set('Cookie', cookie).expect(200);
+    expect(await locale()).toBe('en');
+  });
+
   it('sends anonymous visitors to the login page and refuses cross-site POSTs', async () => {
     const res = await request(t.callback).get('/tasks').expect(302);
     expect(res.headers.location).toBe('/login?next=%2Ftasks');

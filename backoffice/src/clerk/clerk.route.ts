@@ -14,6 +14,7 @@ import type { Renderer } from '../ui/render';
 import { login, logout, userForSession } from './auth.service';
 import { caseDetail, componentForDownload } from './case.repository';
 import { mayPreviewTemplates, templateList, templatePreview, type DocumentTemplatesConfig } from './template-preview';
+import { mayReadDocument } from '../records/records-document-page.route';
 import { claimTask, completeTask, groupTasks, mayReadCase, myTasks, visibleTask, type TaskDeps } from './tasks.service';
 
 export const SESSION_COOKIE = 'openspis_session';
@@ -59,7 +60,7 @@ export function clerkRouter(deps: ClerkDeps): Router<AppState> {
     }
     const token = ctx.cookies.get(SESSION_COOKIE);
     if (token) {
-      const user = await userForSession(deps.db, token, deps.clock());
+      const user = await userForSession(deps.db, token, deps.clock(), ctx.state.lngSwitched);
       if (user) {
         ctx.state.user = user;
         ctx.state.log = ctx.state.log.child({ user: user.username });
@@ -86,7 +87,7 @@ export function clerkRouter(deps: ClerkDeps): Router<AppState> {
     const next = safeNext(parsed.success ? parsed.data.next : undefined);
     try {
       if (!parsed.success) throw new AppError('INVALID_CREDENTIALS');
-      const { token, expiresAt } = await login(deps.db, parsed.data, deps.config.sessionTtlHours, deps.clock());
+      const { token, expiresAt } = await login(deps.db, { ...parsed.data, language: ctx.state.lng }, deps.config.sessionTtlHours, deps.clock());
       ctx.cookies.set(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: ctx.secure, expires: expiresAt, overwrite: true });
       ctx.redirect(next ?? '/tasks');
     } catch (err) {
@@ -171,7 +172,11 @@ export function clerkRouter(deps: ClerkDeps): Router<AppState> {
     const c = await componentForDownload(deps.db, parse(uuid, ctx.params.componentId, 'NOT_FOUND'));
     if (!c) throw new AppError('NOT_FOUND');
     const s = c.submissionId ? await deps.db('submissions').where({ id: c.submissionId }).first('process_instance_key') : undefined;
-    if (!(await mayReadCase(taskDeps(ctx), ctx.state.user!, s?.process_instance_key ?? null))) throw new AppError('FORBIDDEN');
+    // the case's readers (its tasks), or whoever may read the document in the records service (its file's unit, ...)
+    const user = ctx.state.user!;
+    const mayRead = (await mayReadCase(taskDeps(ctx), user, s?.process_instance_key ?? null))
+      || (await mayReadDocument(deps.db, { username: user.username, roles: user.roles, orgUnit: user.orgUnit }, c.document));
+    if (!mayRead) throw new AppError('FORBIDDEN');
     if (!c.content) throw new AppError('NOT_FOUND', `component ${c.id} was destroyed`);
     // NSESSS: displaying a component's content is an event of the transaction log, written before the content goes out
     await deps.db.transaction((trx) => appendAuditLog(trx, {

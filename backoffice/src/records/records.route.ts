@@ -10,6 +10,7 @@ import { pagePath, parse, type AppState, type Ctx } from '../http';
 import type { Renderer } from '../ui/render';
 import { addRecordsCentreRoutes, type PageFn } from './records-centre.route';
 import { addDispatchRoutes, DISPATCH_DESK } from './records-dispatch.route';
+import { addDocumentPageRoutes } from './records-document-page.route';
 import { addDocumentRoutes } from './records-documents.route';
 import { showFilePage, TRIGGER_RECORDERS } from './records-file-page';
 import { addHandlerRoutes } from './records-handler.route';
@@ -97,7 +98,7 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
       if (!origin || (origin !== allowedOrigin && origin !== `${ctx.protocol}://${ctx.host}`)) throw new AppError('CSRF_REJECTED', `origin ${origin || '(none)'}`);
     }
     const token = ctx.cookies.get(SESSION_COOKIE);
-    const user = token ? await userForSession(deps.db, token, deps.clock()) : null;
+    const user = token ? await userForSession(deps.db, token, deps.clock(), ctx.state.lngSwitched) : null;
     if (!user) {
       if (ctx.method !== 'GET') throw new AppError('UNAUTHENTICATED');
       return ctx.redirect(`/login?next=${encodeURIComponent(ctx.url)}`);
@@ -154,6 +155,7 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
 
   addRecordsCentreRoutes(router, { ...deps, page, actorOf });
   addDocumentRoutes(router, { ...deps, page, actorOf });
+  addDocumentPageRoutes(router, { ...deps, page, actorOf });
   addDispatchRoutes(router, { ...deps, page, actorOf });
   addLifecycleRoutes(router, { ...deps, actorOf, showFile: (ctx, id, opts) => showFilePage(fileDeps, ctx, id, opts) });
   addHandlerRoutes(router, { ...deps, actorOf, showFile: (ctx, id, opts) => showFilePage(fileDeps, ctx, id, opts) });

@@ -5,6 +5,7 @@ import { dispatchDataBoxCommand } from './dispatch-data-box.command';
 import { filesHoldCommand, filesReleaseCommand } from './files-hold.command';
 import { filesListCommand } from './files-list.command';
 import { filesReclassifyCommand } from './files-reclassify.command';
+import { filesShareCommand, filesUnshareCommand } from './files-share.command';
 import { filesTriggerCommand } from './files-trigger.command';
 import { fileplanExportCommand } from './fileplan-export.command';
 import { fileplanImportCommand } from './fileplan-import.command';
@@ -29,6 +30,8 @@ export const COMMANDS: CliCommand[] = [
   filesReleaseCommand,
   filesTriggerCommand,
   filesReclassifyCommand,
+  filesShareCommand,
+  filesUnshareCommand,
   dispatchDataBoxCommand,
   journalCloseYearCommand,
 ];

@@ -14,7 +14,7 @@ export const journalCloseYearCommand: CliCommand = {
       const r = await closeJournalYear({ db: ctx.db, clock: ctx.clock, config: ctx.config, sealing }, ctx.actor, { year: Number(year) });
       const record = await ctx.db('documents').where({ id: r.documentId }).first('reference_number', 'jid');
       const states = Object.entries(r.states).sort().map(([s, n]) => `${s} ${n}`).join(', ');
-      ctx.out(`${r.year}\t${r.created ? 'closed' : 'closed before'}\tlast number ${r.lastSeq ?? '-'}\t${r.entries} entries${states ? ` (${states})` : ''}\t${record.reference_number}\t${record.jid}`);
+      ctx.out(`${r.year}\t${r.created ? 'closed' : r.sealed ? 'closed before, sealed now' : 'closed before'}\tlast number ${r.lastSeq ?? '-'}\t${r.entries} entries${states ? ` (${states})` : ''}\t${record.reference_number}\t${record.jid}`);
       return 0;
     } finally {
       await sealing.close();

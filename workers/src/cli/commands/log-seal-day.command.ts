@@ -14,7 +14,7 @@ export const logSealDayCommand: CliCommand = {
     try {
       const r = await sealTransactionLogDay({ db: ctx.db, clock: ctx.clock, config: ctx.config, sealing }, ctx.actor, { day });
       const record = await ctx.db('documents').where({ id: r.documentId }).first('reference_number', 'jid');
-      ctx.out(`${r.day}\t${r.created ? 'sealed' : 'sealed before'}\t${r.events} events\t${record.reference_number}\t${record.jid}\tchain ${r.lastHash}`);
+      ctx.out(`${r.day}\t${r.created ? 'sealed' : r.sealed ? 'rendered before, sealed now' : 'sealed before'}\t${r.events} events\t${record.reference_number}\t${record.jid}\tchain ${r.lastHash}`);
       return 0;
     } finally {
       await sealing.close();

@@ -3,7 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAuditLog, createTestDb, verifyAuditLog, type Db } from '@openspis/db';
-import { testConfig } from '../../testing/fixtures';
+import { createSealingPorts } from '../../signing/seal-key-provider';
+import { silentLog, testConfig } from '../../testing/fixtures';
+import { closePendingJournalYears } from '../journal-year/close-journal-years.schedule';
+import { pragueDay } from '../records.ports';
+import { nextDay } from '../transaction-log/prague-day';
+import { sealTransactionLogDay, TRANSACTION_LOG_ACTOR } from '../transaction-log/seal-log-day.service';
+import { CATCH_UP_DAYS } from '../transaction-log/seal-log-days.schedule';
 import { seedRecordsDemo } from './seed-records-demo';
 
 describe('the records demo', () => {
@@ -102,6 +108,39 @@ describe('the records demo', () => {
     expect(new Date(first).getUTCFullYear()).toBe(2013);
     expect(new Date(last).getTime()).toBeLessThanOrEqual(now.getTime());
   });
+
+  // last: the start-up schedules seal on the real clock, which is behind the demo's fixed one
+  it('closes each past year of the journal just after New Year and renders the last days of the log just after midnight, on its own clock; the start-up schedules seal them', async () => {
+    const closures = await db('journal_year_closures as z').join('documents as d', 'd.id', 'z.document_id').orderBy('z.year').select('z.year', 'z.closed_at', 'z.sealed_component_id', 'd.created_at');
+    expect(closures.map((c) => c.year)).toEqual(Array.from({ length: 12 }, (_, i) => 2014 + i));
+    for (const c of closures) {
+      expect(pragueDay(new Date(c.closed_at)), String(c.year)).toBe(`${c.year + 1}-01-01`);
+      expect(new Date(c.created_at).getTime()).toBe(new Date(c.closed_at).getTime());
+      expect(c.sealed_component_id).toBeNull();
+    }
+    const days = await db('transaction_log_days as l').join('documents as d', 'd.id', 'l.document_id').orderBy('l.day').select(db.raw("to_char(l.day, 'YYYY-MM-DD') as day"), 'l.sealed_component_id', 'd.created_at');
+    expect(days).toHaveLength(CATCH_UP_DAYS);
+    expect(days[0].day).toBe('2026-10-30');
+    expect(days[days.length - 1].day).toBe('2026-11-29');
+    for (const d of days) {
+      expect(pragueDay(new Date(d.created_at)), d.day).toBe(nextDay(d.day));
+      expect(d.sealed_component_id).toBeNull();
+    }
+    // in the journal too: one a day among the office's work, not a month of renderings all dated today
+    const logEntries = await db('journal').whereIn('document_id', db('transaction_log_days').select('document_id')).pluck('received_at');
+    expect(new Set(logEntries.map((at: Date) => pragueDay(new Date(at)))).size).toBe(CATCH_UP_DAYS);
+
+    const sealing = createSealingPorts(ports().config);
+    try {
+      const real = { db, clock: () => new Date(), config: ports().config, sealing };
+      expect(await closePendingJournalYears(real, silentLog)).toEqual(expect.arrayContaining(closures.map((c) => c.year)));
+      expect(await db('journal_year_closures').whereNull('sealed_component_id').first()).toBeUndefined();
+      for (const d of days) expect((await sealTransactionLogDay(real, TRANSACTION_LOG_ACTOR, { day: d.day })).sealed).toBe(true);
+      expect(await db('transaction_log_days').whereNull('sealed_component_id').first()).toBeUndefined();
+    } finally {
+      await sealing.close();
+    }
+  }, 300_000);
 });
 
 describe('the records demo on a database whose log already has entries', () => {

@@ -6,6 +6,11 @@ import { planEverydayFile, type DemoContext, type DemoPorts } from './demo-every
 import { demoFilePlan } from './demo-file-plan';
 import { planAccounts, planBudget, planCouncilMinutes, planTypedFiles } from './demo-special-files';
 import { dayOf, DemoTimeline, rng, workday } from './demo-timeline';
+import { JOURNAL_YEAR_ACTOR, recordJournalYearClosure } from '../journal-year/close-journal-year.service';
+import { pragueDay } from '../records.ports';
+import { nextDay, pragueMidnight } from '../transaction-log/prague-day';
+import { renderTransactionLogDay, TRANSACTION_LOG_ACTOR } from '../transaction-log/seal-log-day.service';
+import { CATCH_UP_DAYS } from '../transaction-log/seal-log-days.schedule';
 
 export { DEMO_ORG_UNITS } from './demo-data';
 
@@ -92,7 +97,34 @@ export async function seedRecordsDemo(ports: DemoPorts, opts: { files?: number }
     // the head of the building office takes over a referent's open matter while he is ill (when the demo logins exist)
     planEverydayFile(ctx, n + 1, workday(end, -12, 90), { replyAfter: 20, unit: 'OSU' });
     timeline.at(workday(end, -4, 150), () => takeOverFile(ctx, 'OSU', 'vedouci', 'Zastupování po dobu pracovní neschopnosti'));
+    planRoutineRecords(ctx, first, year);
   }
   await timeline.run();
   return true;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * The records the running system makes by itself, made on the demo's clock when the system would
+ * have made them, so the journal shows them among the office's work instead of all on top with
+ * today's date: each past year's registry journal closed just after New Year, and each of the last
+ * `CATCH_UP_DAYS` days of the transaction log rendered just after midnight. Their seals are put on at
+ * start-up by the same schedules (the seal certificate of a fresh installation is made today).
+ */
+function planRoutineRecords(ctx: DemoContext, first: number, year: number): void {
+  const { timeline, ports } = ctx;
+  for (let y = first; y < year; y++) {
+    timeline.at(new Date(pragueMidnight(`${y + 1}-01-01`).getTime() + 20 * MINUTE), async () => {
+      if (await ports.db('journal_counters').where({ office: ports.config.officeCode, year: y }).first()) await recordJournalYearClosure(ports, JOURNAL_YEAR_ACTOR, { year: y });
+    });
+  }
+  const day = new Date(`${pragueDay(timeline.end)}T12:00:00Z`);
+  day.setUTCDate(day.getUTCDate() - CATCH_UP_DAYS);
+  for (let k = 0; k < CATCH_UP_DAYS; k++, day.setUTCDate(day.getUTCDate() + 1)) {
+    const d = day.toISOString().slice(0, 10);
+    timeline.at(new Date(pragueMidnight(nextDay(d)).getTime() + 10 * MINUTE), async () => {
+      await renderTransactionLogDay(ports, TRANSACTION_LOG_ACTOR, { day: d });
+    });
+  }
 }

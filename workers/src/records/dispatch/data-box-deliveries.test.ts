@@ -140,12 +140,17 @@ describe('delivery of documents sent through the data box, taken over from ISDS 
     expect(await deliveries(unknown)).toEqual([]);
   });
 
-  it('tells the handling clerk once, by e-mail through the outbox, when a message turns undeliverable (state 8)', async () => {
-    // given: the handler has an address; the transport takes the first message only at the second try
+  it('tells the handling clerk once, by e-mail through the outbox in their language, when a message turns undeliverable (state 8)', async () => {
+    // given: the handlers have addresses, one never chose a language, the other uses the back-office in Ukrainian;
+    // the transport takes the first message only at the second try
     await db('users').where({ username: 'referent' }).update({ email: 'petra.referentova@mmkv.example' });
+    await db('users').where({ username: 'referent2' }).update({ email: 'jan.druhy@mmkv.example', locale: 'uk' });
     const undeliverable = await dispatched('data-box', '87000001');
+    const inUkrainian = await dispatched('data-box', '87000002');
     await db('documents').where({ id: undeliverable }).update({ handler: 'referent' });
+    await db('documents').where({ id: inUkrainian }).update({ handler: 'referent2' });
     peer.messages.set('87000001', { status: 8, deliveryTime: null });
+    peer.messages.set('87000002', { status: 8, deliveryTime: null });
     const mails: OutgoingMail[] = [];
     let down = true;
     const transport: MailTransport = {
@@ -165,13 +170,16 @@ describe('delivery of documents sent through the data box, taken over from ISDS 
     await takeOverDataBoxDeliveries({ ...ports(), notify }, log);
     await takeOverDataBoxDeliveries({ ...ports(), notify }, log);
 
-    // then: one notice, in Czech, with the reference number and the message's ID; the document waits
-    expect(mails).toHaveLength(1);
-    expect(mails[0]).toMatchObject({ to: 'petra.referentova@mmkv.example', subject: expect.stringContaining('nelze doručit') });
-    expect(mails[0].text).toContain('87000001');
-    expect(mails[0].text).toContain((await doc(undeliverable)).reference_number);
+    // then: one notice each, with the reference number and the message's ID, in Czech (the default) and in Ukrainian; the documents wait
+    expect(mails).toHaveLength(2);
+    const [cs, uk] = ['petra.referentova@mmkv.example', 'jan.druhy@mmkv.example'].map((to) => mails.find((m) => m.to === to)!);
+    expect(cs.subject).toBe(`Datovou zprávu k ${(await doc(undeliverable)).reference_number} nelze doručit`);
+    expect(cs.text).toContain('ID datové zprávy: 87000001');
+    expect(uk.subject).toBe(`Датове повідомлення до ${(await doc(inUkrainian)).reference_number} неможливо доставити`);
+    expect(uk.text).toContain('ID датового повідомлення: 87000002');
+    expect(uk.text).not.toMatch(/zprávy|doručení/);
     expect(await outbox()).toMatchObject([{ status: 'sent' }]);
-    expect(await doc(undeliverable)).toMatchObject({ state: 'dispatched', data_box_status: 8 });
+    for (const id of [undeliverable, inUkrainian]) expect(await doc(id)).toMatchObject({ state: 'dispatched', data_box_status: 8 });
   });
 
   it('keeps the message ID only for a data-box dispatch of digits', async () => {
@@ -186,7 +194,7 @@ describe('delivery of documents sent through the data box, taken over from ISDS 
   });
 
   it('runs at the start of the schedule and from `npm run cli -- dispatch data-box`, which needs ISDS_URL', async () => {
-    // given: the messages of the tests before are known to ISDS now, not yet delivered (one undeliverable)
+    // given: the messages of the tests before are known to ISDS now, not yet delivered (two undeliverable)
     for (const id of ['83000001', '84000001']) peer.messages.set(id, { status: 4, deliveryTime: '2026-11-08T10:00:00+01:00' });
     const scheduled = await dispatched('data-box', '85000001');
     const fromCli = await dispatched('data-box', '85000002');
@@ -212,8 +220,8 @@ describe('delivery of documents sent through the data box, taken over from ISDS 
     expect(await runCli(COMMANDS, ['dispatch', 'data-box'], ctx(true))).toBe(0);
 
     // then
-    // asked: the two in the box, this one, and the undeliverable one (it stays dispatched for a person to act on)
-    expect(out).toEqual(['asked 4\tdelivered 1\treceipts 1\tfailed 0']);
+    // asked: the two in the box, this one, and the two undeliverable ones (they stay dispatched for a person to act on)
+    expect(out).toEqual(['asked 5\tdelivered 1\treceipts 1\tfailed 0']);
     expect(await doc(fromCli)).toMatchObject({ state: 'delivered', delivered_at: new Date('2026-11-09T08:00:00Z'), data_box_status: 7 });
     expect(await deliveries(fromCli)).toHaveLength(1);
   });

@@ -4,7 +4,7 @@ import type pino from 'pino';
 import type { WorkersConfig } from '../../config';
 import type { MailTransport } from '../../notify/mail-transport';
 import { splitEmail } from '../../notify/send-email.service';
-import { createTranslate, renderTextTemplate } from '../../shared/templating';
+import { createTranslate, renderTextTemplate, toLocale, type Locale } from '../../shared/templating';
 
 /** Outbox key of the notice about one undeliverable data message of one document: it is queued and sent once. */
 export const UNDELIVERABLE_KEY_PREFIX = 'data-box-undeliverable:';
@@ -14,22 +14,25 @@ export interface UndeliverableNotifyPorts {
   transport: MailTransport;
 }
 
-/** The handler's address; else the author's; else the office's (OFFICE_EMAIL). */
-async function handlerAddress(trx: Knex.Transaction, doc: { handler: string | null; created_by: string }, officeEmail: string): Promise<string> {
+/**
+ * The handler's address and the language they use the back-office in; else the author's; else the
+ * office's (OFFICE_EMAIL), in Czech, the office's language.
+ */
+async function recipient(trx: Knex.Transaction, doc: { handler: string | null; created_by: string }, officeEmail: string): Promise<{ to: string; locale: Locale }> {
   for (const username of [doc.handler, doc.created_by?.startsWith('user:') ? doc.created_by.slice('user:'.length) : null]) {
     if (!username) continue;
-    const user = await trx('users').where({ username, active: true }).first('email');
-    if (user?.email) return user.email;
+    const user = await trx('users').where({ username, active: true }).first('email', 'locale');
+    if (user?.email) return { to: user.email, locale: toLocale(user.locale) };
   }
-  return officeEmail;
+  return { to: officeEmail, locale: 'cs' };
 }
 
 /**
  * Queues, in the caller's transaction (the one that records ISDS's state 8), the e-mail that tells the
  * document's handling clerk that ISDS will not deliver its data message (nedoručitelná: the box was
  * made inaccessible). One row of `outbox_emails` per document and message, so it is queued once
- * however often ISDS reports the state; sendUndeliverableNotices sends it after the commit. In Czech,
- * the office's language (the template is translated like the other e-mails to clerks).
+ * however often ISDS reports the state; sendUndeliverableNotices sends it after the commit. In the
+ * recipient clerk's language (remembered from the back-office; Czech when none or to the office).
  */
 export async function queueUndeliverableNotice(
   trx: Knex.Transaction,
@@ -37,8 +40,8 @@ export async function queueUndeliverableNotice(
   doc: { id: string; jid: string; subject: string; reference_number: string | null; handler: string | null; created_by: string },
   dmId: string,
 ): Promise<void> {
-  const to = await handlerAddress(trx, doc, config.officeEmail);
-  const t = createTranslate(config.localesDir, 'cs');
+  const { to, locale } = await recipient(trx, doc, config.officeEmail);
+  const t = createTranslate(config.localesDir, locale);
   const rendered = renderTextTemplate(path.join(config.templatesDir, 'email', 'data-box-undeliverable.hbs'), {
     officeName: config.officeName, referenceNumber: doc.reference_number ?? doc.jid, subject: String(doc.subject).replace(/\s+/g, ' ').trim(), dmId,
   }, t);

@@ -46,12 +46,19 @@ export async function shareFile(ports: Pick<WorkerPorts, 'db' | 'clock'>, actor:
   });
 }
 
-/** Withdraws a file's share with a unit; withdrawing one that does not exist changes nothing. Logged as `Uprava` of the `Spis`. */
+/**
+ * Withdraws a file's share with a unit; withdrawing one that does not exist changes nothing (a unit
+ * that does not exist either is refused, so a mistyped code is not taken for done). Logged as
+ * `Uprava` of the `Spis`.
+ */
 export async function unshareFile(ports: Pick<WorkerPorts, 'db' | 'clock'>, actor: Actor, input: FileShareInput): Promise<boolean> {
   const orgUnit = input.orgUnit?.trim() ?? '';
   return ports.db.transaction(async (trx) => {
     const file = await lockForSharing(trx, actor, input);
-    if (!(await trx('file_shares').where({ file_id: file.id, org_unit: orgUnit }).first())) return false;
+    if (!(await trx('file_shares').where({ file_id: file.id, org_unit: orgUnit }).first())) {
+      if (!orgUnit || !(await trx('org_units').where({ code: orgUnit }).first())) throw new DomainError('SHARE_UNIT_INVALID', 'no such organisational unit');
+      return false;
+    }
     await trx('file_shares').where({ file_id: file.id, org_unit: orgUnit }).del();
     const now = ports.clock();
     await appendAuditLog(trx, { actor: auditActor(actor), eventType: 'Uprava', objectType: 'Spis', objectId: file.id, occurredAt: now, details: { unsharedFrom: orgUnit } });

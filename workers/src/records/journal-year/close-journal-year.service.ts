@@ -24,8 +24,10 @@ export interface CloseJournalYearResult {
   lastSeq: number | null;
   entries: number;
   states: Record<string, number>;
-  /** false when the year had been closed before: nothing was written (except a seal a crash left missing) */
+  /** true when this call closed the year; false when another run (or an earlier one) had: nothing was written but a missing seal */
   created: boolean;
+  /** true when this call put the seal on: the run that closed the year, or a later one finishing a closure a crash left unsealed */
+  sealed: boolean;
 }
 
 // serialises closures across processes and nodes: one closing record per year even when two start at once
@@ -44,6 +46,19 @@ const LOCK_KEY = 4_200_302;
  * batches; the counts come from the same read, so the record says what the rendering shows.
  */
 export async function closeJournalYear(ports: CloseJournalYearPorts, actor: Actor, input: { year: number }): Promise<CloseJournalYearResult> {
+  const { closure, created } = await recordJournalYearClosure(ports, actor, input);
+  return finish(ports, closure, created);
+}
+
+type ClosureToSeal = { office: string; year: number; document_id: string; last_seq: number | null; entries: number; states: Record<string, number>; sealed_component_id: string | null };
+
+/**
+ * The closure of `closeJournalYear` without the seal: the closing record, the rendering registered
+ * and the log entry, in one transaction; `created` is false when the year had been closed before.
+ * The seal is put on by `closeJournalYear` (at once, or by a later run for a closure left unsealed:
+ * the demo closes its past years on its own clock, before the seal certificate existed).
+ */
+export async function recordJournalYearClosure(ports: Pick<CloseJournalYearPorts, 'db' | 'clock' | 'config'>, actor: Actor, input: { year: number }): Promise<{ closure: ClosureToSeal; created: boolean }> {
   requireRole(actor, ['spisovna']);
   const { db, clock, config } = ports;
   const { year } = input;
@@ -52,7 +67,7 @@ export async function closeJournalYear(ports: CloseJournalYearPorts, actor: Acto
   const office = config.officeCode;
 
   const done = await findClosure(db, office, year);
-  if (done) return finish(ports, done, false);
+  if (done) return { closure: done, created: false };
 
   const today = pragueDay(clock());
   const fileClass = await findClassByCode(db, config.journalClassCode, today);
@@ -91,18 +106,14 @@ export async function closeJournalYear(ports: CloseJournalYearPorts, actor: Acto
     return { row: { ...row, sealed_component_id: null, sealed_at: null } };
   });
   // another run closed the year meanwhile: the record is that run's, even when this one happens to put the seal on first
-  if ('raced' in closure && closure.raced) return { ...(await finish(ports, closure.raced, false)), created: false };
-  return finish(ports, closure.row!, true);
+  if ('raced' in closure && closure.raced) return { closure: closure.raced, created: false };
+  return { closure: closure.row!, created: true };
 }
 
-async function finish(
-  ports: CloseJournalYearPorts,
-  c: { office: string; year: number; document_id: string; last_seq: number | null; entries: number; states: Record<string, number>; sealed_component_id: string | null },
-  created: boolean,
-): Promise<CloseJournalYearResult> {
+async function finish(ports: CloseJournalYearPorts, c: ClosureToSeal, created: boolean): Promise<CloseJournalYearResult> {
   const result = { year: c.year, documentId: c.document_id, lastSeq: c.last_seq === null ? null : Number(c.last_seq), entries: Number(c.entries), states: c.states };
-  if (c.sealed_component_id) return { ...result, sealedComponentId: c.sealed_component_id, created };
+  if (c.sealed_component_id) return { ...result, sealedComponentId: c.sealed_component_id, created, sealed: false };
   const seal = await sealDocument(ports, { documentId: c.document_id });
   await markClosureSealed(ports.db, c.office, c.year, seal.sealedComponentId, ports.clock());
-  return { ...result, sealedComponentId: seal.sealedComponentId, created: created || seal.created };
+  return { ...result, sealedComponentId: seal.sealedComponentId, created, sealed: seal.created };
 }

@@ -101,7 +101,7 @@ describe('yearly closure of the registry journal', () => {
   it('is idempotent: a second run, also two at once, writes nothing and says the year was closed before', async () => {
     const before = await countRows(db, TABLES);
     const [a, b] = await Promise.all([closeJournalYear(ports(), admin, { year: Y }), closeJournalYear(ports(), JOURNAL_YEAR_ACTOR, { year: Y })]);
-    for (const r of [a, b]) expect(r).toMatchObject({ created: false, year: Y, lastSeq: 3, entries: 3 });
+    for (const r of [a, b]) expect(r).toMatchObject({ created: false, sealed: false, year: Y, lastSeq: 3, entries: 3 });
     expect(a.documentId).toBe(b.documentId);
     expect(await countRows(db, TABLES)).toEqual(before);
 
@@ -109,8 +109,33 @@ describe('yearly closure of the registry journal', () => {
     await db('journal_counters').insert({ office: 'MMKV', year: Y - 7, last_seq: 0 });
     const [c, d] = await Promise.all([closeJournalYear(ports(), admin, { year: Y - 7 }), closeJournalYear(ports(), JOURNAL_YEAR_ACTOR, { year: Y - 7 })]);
     expect([c.created, d.created].sort()).toEqual([false, true]);
+    // the seal goes on once, by whichever run gets to it first
+    expect([c.sealed, d.sealed].sort()).toEqual([false, true]);
     expect(c).toMatchObject({ documentId: d.documentId, sealedComponentId: d.sealedComponentId, entries: 0 });
     expect(await db('journal_year_closures').where({ year: Y - 7 })).toHaveLength(1);
+  });
+
+  it('a closure a crash left unsealed: a later run puts the seal on and says so, but does not claim the closure', async () => {
+    // given a run whose seal key fails after the closing record was stored
+    const unplugged: SealingPorts = { key: () => Promise.reject(new Error('token unplugged')), timeStamper: null, close: async () => {} };
+    await expect(closeJournalYear({ ...ports(), sealing: unplugged }, admin, { year: Y - 8 })).rejects.toThrow('token unplugged');
+    const left = await db('journal_year_closures').where({ office: 'MMKV', year: Y - 8 }).first();
+    expect(left).toMatchObject({ closed_by: admin.username, sealed_component_id: null });
+
+    // when an administrator runs the closure again
+    const out: string[] = [];
+    const ctx = { db, config, clock: () => new Date(), actor: admin, out: (l: string) => out.push(l), err: () => {} };
+    expect(await runCli(COMMANDS, ['journal', 'close-year', String(Y - 8)], ctx)).toBe(0);
+
+    // then the command says the year was closed before and sealed now; the record is the first run's
+    expect(out[0]).toMatch(new RegExp(`^${Y - 8}\tclosed before, sealed now\tlast number -\t0 entries\t`));
+    const sealed = await db('journal_year_closures').where({ year: Y - 8 }).first();
+    expect(sealed).toMatchObject({ closed_by: admin.username, document_id: left.document_id });
+    expect(sealed.sealed_component_id).not.toBeNull();
+    expect(await db('component_seals').where({ document_id: left.document_id })).toHaveLength(1);
+    // and later runs neither close nor seal
+    const [a, b] = await Promise.all([closeJournalYear(ports(), admin, { year: Y - 8 }), closeJournalYear(ports(), JOURNAL_YEAR_ACTOR, { year: Y - 8 })]);
+    for (const r of [a, b]) expect(r).toMatchObject({ created: false, sealed: false, sealedComponentId: sealed.sealed_component_id });
   });
 
   it('refuses a year not over, a year that is not one, a person without the records role and a file plan without the class; nothing written', async () => {

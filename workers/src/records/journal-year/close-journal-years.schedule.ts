@@ -3,26 +3,28 @@ import { pragueYear } from '../../registry/reference-number.service';
 import { DomainError } from '../../shared/domain-error';
 import { runPeriodically } from '../../shared/periodic';
 import { closeJournalYear, JOURNAL_YEAR_ACTOR, type CloseJournalYearPorts } from './close-journal-year.service';
-import { unclosedYears } from './journal-year.repository';
+import { unclosedYears, unsealedClosureYears } from './journal-year.repository';
 
 /**
  * After 1 January, closes last year's journal when it has running numbers and no closing record yet.
  * Safe on several nodes at once: a year is closed once. Older years left open (data taken over from
  * an earlier system, a database restored from before a closure) are not closed behind anybody's
  * back at start-up: they are named in a warning on every run, for an administrator to close with
- * `npm run cli -- journal close-year <YYYY>`.
+ * `npm run cli -- journal close-year <YYYY>`. A closed year whose rendering has no seal yet (a crash
+ * between closing and sealing, or the demo's past years) gets it.
  */
 export async function closePendingJournalYears(ports: CloseJournalYearPorts, log: pino.Logger): Promise<number[]> {
   const thisYear = pragueYear(ports.clock());
   const unclosed = await unclosedYears(ports.db, ports.config.officeCode, thisYear);
   const older = unclosed.filter((y) => y < thisYear - 1);
   if (older.length) log.warn({ years: older }, 'registry journal years left open: close them with npm run cli -- journal close-year <YYYY>');
-  const years = unclosed.filter((y) => y === thisYear - 1);
+  const unsealed = await unsealedClosureYears(ports.db, ports.config.officeCode);
+  const years = [...new Set([...unsealed, ...unclosed.filter((y) => y === thisYear - 1)])].sort((a, b) => a - b);
   const closed: number[] = [];
   for (const year of years) {
     try {
       const r = await closeJournalYear(ports, JOURNAL_YEAR_ACTOR, { year });
-      log.info({ year, entries: r.entries, lastSeq: r.lastSeq, documentId: r.documentId, created: r.created }, 'registry journal year closed');
+      log.info({ year, entries: r.entries, lastSeq: r.lastSeq, documentId: r.documentId, created: r.created, sealed: r.sealed }, 'registry journal year closed');
       closed.push(year);
     } catch (err) {
       // a missing file-plan class or an unusable seal key needs a person; the next run tries again

@@ -50,6 +50,11 @@ export async function unclosedYears(db: Knex, office: string, before: number): P
   return rows.map(Number);
 }
 
+/** Closed years of the office whose closing rendering has no seal yet (a crash, or the demo's closures made before the seal existed). */
+export async function unsealedClosureYears(db: Knex, office: string): Promise<number[]> {
+  return (await db('journal_year_closures').where({ office }).whereNull('sealed_component_id').orderBy('year').pluck('year')).map(Number);
+}
+
 /** Locks the year's counter row (no running number of the year can be taken meanwhile) and returns the last number taken, or null. */
 export async function lockCounter(trx: Knex.Transaction, office: string, year: number): Promise<number | null> {
   const row = await trx('journal_counters').where({ office, year }).forUpdate().first('last_seq');

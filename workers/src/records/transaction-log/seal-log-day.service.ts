@@ -24,8 +24,10 @@ export interface SealLogDayResult {
   sealedComponentId: string;
   events: number;
   lastHash: string;
-  /** false when the day had been rendered and sealed before: nothing was written */
+  /** true when this call rendered and registered the day's record; false when another run (or an earlier one) had */
   created: boolean;
+  /** true when this call put the seal on: the run that made the record, or a later one finishing a record a crash left unsealed */
+  sealed: boolean;
 }
 
 // serialises renderings across processes and nodes: one record per day even when two start at once
@@ -48,6 +50,20 @@ function entryContent(row: AuditRow) {
  * a log whose entries of that day still match their hashes.
  */
 export async function sealTransactionLogDay(ports: SealLogDayPorts, actor: Actor, input: { day: string }): Promise<SealLogDayResult> {
+  const r = await renderTransactionLogDay(ports, actor, input);
+  return finish(ports, r.day, r.documentId, r.events, r.lastHash, r.sealedComponentId, r.created);
+}
+
+/**
+ * The rendering of `sealTransactionLogDay` without the seal: the day's record registered in the
+ * log file, once; `created` is false when the day had been rendered before (`sealedComponentId` is
+ * then its seal, if it has one). The seal is put on by `sealTransactionLogDay` (at once, or by a
+ * later run for a day left unsealed: the demo renders its past days on its own clock, before the
+ * seal certificate existed).
+ */
+export async function renderTransactionLogDay(
+  ports: Pick<SealLogDayPorts, 'db' | 'clock' | 'config'>, actor: Actor, input: { day: string },
+): Promise<{ day: string; documentId: string; events: number; lastHash: string; sealedComponentId: string | null; created: boolean }> {
   requireRole(actor, ['spisovna']);
   const { db, clock, config } = ports;
   const { day } = input;
@@ -56,7 +72,7 @@ export async function sealTransactionLogDay(ports: SealLogDayPorts, actor: Actor
   if (bounds.to > clock()) throw new DomainError('LOG_DAY_NOT_OVER', `the day ${day} is not over yet`, 'business');
 
   const done = await findLogDay(db, day);
-  if (done) return finish(ports, done.day, done.document_id, done.events, done.last_hash, done.sealed_component_id, false);
+  if (done) return { day: done.day, documentId: done.document_id, events: done.events, lastHash: done.last_hash, sealedComponentId: done.sealed_component_id, created: false };
 
   // the year's log file is classified like every file: its class (and retention) comes from the file plan
   const fileClass = await findClassByCode(db, config.transactionLogClassCode, day);
@@ -92,14 +108,14 @@ export async function sealTransactionLogDay(ports: SealLogDayPorts, actor: Actor
   if ('raced' in stored && stored.raced) {
     const r = stored.raced;
     // another run made the record meanwhile: it is that run's, even when this one happens to put the seal on first
-    return { ...(await finish(ports, r.day, r.document_id, r.events, r.last_hash, r.sealed_component_id, false)), created: false };
+    return { day: r.day, documentId: r.document_id, events: r.events, lastHash: r.last_hash, sealedComponentId: r.sealed_component_id, created: false };
   }
-  return finish(ports, day, stored.record!.documentId, rows.length, lastHash, null, true);
+  return { day, documentId: stored.record!.documentId, events: rows.length, lastHash, sealedComponentId: null, created: true };
 }
 
 async function finish(ports: SealLogDayPorts, day: string, documentId: string, events: number, lastHash: string, sealedComponentId: string | null, created: boolean): Promise<SealLogDayResult> {
-  if (sealedComponentId) return { day, documentId, sealedComponentId, events, lastHash, created };
+  if (sealedComponentId) return { day, documentId, sealedComponentId, events, lastHash, created, sealed: false };
   const seal = await sealDocument(ports, { documentId });
   await markSealed(ports.db, day, seal.sealedComponentId, ports.clock());
-  return { day, documentId, sealedComponentId: seal.sealedComponentId, events, lastHash, created: created || seal.created };
+  return { day, documentId, sealedComponentId: seal.sealedComponentId, events, lastHash, created, sealed: seal.created };
 }

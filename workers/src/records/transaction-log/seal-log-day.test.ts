@@ -110,7 +110,7 @@ describe('daily sealed rendering of the transaction log', () => {
     const before = await countRows(db, ['transaction_log_days', 'documents', 'components', 'component_seals', 'audit_log', 'journal']);
     const [a, b] = await Promise.all([sealTransactionLogDay(ports(), admin, { day: D(2) }), sealTransactionLogDay(ports(), admin, { day: D(2) })]);
     const first = await db('transaction_log_days').where({ day: D(2) }).first();
-    for (const r of [a, b]) expect(r).toMatchObject({ created: false, documentId: first.document_id, sealedComponentId: first.sealed_component_id });
+    for (const r of [a, b]) expect(r).toMatchObject({ created: false, sealed: false, documentId: first.document_id, sealedComponentId: first.sealed_component_id });
     expect(await countRows(db, ['transaction_log_days', 'documents', 'components', 'component_seals', 'audit_log', 'journal'])).toEqual(before);
 
     // a year's file opened before log files were classified gets its class with the next rendering (logged)
@@ -120,6 +120,8 @@ describe('daily sealed rendering of the transaction log', () => {
     // two new days sealed at the same moment give two records, numbered in the same file
     const [c, d] = await Promise.all([sealTransactionLogDay(ports(), admin, { day: D(4) }), sealTransactionLogDay(ports(), admin, { day: D(4) })]);
     expect([c.created, d.created].sort()).toEqual([false, true]);
+    // the seal goes on once, by whichever run gets to it first
+    expect([c.sealed, d.sealed].sort()).toEqual([false, true]);
     expect(c.documentId).toBe(d.documentId);
     // one file a year (early in January the two days may fall into two years)
     const files = await db('transaction_log_days').distinct('file_id').pluck('file_id');
@@ -136,6 +138,23 @@ describe('daily sealed rendering of the transaction log', () => {
     expect(reclassified.map((e) => (typeof e.details === 'string' ? JSON.parse(e.details) : e.details))).toEqual(
       D(2).slice(0, 4) === D(4).slice(0, 4) ? [expect.objectContaining({ field: 'classCode', from: null, to: '1.6' })] : [],
     );
+  });
+
+  it('a day whose record a crash left unsealed: a later run puts the seal on and says so, but does not claim the record', async () => {
+    // given a run whose seal key fails after the day's record was stored
+    const unplugged: SealingPorts = { key: () => Promise.reject(new Error('token unplugged')), timeStamper: null, close: async () => {} };
+    await expect(sealTransactionLogDay({ ...ports(), sealing: unplugged }, admin, { day: D(7) })).rejects.toThrow('token unplugged');
+    const left = await db('transaction_log_days').where({ day: D(7) }).first();
+    expect(left).toMatchObject({ sealed_component_id: null });
+
+    // when two runs find it at once
+    const [a, b] = await Promise.all([sealTransactionLogDay(ports(), admin, { day: D(7) }), sealTransactionLogDay(ports(), admin, { day: D(7) })]);
+
+    // then neither made the record, one of them sealed it, both return the same seal
+    for (const r of [a, b]) expect(r).toMatchObject({ created: false, documentId: left.document_id, sealedComponentId: a.sealedComponentId });
+    expect([a.sealed, b.sealed].sort()).toEqual([false, true]);
+    expect(await db('transaction_log_days').where({ day: D(7) }).first()).toMatchObject({ sealed_component_id: a.sealedComponentId });
+    expect(await db('component_seals').where({ document_id: left.document_id })).toHaveLength(1);
   });
 
   it('refuses to render a day when the file plan lacks the class of the log file, or it is not a leaf', async () => {

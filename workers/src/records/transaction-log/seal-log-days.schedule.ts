@@ -27,7 +27,7 @@ export async function sealPendingLogDays(ports: SealLogDayPorts, log: pino.Logge
     if (done.has(day)) continue;
     try {
       const r = await sealTransactionLogDay(ports, TRANSACTION_LOG_ACTOR, { day });
-      log.info({ day, events: r.events, documentId: r.documentId, created: r.created }, 'transaction log day sealed');
+      log.info({ day, events: r.events, documentId: r.documentId, created: r.created, sealed: r.sealed }, 'transaction log day sealed');
       sealed.push(day);
     } catch (err) {
       // an altered entry or an unusable seal key needs a person; the next run tries again
