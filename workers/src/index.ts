@@ -89,6 +89,7 @@ export { classificationDay, mayReclassifyFile, reclassifyFile, RECLASSIFIERS, RE
 export { assignHandler, mayAssignHandler, HANDLER_REASON_MAX, type AssignHandlerInput, type AssignHandlerResult } from './records/files/handler-assignment.service';
 export { eligibleHandlers, HANDLER_ROLES, type EligibleHandler } from './records/files/handler-assignment.repository';
 export { createTypedFile, openVolume, type PartInput } from './records/files/typed-file.service';
+export { openVolumeFile, volumeHoldsDocuments, VOLUMES_HOLD_FILES_FROM } from './records/files/volume-file.service';
 export { canAccessFile, assertFileAccess, assertRole, hasRole, scopeFilesToActor, whereOwnUnit } from './records/files/file-access';
 export { findOrCreateParty, searchParties, mergeParties, partyDisplayName, PARTY_MERGERS, type PartyInput } from './records/parties/parties.service';
 export { importFilePlan, exportFilePlan, storeFilePlan } from './records/file-plan/file-plan.service';
@@ -111,6 +112,8 @@ export { recordTriggerEvent } from './records/disposal/record-trigger-event';
 export { settleRecordDocument } from './records/disposal/settle-record-document';
 export { closeFile, type CloseFileProblems } from './records/disposal/close-file';
 export { reopenFile } from './records/disposal/reopen-file';
+export { closeVolume, reopenVolume } from './records/disposal/close-volume';
+export { closePart, closeTypedFile, reopenPart, reopenTypedFile } from './records/disposal/close-typed-file';
 export { cancelDocument } from './records/disposal/cancel-document';
 export { requireFileAccess, isCreator } from './records/disposal/access';
 export { recordDispatch } from './records/dispatch/record-dispatch';

@@ -15,6 +15,9 @@ export interface DocumentPageDeps {
   actorOf: (ctx: Ctx) => Actor;
 }
 
+/** How a component version came about (`components.derivation`; `original` for none), each with its label in `records:document.derivations`. */
+export const COMPONENT_DERIVATIONS = ['original', 'converted', 'sealed', 'unpacked', 'delivery-receipt', 'receipt-confirmation', 'verification-report'] as const;
+
 /** How many of a document's transaction-log entries its page lists (the newest; the whole log is in `log export`). */
 export const HISTORY_LIMIT = 200;
 

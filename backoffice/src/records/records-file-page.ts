@@ -8,7 +8,7 @@ import { DISPATCH_CHANNELS, DOCUMENT_EDITORS } from './records-documents.route';
 import { handlerDoneMessage, handlerSection } from './records-handler.route';
 import { doneMessage, lifecycleActions, type LifecycleFailure } from './records-lifecycle.route';
 import { reclassifySection, type ReclassifyFailure } from './records-reclassify.route';
-import { typedFileSection } from './records-typed-files.route';
+import { typedFileSection, type TypedFailure } from './records-typed-files.route';
 
 /** Who records the day of a file's trigger event: the records centre and the handlers (use case checks the unit). */
 export const TRIGGER_RECORDERS = ['spisovna', 'referent', 'vedouci', 'admin'];
@@ -28,7 +28,9 @@ const mayUseCentre = (actor: Actor) => actor.roles.includes('spisovna') || actor
  * and unchanged, when a form posted from it was refused (`failure`: the error summary, the field
  * messages and what the user typed).
  */
-export async function showFilePage(deps: FilePageDeps, ctx: Ctx, id: string, opts: { logView: boolean; failure?: LifecycleFailure; reclassify?: ReclassifyFailure; status?: number }): Promise<void> {
+export async function showFilePage(
+  deps: FilePageDeps, ctx: Ctx, id: string, opts: { logView: boolean; failure?: LifecycleFailure; reclassify?: ReclassifyFailure; typedFailure?: TypedFailure; status?: number },
+): Promise<void> {
   const file = await deps.db('files').where({ id }).first();
   if (!file) throw new AppError('NOT_FOUND');
   const shares: string[] = await deps.db('file_shares').where({ file_id: id }).pluck('org_unit');
@@ -59,9 +61,9 @@ export async function showFilePage(deps: FilePageDeps, ctx: Ctx, id: string, opt
     mayTrigger: awaitsTrigger && ['closed', 'in-records-centre'].includes(file.state) && actor.roles.some((r) => TRIGGER_RECORDERS.includes(r)),
     ...lifecycle.file,
     ...handler,
-    done: opts.failure || opts.reclassify ? null : (doneMessage(ctx) ?? handlerDoneMessage(ctx)),
+    done: opts.failure || opts.reclassify || opts.typedFailure ? null : (doneMessage(ctx) ?? handlerDoneMessage(ctx)),
     reclassify,
-    typed: await typedFileSection(deps.db, actor, file, ctx.query),
+    typed: await typedFileSection(deps.db, actor, file, opts.typedFailure ? {} : ctx.query, opts.typedFailure),
   });
 }
 

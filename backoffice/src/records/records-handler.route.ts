@@ -90,7 +90,7 @@ export function addHandlerRoutes(router: Router<AppState>, deps: LifecycleRoutes
     let changed: boolean;
     try {
       const result = await assignHandler(ports, actor, { fileId: file.id, handler: values.handler, reason: values.reason || null });
-      changed = result.fileChanged || result.documentsChanged > 0;
+      changed = result.fileChanged || result.documentsChanged > 0 || result.followers > 0;
     } catch (err) {
       // a refused role or unit, and a file closed meanwhile (the page then has no form), go to the error page; the rest is shown with the form
       if (!(err instanceof DomainError) || ['FORBIDDEN', 'FILE_NOT_OPEN'].includes(err.code) || err.code.endsWith('_NOT_FOUND')) throw err;

@@ -48,7 +48,7 @@ export interface LifecycleRoutesDeps {
 
 interface JournalRow { document_id: string; reference_number: string | null; jid: string; settled_by?: string | null; [k: string]: unknown }
 interface DocumentState { id: string; state: string; direction: string; created_by: string | null }
-interface FileRow { id: string; state: string; org_unit: string | null; owner?: string | null }
+interface FileRow { id: string; state: string; org_unit: string | null; owner?: string | null; kind?: string }
 
 const hasAny = (actor: Actor, roles: readonly string[]) => actor.roles.some((r) => roles.includes(r));
 
@@ -101,8 +101,9 @@ export function lifecycleActions(actor: Actor, file: FileRow, rows: JournalRow[]
   return {
     documents,
     file: {
-      mayClose: open && handler,
-      mayReopen: file.state === 'closed' && hasAny(actor, REOPENERS) && handles(actor, file),
+      // a volume, a part and a typed file close and reopen by their own forms (records-volumes.route)
+      mayClose: open && handler && (file.kind ?? 'file') === 'file',
+      mayReopen: file.state === 'closed' && (file.kind ?? 'file') === 'file' && hasAny(actor, REOPENERS) && handles(actor, file),
       mayAct: documents.some((d) => d.lc.maySettle || d.lc.mayCancel),
       settlementMethods: SETTLEMENT_METHODS,
       failure,

@@ -96,11 +96,14 @@ describe('typed files in the back-office', () => {
 
     const page = (await get('referent', `/records/files/${typed.id}?typed=volume-opened`).expect(200)).text;
     expect(page).toContain('Díl byl otevřen.');
-    expect(page).toContain(`href="/records/own?file=${building.reference}/SP/1"`);
-    expect((await get('referent', `/records/own?file=${encodeURIComponent(`${building.reference}/SP/1`)}`).expect(200)).text).toContain(`${building.reference}/SP/1`);
+    expect(page).toContain(`href="/records/files/${volumes[0].id}"`);
     const volumePage = (await get('referent', `/records/files/${volumes[0].id}`).expect(200)).text;
     expect(volumePage).toContain('Díl součásti SP – Stavební povolení typového spisu');
     expect(volumePage).toContain(`href="/records/files/${typed.id}"`);
+    // NSESSS 2023: a volume holds files; no document goes straight into it
+    expect(volumePage).toContain('Díl zatím neobsahuje žádný spis.');
+    expect(volumePage).toContain(`action="/records/volumes/${volumes[0].id}/files"`);
+    expect(volumePage).not.toContain(`href="/records/own?file=`);
 
     // a blank subject is refused; the administrator's typed file of another unit is closed to OSU
     expect((await post('vedouci', url).send({ subject: '', volumes: '1' }).expect(400)).text).toContain('Uveďte věc nového dílu');
@@ -113,5 +116,80 @@ describe('typed files in the back-office', () => {
     await post('spisovna', url).send({ subject: 'Spisovna', volumes: '1' }).expect(403);
     expect(await t.db('files').where({ part_id: foreignPart.id })).toHaveLength(0);
     expect(await t.db('files').where({ part_id: part.id })).toHaveLength(1);
+  });
+  it('opens a file in a volume, closes the volume only when its files are closed (opening the next), reopens it, and closes parts and the typed file', async () => {
+    const typed = await t.db('files').where({ file_reference: building.reference }).first('id');
+    const parts = await t.db('file_parts').where({ typed_file_id: typed.id }).orderBy('code').select('id', 'code');
+    const volume = await t.db('files').where({ file_reference: `${building.reference}/SP/1` }).first('id');
+    const files = `/records/volumes/${volume.id}/files`;
+    // bad input, a foreign origin and roles that do not handle files change nothing
+    const before = { files: await count('files'), log: await count('audit_log') };
+    const blank = await post('referent', files).send({ subject: ' ', files: '0' }).expect(400);
+    expect(blank.text).toContain('Spis v dílu nelze založit');
+    expect(blank.text).toContain('href="#volume-file-subject"');
+    await request(t.callback).post(files).set('Cookie', cookies.referent).set('Origin', 'https://evil.example').type('form').send({ subject: 'Zlý', files: '0' }).expect(403);
+    for (const user of ['podatelna', 'spisovna']) await post(user, files).send({ subject: 'Cizí', files: '0' }).expect(403);
+    expect({ files: await count('files'), log: await count('audit_log') }).toEqual(before);
+
+    const opened = await post('referent', files).send({ subject: 'Řízení o povolení domu', files: '0' }).expect(303);
+    expect(opened.headers.location).toBe(`/records/files/${volume.id}?typed=file-opened`);
+    expect((await post('referent', files).send({ subject: 'Řízení o povolení domu', files: '0' }).expect(303)).headers.location).toBe(`/records/files/${volume.id}?typed=file-existed`);
+    const inner = await t.db('files').where({ volume_id: volume.id }).first();
+    expect(inner).toMatchObject({ file_reference: `${building.reference}/SP/1/1`, kind: 'file', org_unit: 'OSU' });
+    const innerPage = (await get('referent', `/records/files/${inner.id}`).expect(200)).text;
+    expect(innerPage).toContain('Spis je vložen v dílu');
+    expect(innerPage).toContain(`href="/records/own?file=${inner.file_reference}"`);
+
+    // the volume with an open file: refused with the file named, nothing changed
+    const close = `/records/volumes/${volume.id}/close`;
+    const mid = { files: await t.db('files').orderBy('id').select('id', 'state'), log: await count('audit_log') };
+    const refused = await post('vedouci', close).send({ reason: '', next: 'Prodloužení' }).expect(409);
+    expect(refused.text).toContain('Díl nelze uzavřít');
+    expect(refused.text).toContain(`Díl nelze uzavřít, dokud jsou otevřené jeho spisy: ${inner.file_reference}.`);
+    expect(refused.text).toMatch(/id="volume-close-next"[^>]*value="Prodloužení"/);
+    expect((await post('vedouci', close).send({ reason: 'x'.repeat(501) }).expect(400)).text).toContain('href="#volume-close-reason"');
+    await post('spisovna', close).send({}).expect(403);
+    expect({ files: await t.db('files').orderBy('id').select('id', 'state'), log: await count('audit_log') }).toEqual(mid);
+
+    // its file closed (as the file page closes it), the volume closes and the next one opens
+    await t.db('files').where({ id: inner.id }).update({ state: 'closed', closed_at: new Date(), closed_by: 'user:referent' });
+    const closed = await post('vedouci', close).send({ reason: 'povolení vydáno', next: 'Prodloužení platnosti' }).expect(303);
+    expect(closed.headers.location).toBe(`/records/files/${volume.id}?typed=volume-closed-next`);
+    expect(await t.db('files').where({ id: volume.id }).first()).toMatchObject({ state: 'closed', closure_reason: 'povolení vydáno' });
+    expect(await t.db('files').where({ file_reference: `${building.reference}/SP/2` }).first()).toMatchObject({ kind: 'volume', state: 'open', subject: 'Prodloužení platnosti' });
+    expect(await t.db('audit_log').where({ object_id: volume.id }).orderBy('id').pluck('event_type')).toContain('Uzavreni');
+    const closedPage = (await get('referent', closed.headers.location).expect(200)).text;
+    expect(closedPage).toContain('Díl byl uzavřen a otevřel se další díl součásti.');
+    expect(closedPage).toContain(`action="/records/volumes/${volume.id}/reopen"`);
+    expect(closedPage).not.toContain(`action="/records/files/${volume.id}/close"`);
+
+    // reopening needs a reason
+    const reopen = `/records/volumes/${volume.id}/reopen`;
+    expect((await post('referent', reopen).send({ reason: '' }).expect(400)).text).toContain('Díl nelze znovu otevřít');
+    expect((await post('referent', reopen).send({ reason: 'chybí výkres' }).expect(303)).headers.location).toBe(`/records/files/${volume.id}?typed=volume-reopened`);
+    expect(await t.db('audit_log').where({ object_id: volume.id, event_type: 'Otevreni', object_type: 'Dil' })).toHaveLength(1);
+    await post('vedouci', close).send({}).expect(303);
+
+    // a part with an open volume does not close; the typed file not while a part is open
+    const sp = parts.find((p) => p.code === 'SP')!;
+    const partRefused = await post('referent', `/records/typed-files/${typed.id}/parts/${sp.id}/close`).send({}).expect(409);
+    expect(partRefused.text).toContain(`Součást nelze uzavřít, dokud jsou otevřené její díly: ${building.reference}/SP/2.`);
+    expect(partRefused.text).toContain(`href="#part-close-reason-${sp.id}"`);
+    const typedRefused = await post('referent', `/records/typed-files/${typed.id}/close`).send({}).expect(409);
+    expect(typedRefused.text).toContain('Typový spis nelze uzavřít, dokud jsou otevřené jeho součásti: 2, SP.');
+    const second = await t.db('files').where({ file_reference: `${building.reference}/SP/2` }).first('id');
+    await t.db('files').where({ id: second.id }).update({ state: 'closed', closed_at: new Date() });
+    for (const p of parts) expect((await post('referent', `/records/typed-files/${typed.id}/parts/${p.id}/close`).send({}).expect(303)).headers.location).toBe(`/records/files/${typed.id}?typed=part-closed`);
+    expect(await t.db('file_parts').where({ typed_file_id: typed.id }).whereNull('closed_at')).toHaveLength(0);
+    expect((await post('referent', `/records/typed-files/${typed.id}/parts/${sp.id}/reopen`).send({ reason: '' }).expect(400)).text).toContain('Součást nelze znovu otevřít');
+    await post('vedouci', `/records/typed-files/${typed.id}/close`).send({ reason: 'stavba dokončena' }).expect(303);
+    expect(await t.db('files').where({ id: typed.id }).first()).toMatchObject({ state: 'closed' });
+    const closedTyped = (await get('vedouci', `/records/files/${typed.id}?typed=typed-closed`).expect(200)).text;
+    expect(closedTyped).toContain('Typový spis byl uzavřen.');
+    expect(closedTyped).toContain(`action="/records/typed-files/${typed.id}/reopen"`);
+    await post('vedouci', `/records/typed-files/${typed.id}/reopen`).send({ reason: 'kolaudace' }).expect(303);
+    expect(await t.db('audit_log').where({ object_id: typed.id }).orderBy('id').pluck('event_type')).toEqual(expect.arrayContaining(['Uzavreni', 'Otevreni']));
+    // the English page says it in English
+    expect((await get('vedouci', `/records/files/${volume.id}?lang=en`).expect(200)).text).toContain('Files in the volume');
   });
 });

@@ -1,11 +1,14 @@
 import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
-import { canAccessFile, createTypedFile, DomainError, findPlanValidOn, listClasses, openVolume, pragueDay, type Actor, type WorkersConfig } from '@openspis/workers';
+import {
+  canAccessFile, createTypedFile, DomainError, findPlanValidOn, listClasses, openVolume, pragueDay, requireFileAccess, volumeHoldsDocuments, type Actor, type WorkersConfig,
+} from '@openspis/workers';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../app-error';
 import { parse, type AppState, type Ctx } from '../http';
 import type { PageFn } from './records-centre.route';
+import { REOPENERS, SETTLERS } from './records-lifecycle.route';
 import { orgUnits } from './register-options';
 
 /** Who opens typed files and their volumes: the handlers of a unit and the administrator (the use cases check again). */
@@ -51,32 +54,101 @@ async function typedClasses(db: Knex, day: string): Promise<{ code: string; titl
     .map((c) => ({ code: c.class_code, title: c.title }));
 }
 
+/** The `?typed=` messages after a successful post. */
+export const TYPED_DONE = [
+  'created', 'volume-opened', 'volume-existed', 'file-opened', 'file-existed', 'volume-closed', 'volume-closed-next', 'volume-reopened',
+  'part-closed', 'part-reopened', 'typed-closed', 'typed-reopened',
+] as const;
+
+/** A refused form of a typed file's or a volume's page: shown again with the summary, the field's message and what was typed. */
+export interface TypedFailure {
+  form: 'volume-file' | 'volume-close' | 'volume-reopen' | 'part-close' | 'part-reopen' | 'typed-close' | 'typed-reopen';
+  partId?: string;
+  values: { subject?: string; reason?: string; next?: string; count?: string };
+  errors: { target: string; message: string }[];
+  fields: Record<string, string>;
+}
+
+/** Whether the lifecycle use cases let the actor handle the file (their unit's, their own, or a records role). */
+function handles(actor: Actor, file: { org_unit: string | null; owner?: string | null }): boolean {
+  try {
+    requireFileAccess(actor, { org_unit: file.org_unit, owner: file.owner ?? null });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface SectionFile { id: string; kind: string; state: string; org_unit: string | null; owner?: string | null; part_id: string | null; volume_id?: string | null }
+
 /**
  * What the file page shows of a typed file (its parts, each with its volumes, and the forms to open
- * a volume and to file a document into an open one) or of a volume (its part and typed file).
- * Null for a plain file. The query's `typed=` names what a post just did.
+ * a volume, to close and reopen a part and the typed file), of a volume (its part and typed file,
+ * its files with the form to open one, the forms to close it — opening the next — and reopen it)
+ * or of a file in a volume (the volume). Null for another plain file. The query's `typed=` names
+ * what a post just did; `failure` is a refused form of this section.
  */
-export async function typedFileSection(db: Knex, actor: Actor, file: { id: string; kind: string; state: string; org_unit: string | null; part_id: string | null }, query: Record<string, unknown>) {
+export async function typedFileSection(db: Knex, actor: Actor, file: SectionFile, query: Record<string, unknown>, failure?: TypedFailure) {
+  const parsed = z.enum(TYPED_DONE).safeParse(query.typed);
+  const done = parsed.success ? parsed.data : null;
+  const mine = (form: TypedFailure['form'], partId?: string) => (failure && failure.form === form && failure.partId === partId ? failure : undefined);
+  const handler = handles(actor, file) && canAccessFile(actor, file);
+  if (file.volume_id) {
+    const volume = await db('files').where({ id: file.volume_id }).first('id', 'file_reference', 'subject', 'state');
+    return volume ? { inVolume: volume, done, failure } : null;
+  }
   if (file.kind === 'volume' && file.part_id) {
     const part = await db('file_parts as p').join('files as t', 't.id', 'p.typed_file_id').where('p.id', file.part_id)
-      .first('p.code', 'p.title', 't.id as typedId', 't.file_reference as typedReference', 't.subject as typedSubject');
-    return part ? { volumeOf: part } : null;
+      .first('p.code', 'p.title', 'p.closed_at as partClosedAt', 't.id as typedId', 't.file_reference as typedReference', 't.subject as typedSubject', 't.state as typedState');
+    if (!part) return null;
+    const files = await db('files').where({ volume_id: file.id }).orderBy('created_at').orderBy('file_reference').select('id', 'file_reference', 'subject', 'state');
+    const holdsDocuments = await volumeHoldsDocuments(db, file.id);
+    const open = file.state === 'open';
+    const close = mine('volume-close');
+    const reopen = mine('volume-reopen');
+    const newFile = mine('volume-file');
+    return {
+      volumeOf: part, done, failure,
+      volume: {
+        id: file.id, files, fileCount: files.length, holdsDocuments, partClosed: Boolean(part.partClosedAt),
+        mayOpenFile: open && !holdsDocuments && hasAny(actor, TYPED_FILE_OPENERS) && handler,
+        mayClose: open && hasAny(actor, SETTLERS) && handler,
+        mayOpenNext: part.typedState === 'open' && !part.partClosedAt,
+        mayReopen: file.state === 'closed' && part.typedState === 'open' && !part.partClosedAt && hasAny(actor, REOPENERS) && handler,
+        fileForm: { subject: newFile?.values.subject ?? '', error: newFile?.fields['volume-file-subject'] },
+        closeForm: { reason: close?.values.reason ?? '', next: close?.values.next ?? '', error: close?.fields['volume-close-reason'], nextError: close?.fields['volume-close-next'] },
+        reopenForm: { reason: reopen?.values.reason ?? '', error: reopen?.fields['volume-reopen-reason'] },
+      },
+    };
   }
   if (file.kind !== 'typed') return null;
   const parts = await db('file_parts').where({ typed_file_id: file.id }).orderBy('created_at').orderBy('code');
   const volumes = parts.length ? await db('files').whereIn('part_id', parts.map((p) => p.id)).orderBy('created_at').orderBy('file_reference').select('id', 'part_id', 'file_reference', 'subject', 'state') : [];
-  const handler = file.state === 'open' && hasAny(actor, TYPED_FILE_OPENERS) && canAccessFile(actor, file);
-  const done = z.enum(['created', 'volume-opened', 'volume-existed']).safeParse(query.typed);
+  const open = file.state === 'open';
+  const typedClose = mine('typed-close');
+  const typedReopen = mine('typed-reopen');
   return {
     fileId: file.id,
-    done: done.success ? done.data : null,
-    mayOpenVolume: handler,
+    done, failure,
+    mayOpenVolume: open && hasAny(actor, TYPED_FILE_OPENERS) && handler,
+    mayCloseTyped: open && hasAny(actor, SETTLERS) && handler,
+    mayReopenTyped: file.state === 'closed' && hasAny(actor, REOPENERS) && handler,
+    closeForm: { reason: typedClose?.values.reason ?? '', error: typedClose?.fields['typed-close-reason'] },
+    reopenForm: { reason: typedReopen?.values.reason ?? '', error: typedReopen?.fields['typed-reopen-reason'] },
     parts: parts.map((p) => {
       const own = volumes.filter((v) => v.part_id === p.id);
+      const closed = Boolean(p.closed_at);
+      const partClose = mine('part-close', p.id);
+      const partReopen = mine('part-reopen', p.id);
       return {
-        id: p.id, code: p.code, title: p.title, volumeCount: own.length,
+        id: p.id, code: p.code, title: p.title, volumeCount: own.length, closed, closedAt: p.closed_at,
         retention: p.disposal_code ? `${p.disposal_code}/${p.retention_years}` : null,
-        volumes: own.map((v) => ({ ...v, mayFile: handler && v.state === 'open' })),
+        volumes: own,
+        mayOpenVolume: !closed && open && hasAny(actor, TYPED_FILE_OPENERS) && handler,
+        mayClose: !closed && open && hasAny(actor, SETTLERS) && handler,
+        mayReopen: closed && open && hasAny(actor, REOPENERS) && handler,
+        closeForm: { reason: partClose?.values.reason ?? '', error: partClose?.fields[`part-close-reason-${p.id}`] },
+        reopenForm: { reason: partReopen?.values.reason ?? '', error: partReopen?.fields[`part-reopen-reason-${p.id}`] },
       };
     }),
   };

@@ -19,6 +19,7 @@ import { addPartiesRoutes } from './records-parties.route';
 import { addReclassifyRoutes } from './records-reclassify.route';
 import { addRegisterRoutes } from './records-register.route';
 import { addTypedFileRoutes } from './records-typed-files.route';
+import { addVolumeRoutes } from './records-volumes.route';
 
 export interface RecordsDeps {
   db: Knex;
@@ -161,6 +162,7 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
   addHandlerRoutes(router, { ...deps, actorOf, showFile: (ctx, id, opts) => showFilePage(fileDeps, ctx, id, opts) });
   addPartiesRoutes(router, { ...deps, page, actorOf });
   addTypedFileRoutes(router, { ...deps, page, actorOf });
+  addVolumeRoutes(router, { ...deps, actorOf, showFile: (ctx, id, opts) => showFilePage(fileDeps, ctx, id, opts) });
   addReclassifyRoutes(router, { ...deps, actorOf, showFile: (ctx, id, opts) => showFilePage(fileDeps, ctx, id, opts) });
   addRegisterRoutes(router, { ...deps, page, actorOf, uploadMaxBytes: deps.uploadMaxBytes ?? 10 * 1024 * 1024 });
 

@@ -1,4 +1,4 @@
-import { canAccessFile, pragueDay, type Actor, type Channel, type RegisterRecordInput } from '@openspis/workers';
+import { canAccessFile, pragueDay, VOLUMES_HOLD_FILES_FROM, type Actor, type Channel, type RegisterRecordInput } from '@openspis/workers';
 import type { Knex } from 'knex';
 import { isUuid, pragueInstant, readParty, validDay, type FieldErrors, type Values } from './register-form';
 import { fileableClasses, handlers, OUTGOING_CHANNELS, RECEIPT_CHANNELS } from './register-options';
@@ -31,6 +31,8 @@ async function readFile(db: Knex, actor: Actor, v: Values, errors: FieldErrors, 
     if (!file || !mayFile) errors.fileReference = { key: 'fileNotFound' };
     else if (file.state !== 'open') errors.fileReference = { key: 'fileNotOpen' };
     else if (file.kind === 'typed') errors.fileReference = { key: 'typedFile' };
+    // NSESSS 2023: a volume (díl) holds files; its documents go into them (the use case refuses it again)
+    else if (file.kind === 'volume' && pragueDay(now) >= VOLUMES_HOLD_FILES_FROM) errors.fileReference = { key: 'volumeHoldsFiles' };
     return { fileId: file?.id ?? null, classCode: null, orgUnit: file?.org_unit ?? null };
   }
   if (v.fileMode !== 'new') errors.fileMode = { key: 'fileModeRequired' };

@@ -122,6 +122,8 @@ export interface CaseFileRow {
   state: FileState;
   kind: FileKind;
   part_id: string | null;
+  /** a file (spis) in a volume (díl) of a typed file: that volume */
+  volume_id?: string | null;
   class_id: string | null;
   class_code: string | null;
   numbering_method: NumberingMethod;

@@ -8,6 +8,7 @@ import { findClassByCode } from './file-plan/file-plan.repository';
 import { moveDocument } from './files/move-document.service';
 import { registerRecord } from './files/register-record.service';
 import { createTypedFile, openVolume } from './files/typed-file.service';
+import { openVolumeFile } from './files/volume-file.service';
 import { mergeParties, searchParties } from './parties/parties.service';
 import type { Actor } from './records.model';
 import type { RecordsPorts } from './records.ports';
@@ -133,8 +134,13 @@ describe('records on a real database', () => {
       const volume = await openVolume(ports, referentOsu, { partId: typed.partIds.B, subject: 'Projektová dokumentace' });
       expect(volume.fileReference).toBe('SZ-5.3/2026/1/B/1');
       expect(await db('files').where({ id: volume.fileId }).first()).toMatchObject({ kind: 'volume', disposal_code: 'A', retention_years: 45 });
-      const doc = await registerRecord(ports, referentOsu, { direction: 'internal', subject: 'Výkres', channel: 'internal', fileId: volume.fileId });
+      // NSESSS 2023: a volume holds files (spisy); the document goes into a file of the volume, which takes the volume's retention
+      await expect(registerRecord(ports, referentOsu, { direction: 'internal', subject: 'Výkres', channel: 'internal', fileId: volume.fileId })).rejects.toMatchObject({ code: 'VOLUME_HOLDS_FILES' });
+      const file = await openVolumeFile(ports, referentOsu, { volumeId: volume.fileId, subject: 'Projektová dokumentace – výkresy' });
+      expect(file.fileReference).toBe('SZ-5.3/2026/1/B/1/1');
+      const doc = await registerRecord(ports, referentOsu, { direction: 'internal', subject: 'Výkres', channel: 'internal', fileId: file.fileId });
       expect((await db('documents').where({ id: doc.documentId }).first()).disposal_code).toBe('A');
+      expect(await db('files').where({ id: file.fileId }).first()).toMatchObject({ kind: 'file', volume_id: volume.fileId, disposal_code: 'A', retention_years: 45 });
       await expect(registerRecord(ports, referentOsu, { direction: 'internal', subject: 'x', channel: 'internal', fileId: typed.fileId })).rejects.toMatchObject({ code: 'TYPED_FILE_NEEDS_VOLUME' });
     });
   });

@@ -33,7 +33,8 @@ export async function annualHandOver(ctx: DemoContext): Promise<void> {
   const now = ctx.timeline.clock();
   const year = pragueYear(now);
   const closed: { id: string; class_code: string }[] = await db('files').where({ state: 'closed' }).andWhere('closed_at', '<', new Date(Date.UTC(year, 0, 1)))
-    .whereNot('kind', 'volume').orderBy('file_reference').select('id', 'class_code');
+    // the units: files and closed volumes (díly); a file in a volume goes with it, a typed file volume by volume
+    .whereNull('volume_id').whereNot('kind', 'typed').orderBy('file_reference').select('id', 'class_code');
   for (let i = 0; i < closed.length; i += 8) {
     await handOverFiles(ctx.ports, SPISOVNA, { fileIds: closed.slice(i, i + 8).map((f) => f.id), storageUnit: `KR-${year}-${1 + i / 8}` });
   }

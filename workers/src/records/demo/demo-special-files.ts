@@ -1,7 +1,9 @@
 import { closeFile } from '../disposal/close-file';
 import { settleRecordDocument } from '../disposal/settle-record-document';
 import { registerRecord } from '../files/register-record.service';
+import { closeVolume } from '../disposal/close-volume';
 import { createTypedFile, openVolume } from '../files/typed-file.service';
+import { openVolumeFile } from '../files/volume-file.service';
 import { addFurtherAddressees, deliverToAll, dispatchToAll } from './demo-addressees';
 import type { PartyInput } from '../parties/parties.service';
 import { handler, ORGS, pdfa, PODATELNA } from './demo-data';
@@ -65,7 +67,10 @@ export function planAccounts(ctx: DemoContext, year: number): void {
 
 /**
  * Two typed files (typový spis) with parts (součásti) and volumes (díly): an employee's personal
- * file and a building's file at the building authority, each filled over the years.
+ * file and a building's file at the building authority, each filled over the years. Each volume
+ * holds files (spisy) with the documents, as NSESSS 2023 asks; the building permit's volume closes
+ * when its file is done and the next volume of the part opens, the change of the building's volume
+ * stays open.
  */
 export function planTypedFiles(ctx: DemoContext, from: number, to: number): void {
   const { ports, timeline } = ctx;
@@ -81,7 +86,8 @@ export function planTypedFiles(ctx: DemoContext, from: number, to: number): void
     });
     const volumes: Record<string, string> = {};
     for (const [code, subject] of [['PS', 'Pracovní smlouva a dodatky'], ['PV', 'Platové výměry'], ['VZ', 'Vzdělávání úřednice']]) {
-      volumes[code] = (await openVolume(ports, kt, { partId: typed.partIds[code], subject })).fileId;
+      const volume = await openVolume(ports, kt, { partId: typed.partIds[code], subject });
+      volumes[code] = (await openVolumeFile(ports, kt, { volumeId: volume.fileId, subject })).fileId;
     }
     const entries: [number, string, string][] = [[0, 'PS', 'Pracovní smlouva'], [0, 'PV', 'Platový výměr'], [2, 'VZ', 'Osvědčení o zvláštní odborné způsobilosti'], [4, 'PS', 'Dodatek č. 1 k pracovní smlouvě'], [5, 'PV', 'Platový výměr – změna platové třídy']];
     entries.forEach(([years, code, subject], k) => {
@@ -99,8 +105,11 @@ export function planTypedFiles(ctx: DemoContext, from: number, to: number): void
       classCode: '5.3', subject: 'Stavba: Bytový dům Sokolovská 45, Karlovy Vary', reference: `STAV-${to}-045`, orgUnit: 'OSU',
       parts: [{ code: 'SP', title: 'Stavební povolení' }, { code: 'ZM', title: 'Změny stavby před dokončením' }, { code: 'KOL', title: 'Kolaudace' }],
     });
-    const permit = await openVolume(ports, osu, { partId: typed.partIds.SP, subject: 'Stavební povolení – bytový dům' });
-    const change = await openVolume(ports, osu, { partId: typed.partIds.ZM, subject: 'Změna stavby – podkroví' });
+    const permitVolume = await openVolume(ports, osu, { partId: typed.partIds.SP, subject: 'Stavební povolení – bytový dům' });
+    const changeVolume = await openVolume(ports, osu, { partId: typed.partIds.ZM, subject: 'Změna stavby – podkroví' });
+    const permit = await openVolumeFile(ports, osu, { volumeId: permitVolume.fileId, subject: 'Řízení o stavebním povolení' });
+    const change = await openVolumeFile(ports, osu, { volumeId: changeVolume.fileId, subject: 'Řízení o změně stavby před dokončením' });
+    let request = '';
     const steps: [Date, string, string, 'incoming' | 'outgoing'][] = [
       [workday(timeline.clock(), 1, 60), permit.fileId, 'Žádost o stavební povolení – bytový dům', 'incoming'],
       [workday(timeline.clock(), 40, 60), permit.fileId, 'Stavební povolení', 'outgoing'],
@@ -113,11 +122,18 @@ export function planTypedFiles(ctx: DemoContext, from: number, to: number): void
           ...(direction === 'incoming' ? { sender: builder } : { addressee: builder }),
           components: [{ fileName: 'dokument.pdf', mediaType: 'application/pdf', content: pdfa(`${subject} (${to}-${k})`) }],
         });
+        if (direction === 'incoming' && fileId === permit.fileId) request = r.documentId;
         if (direction === 'outgoing') {
           // the building permit goes to every party of the proceeding: the builder, the neighbour, the fire brigade
           await addFurtherAddressees(ports, osu, r.documentId, [NEIGHBOUR, ORGS[7]]);
           timeline.at(workday(timeline.clock(), 1, 90), async () => void (await dispatchToAll(ports, PODATELNA, r.documentId)));
           timeline.at(workday(timeline.clock(), 4, 90), async () => void (await deliverToAll(ports, PODATELNA, r.documentId)));
+          // the permit delivered, the request is settled by it, the file closes, and with it the volume; the part's next volume opens
+          timeline.at(workday(timeline.clock(), 6, 90), async () => {
+            await settleRecordDocument(ports, osu, { documentId: request, method: 'by-document' });
+            await closeFile(ports, osu, { fileId: permit.fileId });
+            await closeVolume(ports, osu, { volumeId: permitVolume.fileId, nextSubject: 'Stavební povolení – prodloužení platnosti' });
+          });
         }
       });
     });

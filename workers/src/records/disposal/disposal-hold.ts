@@ -5,6 +5,7 @@ import type { WorkerPorts } from '../../shared/ports';
 import { auditActor, type Actor, type CaseFileRow } from '../records.model';
 import { requireRole } from './access';
 import { lockFile } from './lifecycle.repository';
+import { carryToVolumeFiles } from './volume-unit';
 
 /**
  * States in which a hold can still stop a disposal: any state before the file is transferred or
@@ -25,6 +26,7 @@ async function withdrawFromProposal(trx: Knex.Transaction, file: CaseFileRow, by
       .update({ withdrawn_at: now, withdrawn_by: by, withdrawn_reason: reason });
   }
   await trx('files').where({ id: file.id }).update({ state: 'in-records-centre' });
+  await carryToVolumeFiles(trx, file, { state: 'in-records-centre' });
   await appendAuditLog(trx, {
     actor: by, eventType: 'VyjmutiZeSkartacnihoNavrhu', objectType: 'Spis', objectId: file.id, occurredAt: now,
     details: { fileReference: file.file_reference, proposal: row?.identifier ?? null, reason },

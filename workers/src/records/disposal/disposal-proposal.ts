@@ -7,6 +7,7 @@ import { auditActor, type Actor, type CaseFileRow } from '../records.model';
 import { writeFileSip } from '../sip/export-file-sip';
 import type { SipOutputFormat } from '../sip/sip-package';
 import { requireRole } from './access';
+import { carryToVolumeFiles, logObjectType } from './volume-unit';
 
 /**
  * Files in the records centre whose retention has run out: the period runs from 1 January of the
@@ -14,7 +15,7 @@ import { requireRole } from './access';
  * (pozastavení skartační operace) wait.
  */
 export async function listDueFiles(db: WorkerPorts['db'], year: number): Promise<CaseFileRow[]> {
-  return db('files').where({ state: 'in-records-centre', disposal_hold: false }).whereNotNull('disposal_year').andWhere('disposal_year', '<=', year)
+  return db('files').where({ state: 'in-records-centre', disposal_hold: false }).whereNull('volume_id').whereNotNull('disposal_year').andWhere('disposal_year', '<=', year)
     .orderBy([{ column: 'disposal_year', order: 'asc' }, { column: 'file_reference', order: 'asc' }]);
 }
 
@@ -30,7 +31,8 @@ export async function createDisposalProposal(
   return ports.db.transaction(async (trx) => {
     const now = ports.clock();
     const year = pragueYear(now);
-    const due: CaseFileRow[] = await trx('files').where({ state: 'in-records-centre', disposal_hold: false }).whereNotNull('disposal_year')
+    // a file in a volume (díl) goes with its volume, which is the unit
+    const due: CaseFileRow[] = await trx('files').where({ state: 'in-records-centre', disposal_hold: false }).whereNull('volume_id').whereNotNull('disposal_year')
       .andWhere('disposal_year', '<=', year).orderBy('file_reference').forUpdate();
     if (due.length === 0) throw new DomainError('PROPOSAL_EMPTY', `no file in the records centre is due for disposal in ${year}`, 'business');
     const count = await trx('disposal_proposals').where({ year }).count<{ n: string }[]>({ n: '*' });
@@ -42,8 +44,9 @@ export async function createDisposalProposal(
     for (const f of due) {
       await trx('disposal_proposal_files').insert({ proposal_id: id, file_id: f.id });
       await trx('files').where({ id: f.id }).update({ state: 'in-disposal' });
+      await carryToVolumeFiles(trx, f, { state: 'in-disposal' });
       await appendAuditLog(trx, {
-        actor: by, eventType: 'VlozeniDoSkartacnihoNavrhu', objectType: 'Spis', objectId: f.id, occurredAt: now,
+        actor: by, eventType: 'VlozeniDoSkartacnihoNavrhu', objectType: logObjectType(f), objectId: f.id, occurredAt: now,
         details: { fileReference: f.file_reference, proposal: identifier, disposalCode: f.disposal_code },
       });
     }

@@ -9,6 +9,7 @@ import { requireRole } from './access';
 import { parseArchiveDecision, type DecisionEntity } from './archive-decision.parser';
 import { destroyComponentContent, listComponents, listFileDocuments } from './lifecycle.repository';
 import { validateNsesssXml } from '../xml/nsesss-schemas';
+import { carryToVolumeFiles, filesOfVolume, logObjectType } from './volume-unit';
 
 export interface DecisionOutcome {
   fileReference: string;
@@ -42,6 +43,8 @@ async function findEntityFile(trx: Knex.Transaction, e: DecisionEntity, source: 
  */
 async function destroyFile(trx: Knex.Transaction, file: CaseFileRow, by: string, now: Date, details: Record<string, unknown>): Promise<void> {
   if (file.disposal_hold) throw new DomainError('FILE_ON_HOLD', `file ${file.file_reference} is on disposal hold`, 'business');
+  // a volume (díl) is destroyed with the files in it
+  for (const inner of await filesOfVolume(trx, file)) await destroyFile(trx, inner, by, now, { ...details, volumeId: file.id });
   const documents = await listFileDocuments(trx, file.id);
   const components = await listComponents(trx, documents.map((d) => d.id));
   // the portal's copies of the attachments became these components; they go with them
@@ -53,7 +56,7 @@ async function destroyFile(trx: Knex.Transaction, file: CaseFileRow, by: string,
   for (const c of components) await log('Komponenta', c.id, { fileName: c.file_name, sha256: c.blob_sha256 });
   for (const d of documents) await log('Dokument', d.id, { jid: d.jid });
   await trx('files').where({ id: file.id }).update({ state: 'destroyed', disposed_at: now });
-  await log('Spis', file.id, { fileReference: file.file_reference });
+  await log(logObjectType(file), file.id, { fileReference: file.file_reference });
 }
 
 /**
@@ -125,6 +128,7 @@ export async function importArchiveDecision(
           decision: { decidedAt: decision.createdAt, reason: `${decision.archiveId}: ${decision.disposalProcedureId ?? decision.listId}` },
         });
         await trx('files').where({ id: file.id }).update({ state: 'transferred', disposed_at: now });
+        await carryToVolumeFiles(trx, file, { state: 'transferred', disposed_at: now });
         await mark(e.operation);
         outcomes.push({ fileReference: file.file_reference, action: 'transferred', package: path });
       } else if (e.operation === 'zničit' || e.operation === 'vyřadit z výběru') {

@@ -33,7 +33,8 @@ export interface CentreFilter {
 
 /** One page of files in a records-centre state, by disposal year then reference; one row more than the page tells there is a next one. */
 export async function listCentreFiles(db: Knex, f: CentreFilter): Promise<{ rows: CentreFileRow[]; hasNext: boolean }> {
-  const q = db('files').where({ state: f.state }).select(FILE_COLUMNS);
+  // the units of the records centre: files and volumes (díly); a file in a volume goes with it, a typed file goes volume by volume
+  const q = db('files').where({ state: f.state }).whereNull('volume_id').whereNot({ kind: 'typed' }).select(FILE_COLUMNS);
   if (f.dueBy !== undefined) q.whereNotNull('disposal_year').andWhere('disposal_year', '<=', f.dueBy);
   if (f.held !== undefined) q.andWhere('disposal_hold', f.held);
   const order = f.state === 'closed' ? [{ column: 'closed_at', order: 'asc' as const }, { column: 'file_reference' }] : [{ column: 'disposal_year', order: 'asc' as const }, { column: 'file_reference' }];

@@ -11,6 +11,8 @@ import { searchFiles } from '../search/records-search.service';
 import { eligibleHandlers } from './handler-assignment.repository';
 import { assignHandler, mayAssignHandler } from './handler-assignment.service';
 import { registerRecord } from './register-record.service';
+import { createTypedFile, openVolume } from './typed-file.service';
+import { openVolumeFile } from './volume-file.service';
 
 const admin: Actor = { username: 'admin', roles: ['admin'], orgUnit: null };
 const podatelna: Actor = { username: 'podatelna', roles: ['podatelna'], orgUnit: 'POD' };
@@ -83,7 +85,7 @@ describe('assigning and changing the handler of a file (ZmenaZpracovatele)', () 
     const f = await fileOf('referent');
     const logBefore = (await changes()).length;
     const result = await assignHandler(ports, vedouci, { fileId: f.fileId, handler: 'kolega', reason: 'Dovolená' });
-    expect(result).toEqual({ fileChanged: true, documentsChanged: 2 });
+    expect(result).toEqual({ fileChanged: true, documentsChanged: 2, followers: 0 });
     expect(await state(f.fileId)).toEqual({
       file: 'kolega',
       documents: { [f.settled]: 'referent', [f.unsettled[0]]: 'kolega', [f.unsettled[1]]: 'kolega' },
@@ -97,7 +99,7 @@ describe('assigning and changing the handler of a file (ZmenaZpracovatele)', () 
     ]);
 
     // the same person again: nothing changes, nothing is logged
-    expect(await assignHandler(ports, vedouci, { fileId: f.fileId, handler: ' kolega ' })).toEqual({ fileChanged: false, documentsChanged: 0 });
+    expect(await assignHandler(ports, vedouci, { fileId: f.fileId, handler: ' kolega ' })).toEqual({ fileChanged: false, documentsChanged: 0, followers: 0 });
     expect((await changes()).length).toBe(logBefore + 3);
     expect((await verifyAuditLog(db)).ok).toBe(true);
   });
@@ -106,7 +108,7 @@ describe('assigning and changing the handler of a file (ZmenaZpracovatele)', () 
     const f = await fileOf(null);
     await db('documents').where({ id: f.unsettled[1] }).update({ handler: 'vedouci' }); // the answer's author handles it
     await db('journal').where({ document_id: f.unsettled[1] }).update({ handled_by: 'vedouci' });
-    expect(await assignHandler(ports, admin, { fileId: f.fileId, handler: 'vedouci' })).toEqual({ fileChanged: true, documentsChanged: 1 });
+    expect(await assignHandler(ports, admin, { fileId: f.fileId, handler: 'vedouci' })).toEqual({ fileChanged: true, documentsChanged: 1, followers: 0 });
     expect((await state(f.fileId)).documents).toEqual({ [f.settled]: null, [f.unsettled[0]]: 'vedouci', [f.unsettled[1]]: 'vedouci' });
     const [spis, dokument] = (await changes()).slice(-2);
     expect(spis).toMatchObject({ actor: 'user:admin', objectType: 'Spis', details: { from: null, to: 'vedouci' } });
@@ -196,5 +198,38 @@ describe('assigning and changing the handler of a file (ZmenaZpracovatele)', () 
     expect(results.filter((r) => r.fileChanged)).toHaveLength(1);
     expect((await changes()).length).toBe(logBefore + 3);
     expect((await state(f.fileId)).file).toBe('kolega');
+  });
+  it('carries a typed file\'s new handler to its open volumes and their open files the old handler had, not to others\' ones', async () => {
+    const typed = await createTypedFile(ports, referent, { classCode: '5.3', subject: 'Stavba: Polní 3', reference: 'SZ-HANDLER-1', orgUnit: 'OSU', parts: [{ code: 'A', title: 'Povolení' }] });
+    await assignHandler(ports, vedouci, { fileId: typed.fileId, handler: 'referent' });
+    const first = await openVolume(ports, referent, { partId: typed.partIds.A, subject: 'Povolení' });
+    const mine = await openVolumeFile(ports, referent, { volumeId: first.fileId, subject: 'Řízení' });
+    const doc = await registerRecord(ports, referent, { direction: 'internal', subject: 'Záznam', channel: 'internal', fileId: mine.fileId, handler: 'referent' });
+    const theirs = await openVolumeFile(ports, referent, { volumeId: first.fileId, subject: 'Řízení kolegy' });
+    await assignHandler(ports, vedouci, { fileId: theirs.fileId, handler: 'kolega' });
+    expect((await state(mine.fileId)).file).toBe('referent');
+    // a stranger cannot, and bad input changes nothing
+    const logBefore = (await changes()).length;
+    await expect(assignHandler(ports, doprava, { fileId: typed.fileId, handler: 'doprava' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(assignHandler(ports, vedouci, { fileId: typed.fileId, handler: 'odesly' })).rejects.toMatchObject({ code: 'HANDLER_NOT_ELIGIBLE' });
+    expect((await changes()).length).toBe(logBefore);
+    expect((await state(first.fileId)).file).toBe('referent');
+
+    const result = await assignHandler(ports, vedouci, { fileId: typed.fileId, handler: 'vedouci', reason: 'referent odchází' });
+
+    expect(result).toEqual({ fileChanged: true, documentsChanged: 1, followers: 2 });
+    expect(await db('files').whereIn('id', [typed.fileId, first.fileId, mine.fileId, theirs.fileId]).orderBy('file_reference').select('file_reference', 'owner')).toEqual([
+      { file_reference: 'SZ-HANDLER-1', owner: 'vedouci' },
+      { file_reference: 'SZ-HANDLER-1/A/1', owner: 'vedouci' },
+      { file_reference: 'SZ-HANDLER-1/A/1/1', owner: 'vedouci' },
+      { file_reference: 'SZ-HANDLER-1/A/1/2', owner: 'kolega' },
+    ]);
+    expect((await state(mine.fileId)).documents[doc.documentId]).toBe('vedouci');
+    const logged = (await changes()).slice(logBefore);
+    expect(logged.map((c) => [c.objectType, c.objectId])).toEqual([['TypovySpis', typed.fileId], ['Dil', first.fileId], ['Spis', mine.fileId], ['Dokument', doc.documentId]]);
+    expect(logged.every((c) => c.details.from === 'referent' && c.details.to === 'vedouci' && c.details.reason === 'referent odchází')).toBe(true);
+    // a volume opened later takes the typed file's handler, and its files the volume's
+    const second = await openVolume(ports, vedouci, { partId: typed.partIds.A, subject: 'Změna' });
+    expect((await state(second.fileId)).file).toBe('vedouci');
   });
 });

@@ -3,6 +3,7 @@ import { DomainError } from '../../shared/domain-error';
 import { auditActor, type Actor, type CaseFileRow } from '../records.model';
 import type { RecordsPorts } from '../records.ports';
 import { assertFileAccess, assertRole } from './file-access';
+import { checkDocumentTarget } from './volume-file.service';
 
 /**
  * Moves an unsettled document to another open file. The document keeps its JID and reference
@@ -26,7 +27,7 @@ export async function moveDocument(ports: Pick<RecordsPorts, 'db' | 'clock'>, ac
     const to = files.find((f) => f.id === input.toFileId);
     if (!to) throw new DomainError('FILE_NOT_FOUND', `file ${input.toFileId} does not exist`);
     if (to.state !== 'open' || (from && from.state !== 'open')) throw new DomainError('FILE_NOT_OPEN', 'both files must be open', 'business');
-    if (to.kind === 'typed') throw new DomainError('TYPED_FILE_NEEDS_VOLUME', 'documents go into a volume (díl) of a typed file');
+    checkDocumentTarget(to, now);
     await assertFileAccess(trx, actor, to);
     if (from) await assertFileAccess(trx, actor, from);
 

@@ -12,6 +12,7 @@ import { pragueDay, type RecordsPorts } from '../records.ports';
 import { normalizeSearchText } from '../search-text';
 import { assertFileAccess, assertRole, canAccessFile, hasRole } from './file-access';
 import { receiptConfirmationWrite } from './receipt-confirmation';
+import { checkDocumentTarget } from './volume-file.service';
 
 export interface RegisterRecordInput {
   direction: 'incoming' | 'outgoing' | 'internal';
@@ -87,10 +88,10 @@ export function checkFileClass(fileClass: FileClassRow | undefined, classCode: s
 }
 
 /** The file a further document goes into, as locked: it must exist, be open and not be a typed file. */
-function checkTargetFile(file: CaseFileRow | undefined, fileId: string): CaseFileRow {
+function checkTargetFile(file: CaseFileRow | undefined, fileId: string, at: Date): CaseFileRow {
   if (!file) throw new DomainError('FILE_NOT_FOUND', `file ${fileId} does not exist`);
   if (file.state !== 'open') throw new DomainError('FILE_NOT_OPEN', `file ${file.file_reference} is ${file.state}`, 'business');
-  if (file.kind === 'typed') throw new DomainError('TYPED_FILE_NEEDS_VOLUME', 'documents go into a volume (díl) of a typed file');
+  checkDocumentTarget(file, at);
   return file;
 }
 
@@ -173,7 +174,7 @@ export async function registerRecord(ports: RecordsPorts, actor: Actor, input: R
       let existing: CaseFileRow | undefined;
       let fileClass: FileClassRow | undefined;
       if (input.fileId) {
-        existing = checkTargetFile(ctx.files.get(input.fileId) as CaseFileRow | undefined, input.fileId);
+        existing = checkTargetFile(ctx.files.get(input.fileId) as CaseFileRow | undefined, input.fileId, now);
         // the registry office files incoming mail for every unit; others only into files they may see
         if (!hasRole(actor, ['podatelna']) && !canAccessFile(actor, existing)) await assertFileAccess(ctx.trx, actor, existing);
       } else if (input.classCode) {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { appendAuditLog } from '@openspis/db';
 import { DomainError } from '../../shared/domain-error';
 import { findClassByCode } from '../file-plan/file-plan.repository';
-import { auditActor, type Actor, type DisposalCode } from '../records.model';
+import type { Knex } from 'knex';
+import { auditActor, type Actor, type CaseFileRow, type DisposalCode } from '../records.model';
 import { pragueDay, type RecordsPorts } from '../records.ports';
 import { mostSevereRetention } from '../retention.service';
 import { normalizeSearchText } from '../search-text';
@@ -70,26 +71,45 @@ export async function openVolume(
     const typed = await trx('files').where({ id: part.typed_file_id }).forUpdate().first();
     await assertFileAccess(trx, actor, typed);
     if (typed.state !== 'open') throw new DomainError('FILE_NOT_OPEN', `typed file ${typed.file_reference} is ${typed.state}`, 'business');
+    if (part.closed_at) throw new DomainError('PART_CLOSED', `part ${part.code} of ${typed.file_reference} is closed`, 'business');
     const [{ n }] = await trx('files').where({ part_id: part.id }).count({ n: '*' });
     // a form sent twice names the count it saw: the volume it asked for exists already
     if (input.expectedVolumes !== undefined && Number(n) > input.expectedVolumes) {
       const latest = await trx('files').where({ part_id: part.id }).orderBy('created_at', 'desc').orderBy('file_reference', 'desc').first('id', 'file_reference');
       return { fileId: latest.id, fileReference: latest.file_reference, created: false };
     }
-    const fileReference = `${typed.file_reference}/${part.code}/${Number(n) + 1}`;
-    const retention = mostSevereRetention([
-      typed.disposal_code ? { disposalCode: typed.disposal_code, retentionYears: typed.retention_years, triggerEvent: typed.trigger_event } : null,
-      part.disposal_code ? { disposalCode: part.disposal_code, retentionYears: part.retention_years, triggerEvent: part.trigger_event ?? typed.trigger_event } : null,
-    ]);
-    const fileId = randomUUID();
-    const a = auditActor(actor);
-    await trx('files').insert({
-      id: fileId, file_reference: fileReference, subject: input.subject, subject_norm: normalizeSearchText(input.subject), state: 'open', kind: 'volume',
-      part_id: part.id, class_id: typed.class_id, class_code: typed.class_code, numbering_method: 'priorace', org_unit: typed.org_unit,
-      disposal_code: retention?.disposalCode ?? null, retention_years: retention?.retentionYears ?? null, trigger_event: retention?.triggerEvent ?? null,
-      created_by: a, created_at: now,
-    });
-    await appendAuditLog(trx, { actor: a, eventType: 'Zalozeni', objectType: 'Dil', objectId: fileId, details: { fileReference, partId: part.id }, occurredAt: now });
+    const { fileId, fileReference } = await insertVolume(trx, actor, typed, part, input.subject, Number(n) + 1, now);
     return { fileId, fileReference, created: true };
   });
+}
+
+/**
+ * Writes the volume number `n` of a part (its reference `<typed file>/<part>/<n>`) with the most
+ * severe of the class's and the part's retention, and logs its opening; the caller holds the typed
+ * file's lock and has checked that the typed file and the part are open.
+ */
+export async function insertVolume(
+  trx: Knex.Transaction,
+  actor: Actor,
+  typed: CaseFileRow,
+  part: { id: string; code: string; disposal_code: DisposalCode | null; retention_years: number | null; trigger_event: string | null },
+  subject: string,
+  n: number,
+  now: Date,
+): Promise<{ fileId: string; fileReference: string }> {
+  const fileReference = `${typed.file_reference}/${part.code}/${n}`;
+  const retention = mostSevereRetention([
+    typed.disposal_code ? { disposalCode: typed.disposal_code, retentionYears: typed.retention_years ?? 0, triggerEvent: typed.trigger_event ?? 'uzavření spisu' } : null,
+    part.disposal_code ? { disposalCode: part.disposal_code, retentionYears: part.retention_years ?? 0, triggerEvent: part.trigger_event ?? typed.trigger_event ?? 'uzavření spisu' } : null,
+  ]);
+  const fileId = randomUUID();
+  const a = auditActor(actor);
+  await trx('files').insert({
+    id: fileId, file_reference: fileReference, subject, subject_norm: normalizeSearchText(subject), state: 'open', kind: 'volume',
+    part_id: part.id, class_id: typed.class_id, class_code: typed.class_code, numbering_method: 'priorace', org_unit: typed.org_unit, owner: typed.owner,
+    disposal_code: retention?.disposalCode ?? null, retention_years: retention?.retentionYears ?? null, trigger_event: retention?.triggerEvent ?? null,
+    created_by: a, created_at: now,
+  });
+  await appendAuditLog(trx, { actor: a, eventType: 'Zalozeni', objectType: 'Dil', objectId: fileId, details: { fileReference, partId: part.id }, occurredAt: now });
+  return { fileId, fileReference };
 }

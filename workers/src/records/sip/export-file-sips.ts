@@ -29,6 +29,8 @@ export async function exportFileSips(
   requireRole(actor, ['spisovna', 'posuzovatel']);
   const found = await findFileByReference(ports.db, input.fileReference);
   if (!found) throw new DomainError('FILE_NOT_FOUND', `file ${input.fileReference} does not exist`);
+  // a file in a volume travels in its volume's package, never in one of its own
+  if (found.volume_id) throw new DomainError('FILE_IN_VOLUME', `file ${found.file_reference} goes with its volume`, 'business');
   if (found.kind !== 'typed') {
     const one = await exportFileSip(ports, actor, input);
     return { packages: [{ fileReference: found.file_reference, packageName: one.packageName, path: one.path, kind: one.kind }] };

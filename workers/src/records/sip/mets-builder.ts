@@ -1,6 +1,6 @@
 import { buildSpis, isoDateTime, xmlId } from './nsesss-metadata';
 import { buildDil } from './nsesss-volume-metadata';
-import { SIP_LABELS, type SipComponent, type SipInput, type SipLogEvent } from './sip.model';
+import { SIP_LABELS, type SipComponent, type SipDocument, type SipInput, type SipLogEvent } from './sip.model';
 import { buildObjectLog, type LogObject } from './transaction-log-xml';
 import { el, serializeXml, type XmlElement } from './xml-writer';
 
@@ -60,17 +60,27 @@ const fileId = (c: SipComponent) => `file-${c.id}`;
  */
 export function buildSip(input: SipInput): BuiltSip {
   const f = input.file;
-  if (f.documents.length === 0) throw new RangeError(`file ${f.fileReference} has no documents`);
+  const inner = f.files ?? [];
+  if (f.documents.length === 0 && !inner.some((x) => x.documents.length)) throw new RangeError(`file ${f.fileReference} has no documents`);
   if (f.classPath.length === 0) throw new RangeError(`file ${f.fileReference} has no class`);
   const transfer = input.kind === 'transfer';
   const source = input.identifierSource;
 
-  const components = f.documents.flatMap((d) => d.components);
+  const components = [...f.documents, ...inner.flatMap((x) => x.documents)].flatMap((d) => d.components);
   if (transfer) {
     const missing = components.find((c) => !c.content);
     if (missing) throw new RangeError(`component ${missing.id} of file ${f.fileReference} has no content to transfer`);
   }
 
+  const documentEntity = (d: SipDocument): Entity => ({
+    divType: 'dokument',
+    dmdId: xmlId.document(d),
+    log: { type: 'Dokument', id: d.jid, source },
+    events: d.log,
+    children: d.components.map((c) => ({
+      divType: 'komponenta', dmdId: xmlId.component(c), log: { type: 'Komponenta', id: c.id, source }, events: c.log, children: [], component: c,
+    })),
+  });
   // the structure, top down; the class chain nests each class in its parent; a volume (díl) sits
   // in its part (součást) in its typed file (typový spis) in the class
   const fileEntity: Entity = {
@@ -78,15 +88,10 @@ export function buildSip(input: SipInput): BuiltSip {
     dmdId: f.typed ? xmlId.volume(f) : xmlId.file(f),
     log: { type: f.typed ? 'Dil' : 'Spis', id: f.id, source },
     events: f.log,
-    children: f.documents.map((d) => ({
-      divType: 'dokument',
-      dmdId: xmlId.document(d),
-      log: { type: 'Dokument', id: d.jid, source },
-      events: d.log,
-      children: d.components.map((c) => ({
-        divType: 'komponenta', dmdId: xmlId.component(c), log: { type: 'Komponenta', id: c.id, source }, events: c.log, children: [], component: c,
-      })),
-    })),
+    // a volume of the 2023 decree: its files, each with its documents
+    children: inner.length
+      ? inner.map((x) => ({ divType: 'spis', dmdId: xmlId.file(x), log: { type: 'Spis', id: x.id, source }, events: x.log, children: x.documents.map(documentEntity) }))
+      : f.documents.map(documentEntity),
   };
   let top: Entity = fileEntity;
   if (f.typed) {

@@ -95,8 +95,11 @@ export function trideni(cls: Classification, ...more: (XmlElement | null)[]): Xm
   return el('nsesss:Trideni', el('nsesss:JednoduchySpisovyZnak', cls.simpleCode), el('nsesss:PlneUrcenySpisovyZnak', cls.classCode), ...more);
 }
 
-function spisovyPlan(plan: SipFilePlan, source: string): XmlElement {
-  return el('nsesss:SpisovyPlan', { ID: xmlId.plan(plan) },
+/** An element ID made unique for a copy of the class chain (the files in a volume each repeat it; xs:ID allows one of each). */
+const scoped = (id: string, scope?: string) => (scope ? `${id}-${scope}` : id);
+
+function spisovyPlan(plan: SipFilePlan, source: string, scope?: string): XmlElement {
+  return el('nsesss:SpisovyPlan', { ID: scoped(xmlId.plan(plan), scope) },
     identifikator(plan.identifier, source),
     el('nsesss:Nazev', plan.title),
     el('nsesss:Manipulace', plainDate('DatumOtevreni', plan.validFrom), plan.validTo ? plainDate('DatumUzavreni', plan.validTo) : null),
@@ -105,12 +108,12 @@ function spisovyPlan(plan: SipFilePlan, source: string): XmlElement {
 }
 
 /** The class and, nested inside it, every class above it up to the file plan. */
-export function vecnaSkupina(path: SipFileClass[], index: number, plan: SipFilePlan, source: string): XmlElement {
+export function vecnaSkupina(path: SipFileClass[], index: number, plan: SipFilePlan, source: string, scope?: string): XmlElement {
   const cls = path[index];
   const parent = index === 0
-    ? spisovyPlan(plan, source)
-    : el('nsesss:MaterskaEntita', vecnaSkupina(path, index - 1, plan, source));
-  return el('nsesss:VecnaSkupina', { ID: xmlId.fileClass(cls) },
+    ? spisovyPlan(plan, source, scope)
+    : el('nsesss:MaterskaEntita', vecnaSkupina(path, index - 1, plan, source, scope));
+  return el('nsesss:VecnaSkupina', { ID: scoped(xmlId.fileClass(cls), scope) },
     el('nsesss:EvidencniUdaje',
       el('nsesss:Identifikace', identifikator(`${plan.identifier}:${cls.classCode}`, source)),
       el('nsesss:Popis', el('nsesss:Nazev', cls.title)),
@@ -182,8 +185,7 @@ export function skartacniRizeni(decision: SipDisposalDecision, input: SipInput):
 }
 
 /** The disposal of the package's file or volume: its retention, the years of its trigger and disposal, for a transfer the archive's decision. */
-export function vyrazovani(input: SipInput): XmlElement {
-  const f = input.file;
+export function vyrazovani(input: SipInput, f: SipCaseFile = input.file): XmlElement {
   return el('nsesss:Vyrazovani',
     skartacniRezim(f.retention, input.identifierSource),
     el('nsesss:DataceVyrazeni',
@@ -204,9 +206,18 @@ export function manipulace(f: SipCaseFile): XmlElement {
 /** `<nsesss:Spis>` (nsesss.xsd) for the file, its documents and, nested in its class, the file plan. */
 export function buildSpis(input: SipInput): XmlElement {
   const f = input.file;
-  const source = input.identifierSource;
   const cls = f.classPath[f.classPath.length - 1];
   if (!cls) throw new RangeError(`file ${f.fileReference} has no class`);
+  return spis(f, input, cls);
+}
+
+/**
+ * A file (spis) with its documents, classified under `codes` (its class's, or for a file in a volume
+ * its part's) and nested in its class chain; `scope` makes the chain's IDs unique when several files
+ * of one package each repeat it (tTrideniSpisu requires it).
+ */
+export function spis(f: SipCaseFile, input: SipInput, codes: Classification, scope?: string): XmlElement {
+  const source = input.identifierSource;
   return el('nsesss:Spis', { ID: xmlId.file(f) },
     el('nsesss:EvidencniUdaje',
       el('nsesss:Identifikace', identifikator(f.id, source)),
@@ -217,14 +228,14 @@ export function buildSpis(input: SipInput): XmlElement {
         el('nsesss:UrceneCasoveObdobi', el('nsesss:Rok', String(f.year))),
         el('nsesss:NazevEvidenceDokumentu', input.journalName)),
       el('nsesss:Puvod', datum('DatumVytvoreni', f.createdAt)),
-      trideni(cls, el('nsesss:MaterskaEntita', vecnaSkupina(f.classPath, f.classPath.length - 1, f.plan, source))),
+      trideni(codes, el('nsesss:MaterskaEntita', vecnaSkupina(f.classPath, f.classPath.length - 1, f.plan, source, scope))),
       el('nsesss:VyrizeniUzavreni',
         datum('Datum', f.closedAt),
         optional('nsesss:Zpusob', f.settlementMethod),
         el('nsesss:Zpracovatel', internalSubject(f.closedBy, input.organisation, source))),
-      vyrazovani(input),
+      vyrazovani(input, f),
       manipulace(f),
     ),
-    el('nsesss:Dokumenty', ...f.documents.map((d) => dokument(d, input, cls))),
+    el('nsesss:Dokumenty', ...f.documents.map((d) => dokument(d, input, codes))),
   );
 }

@@ -1,5 +1,5 @@
 import {
-  datum, dokument, identifikator, internalSubject, manipulace, skartacniRezim, trideni, vecnaSkupina, vyrazovani, xmlId, type Classification,
+  datum, dokument, identifikator, internalSubject, manipulace, skartacniRezim, spis, trideni, vecnaSkupina, vyrazovani, xmlId, type Classification,
 } from './nsesss-metadata';
 import type { SipCaseFile, SipFileClass, SipInput, SipPart, SipTypedFile } from './sip.model';
 import { el, type XmlElement } from './xml-writer';
@@ -52,7 +52,8 @@ function soucast(part: SipPart, t: SipTypedFile, f: SipCaseFile, input: SipInput
 /**
  * `<nsesss:Dil>` (nsesss.xsd): a closed volume of a typed file is the base entity of its package, as
  * the schema's annotation of `Spis` and `Dil` prescribes; its part and typed file are nested in its
- * classification (Trideni/MaterskaEntita) above the class chain, and its documents are inside it.
+ * classification (Trideni/MaterskaEntita) above the class chain, and its files (spisy) — or, for a
+ * volume filled before the 2023 decree, its documents — are inside it.
  */
 export function buildDil(input: SipInput): XmlElement {
   const f = input.file;
@@ -75,6 +76,9 @@ export function buildDil(input: SipInput): XmlElement {
       vyrazovani(input),
       manipulace(f),
     ),
-    el('nsesss:Dokumenty', ...f.documents.map((d) => dokument(d, input, codes))),
+    // tDil: a volume holds documents only when they were closed before the 2023 decree, else files
+    f.files?.length
+      ? el('nsesss:Spisy', ...f.files.map((inner) => spis(inner, input, codes, inner.id)))
+      : el('nsesss:Dokumenty', ...f.documents.map((d) => dokument(d, input, codes))),
   );
 }

@@ -165,6 +165,8 @@ export interface SipCaseFile {
   /** the classes from the top of the plan down to the file's own class */
   classPath: SipFileClass[];
   documents: SipDocument[];
+  /** the closed files (spisy) a volume opened under the 2023 decree holds instead of documents */
+  files?: SipCaseFile[];
   log: SipLogEvent[];
   /**
    * Set for a volume (díl) of a typed file: the package's base entity is then `nsesss:Dil`, nested

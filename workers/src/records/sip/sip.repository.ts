@@ -95,28 +95,10 @@ async function typedParent(db: Db, volume: CaseFileRow, classRetention: SipReten
   };
 }
 
-/**
- * Reads one file with everything its SIP describes: the file plan and classes above it, its
- * documents, their components (with the bytes for a transfer) and the transaction log of each.
- */
-export async function loadSipInput(
-  db: Db,
-  file: CaseFileRow,
-  opts: { kind: SipKind; packageId: string; createdAt: Date; creator: string; decision: Omit<SipDisposalDecision, 'assessor'> | null; config: WorkersConfig; version: string },
-): Promise<SipInput> {
-  const { config } = opts;
-  if (!file.class_id) throw new DomainError('FILE_NO_CLASS', `file ${file.file_reference} has no class of the file plan`);
-  if (!file.closed_at) throw new DomainError('FILE_NOT_CLOSED', `file ${file.file_reference} is not closed`);
-  const classes = await classPath(db, file.class_id);
-  const plan = await db('file_plans').where({ id: classes[0]?.plan_id }).first();
-  if (!plan) throw new DomainError('FILE_NO_CLASS', `the file plan of ${file.file_reference} is missing`);
-  const organisation: SipOrganisation = { identifier: config.officeId, name: config.officeName, address: config.officeAddress };
-  const ownClass = classes[classes.length - 1];
-  const classRetention = (c: FileClassRow): SipRetention | null => (c.disposal_code && c.retention_years !== null
-    ? { identifier: c.retention_id ?? `${c.disposal_code}/${c.retention_years}`, name: c.retention_id ?? `${c.disposal_code}/${c.retention_years}`, reason: c.retention_reason ?? '', disposalCode: c.disposal_code, years: c.retention_years, triggerEvent: c.trigger_event ?? 'uzavření spisu' }
-    : null);
-  const fileRetention = retentionOf(file, classRetention(ownClass) ?? { identifier: 'S/5', name: 'S/5', reason: '', disposalCode: 'S', years: 5, triggerEvent: 'uzavření spisu' }, ownClass.retention_reason);
-
+/** The documents of one file (cancelled ones aside) with their components, as its SIP describes them. */
+async function loadDocuments(
+  db: Db, file: CaseFileRow, fileRetention: SipRetention, kind: SipKind, config: WorkersConfig,
+): Promise<{ documents: SipDocument[]; settlementMethod: string | null }> {
   const documents = (await listFileDocuments(db, file.id)).filter((d) => d.state !== 'cancelled');
   const components = await listComponents(db, documents.map((d) => d.id));
   const sipDocuments: SipDocument[] = [];
@@ -140,8 +122,8 @@ export async function loadSipInput(
     for (const c of own) {
       const pos = position.get(c.id)!;
       const bytes = c.blob_sha256 ? await readBlob(db, c.blob_sha256) : null;
-      if (opts.kind === 'transfer' && !bytes) throw new DomainError('COMPONENT_CONTENT_MISSING', `component ${c.file_name} of ${d.jid} has no content`);
-      const content = opts.kind === 'transfer' ? bytes : null;
+      if (kind === 'transfer' && !bytes) throw new DomainError('COMPONENT_CONTENT_MISSING', `component ${c.file_name} of ${d.jid} has no content`);
+      const content = kind === 'transfer' ? bytes : null;
       const format = bytes ? detectOutputFormat(bytes) : null;
       sipComponents.push({
         id: c.id, order: pos.order, kind: pos.kind, version: pos.version,
@@ -166,28 +148,74 @@ export async function loadSipInput(
     });
   }
 
+  return { documents: sipDocuments, settlementMethod: settlementText(documents.find((d) => d.id === file.initiating_document_id)?.settlement_method ?? null) };
+}
+
+/**
+ * Reads one file with everything its SIP describes: the file plan and classes above it, its
+ * documents, their components (with the bytes for a transfer) and the transaction log of each.
+ */
+export async function loadSipInput(
+  db: Db,
+  file: CaseFileRow,
+  opts: { kind: SipKind; packageId: string; createdAt: Date; creator: string; decision: Omit<SipDisposalDecision, 'assessor'> | null; config: WorkersConfig; version: string },
+): Promise<SipInput> {
+  const { config } = opts;
+  if (!file.class_id) throw new DomainError('FILE_NO_CLASS', `file ${file.file_reference} has no class of the file plan`);
+  if (!file.closed_at) throw new DomainError('FILE_NOT_CLOSED', `file ${file.file_reference} is not closed`);
+  const classes = await classPath(db, file.class_id);
+  const plan = await db('file_plans').where({ id: classes[0]?.plan_id }).first();
+  if (!plan) throw new DomainError('FILE_NO_CLASS', `the file plan of ${file.file_reference} is missing`);
+  const organisation: SipOrganisation = { identifier: config.officeId, name: config.officeName, address: config.officeAddress };
+  const ownClass = classes[classes.length - 1];
+  const classRetention = (c: FileClassRow): SipRetention | null => (c.disposal_code && c.retention_years !== null
+    ? { identifier: c.retention_id ?? `${c.disposal_code}/${c.retention_years}`, name: c.retention_id ?? `${c.disposal_code}/${c.retention_years}`, reason: c.retention_reason ?? '', disposalCode: c.disposal_code, years: c.retention_years, triggerEvent: c.trigger_event ?? 'uzavření spisu' }
+    : null);
+  const fileRetention = retentionOf(file, classRetention(ownClass) ?? { identifier: 'S/5', name: 'S/5', reason: '', disposalCode: 'S', years: 5, triggerEvent: 'uzavření spisu' }, ownClass.retention_reason);
+
+  const sipPlan: SipCaseFile['plan'] = {
+    id: plan.id, identifier: plan.identifier, title: plan.title, issuer: organisation,
+    validFrom: dateOnly(plan.valid_from),
+    validTo: plan.valid_to ? dateOnly(plan.valid_to) : null,
+  };
+  const sipClassPath = classes.map((c): SipFileClass => ({
+    id: c.id, simpleCode: c.simple_code, classCode: c.class_code, title: c.title, retention: classRetention(c),
+    validFrom: dateOnly(c.valid_from),
+    validTo: c.valid_to ? dateOnly(c.valid_to) : null,
+    numberingMethod: NUMBERING_METHOD_NSESSS[c.numbering_method] ?? null,
+    forTypedFiles: Boolean(c.for_typed_files),
+  }));
+  const own = await loadDocuments(db, file, fileRetention, opts.kind, config);
+  // a volume (díl) opened under the 2023 decree holds files (spisy), each with its documents
+  const innerRows: CaseFileRow[] = file.kind === 'volume' ? await db('files').where({ volume_id: file.id }).whereNot({ state: 'cancelled' }).orderBy('file_reference') : [];
+  const inner: SipCaseFile[] = [];
+  for (const row of innerRows) {
+    if (!row.closed_at) throw new DomainError('FILE_NOT_CLOSED', `file ${row.file_reference} in volume ${file.file_reference} is not closed`);
+    const retention = retentionOf(row, fileRetention);
+    const docs = await loadDocuments(db, row, retention, opts.kind, config);
+    const rowClosedAt = new Date(row.closed_at);
+    const rowTriggerYear = row.trigger_date ? Number(dateOnly(row.trigger_date).slice(0, 4)) : pragueYear(rowClosedAt);
+    inner.push({
+      id: row.id, fileReference: row.file_reference, seq: row.seq, year: row.year ?? pragueYear(new Date(row.created_at)), subject: row.subject,
+      createdAt: new Date(row.created_at), closedAt: rowClosedAt, closedBy: await person(db, row.closed_by, config), settlementMethod: docs.settlementMethod,
+      retention, triggerYear: rowTriggerYear, disposalYear: row.disposal_year ?? rowTriggerYear + 1 + retention.years, storageUnit: row.storage_unit,
+      plan: sipPlan, classPath: sipClassPath, documents: docs.documents, log: await log(db, 'Spis', row.id),
+    });
+  }
+
   const closedAt = new Date(file.closed_at);
   const triggerYear = file.trigger_date ? Number(dateOnly(file.trigger_date).slice(0, 4)) : pragueYear(closedAt);
   const sipFile: SipCaseFile = {
     id: file.id, fileReference: file.file_reference, seq: file.seq, year: file.year ?? pragueYear(new Date(file.created_at)), subject: file.subject,
     createdAt: new Date(file.created_at), closedAt, closedBy: await person(db, file.closed_by, config),
-    settlementMethod: settlementText(documents.find((d) => d.id === file.initiating_document_id)?.settlement_method ?? null),
+    settlementMethod: own.settlementMethod,
     retention: fileRetention, triggerYear, disposalYear: file.disposal_year ?? triggerYear + 1 + fileRetention.years,
     storageUnit: file.storage_unit,
-    plan: {
-      id: plan.id, identifier: plan.identifier, title: plan.title, issuer: organisation,
-      validFrom: dateOnly(plan.valid_from),
-      validTo: plan.valid_to ? dateOnly(plan.valid_to) : null,
-    },
-    classPath: classes.map((c): SipFileClass => ({
-      id: c.id, simpleCode: c.simple_code, classCode: c.class_code, title: c.title, retention: classRetention(c),
-      validFrom: dateOnly(c.valid_from),
-      validTo: c.valid_to ? dateOnly(c.valid_to) : null,
-      numberingMethod: NUMBERING_METHOD_NSESSS[c.numbering_method] ?? null,
-      forTypedFiles: Boolean(c.for_typed_files),
-    })),
-    documents: sipDocuments,
-    // a volume's opening is logged as Dil, its lifecycle (closure, records centre…) as Spis
+    plan: sipPlan,
+    classPath: sipClassPath,
+    documents: own.documents,
+    files: inner.length ? inner : undefined,
+    // a volume's lifecycle is logged as Dil (its closure and hand-over were logged as Spis before volumes closed on their own)
     log: await log(db, file.kind === 'volume' ? ['Dil', 'Spis'] : 'Spis', file.id),
     typed: file.kind === 'volume' ? await typedParent(db, file, classRetention(ownClass) ?? fileRetention, config) : null,
   };

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateAgainstNsesss } from '../../../../test/support/nsesss-schemas';
 import { silentLog, testConfig } from '../../testing/fixtures';
 import { archiveDecisionXml } from '../disposal/archive-decision.fixture';
-import { closeFile } from '../disposal/close-file';
+import { closeVolume } from '../disposal/close-volume';
 import { createDisposalProposal, exportDisposalProposal } from '../disposal/disposal-proposal';
 import { PDFA, seedRecordsBasics } from '../disposal/disposal.fixture';
 import { handOverFiles } from '../disposal/hand-over-files';
@@ -70,7 +70,7 @@ beforeAll(async () => {
     await settleRecordDocument(ports(), referent, { documentId: doc.documentId, method: 'other' });
   }
   now = new Date('2015-04-01T08:00:00Z');
-  for (const v of volumes) await closeFile(ports(), referent, { fileId: v.fileId });
+  for (const v of volumes) await closeVolume(ports(), referent, { volumeId: v.fileId });
   await handOverFiles(ports(), spisovna, { fileIds: volumes.map((v) => v.fileId) });
 });
 afterAll(async () => {
