@@ -6,7 +6,7 @@ describe('readServerConfig', () => {
     const c = readServerConfig({});
     expect(c).toEqual({
       port: 3000, host: '127.0.0.1', publicBaseUrl: 'http://localhost:3000', portalUrl: 'http://localhost:4321',
-      uploadMaxBytes: 10 * 1024 * 1024, sessionTtlHours: 10, logLevel: 'info', demoUsers: true, demoData: false,
+      uploadMaxBytes: 10 * 1024 * 1024, sessionTtlHours: 10, logLevel: 'info', demoUsers: true, demoData: false, demoFiles: 110,
     });
     expect(Object.isFrozen(c)).toBe(true);
   });
@@ -23,7 +23,7 @@ describe('readServerConfig', () => {
   });
 
   it('reads overrides and strips a trailing slash from URLs', () => {
-    const c = readServerConfig({ PORT: '8080', PORTAL_URL: 'https://portal.example/', DEMO_USERS: 'false', SESSION_TTL_HOURS: '2' });
-    expect(c).toMatchObject({ port: 8080, portalUrl: 'https://portal.example', demoUsers: false, sessionTtlHours: 2 });
+    const c = readServerConfig({ PORT: '8080', PORTAL_URL: 'https://portal.example/', DEMO_USERS: 'false', SESSION_TTL_HOURS: '2', DEMO_FILES: '0' });
+    expect(c).toMatchObject({ port: 8080, portalUrl: 'https://portal.example', demoUsers: false, sessionTtlHours: 2, demoFiles: 0 });
   });
 });

@@ -21,6 +21,8 @@ export interface ServerConfig {
   readonly demoUsers: boolean;
   /** `DEMO_DATA` — seed the records demo (file plan, parties, files, documents) when there is no file plan: true/false (default false; `npm start` sets true). */
   readonly demoData: boolean;
+  /** `DEMO_FILES` — how many everyday matters the records demo tells (default 110); below 10 only the file plans, the units and those matters, without the years of history. */
+  readonly demoFiles: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -71,6 +73,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     logLevel,
     demoUsers: bool('DEMO_USERS', true),
     demoData: bool('DEMO_DATA', false),
+    demoFiles: int('DEMO_FILES', 110, 0, 10_000),
   };
   if (errors.length) throw new Error(`Invalid server configuration: ${errors.join('; ')}`);
   return Object.freeze(config);

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const stopSweep = scheduleOrphanSweep({ db, engine, catalogue, clock, log: log.child({ component: 'submission-sweep' }) });
 
   const seeded = config.demoUsers ? await seedDemoUsers(db) : false;
-  if (config.demoData && (await seedRecordsDemo({ db, clock, config: workersConfig }))) log.info('records demo data seeded');
+  if (config.demoData && (await seedRecordsDemo({ db, clock, config: workersConfig }, { files: config.demoFiles }))) log.info('records demo data seeded');
   // a service whose filing (class, unit) is not valid today: its submissions would wait as incidents
   for (const problem of await checkServiceFilings(db, workersConfig.processesDir, catalogue.services.map((s) => s.code), pragueDay(clock()))) {
     log.warn(problem, 'service filing not valid today: its submissions become incidents until the file plan, the units or the catalogue entry is fixed');

@@ -15,6 +15,8 @@ export interface ConformanceHarness {
   kind: 'embedded' | 'zeebe';
   /** lets `ms` of engine time pass and fires every timer that became due */
   advance(ms: number): Promise<void>;
+  /** the engine's time now: the moved clock of the embedded engine, the real time for a cluster */
+  now(): Date;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function createHarness(): Promise<ConformanceHarness> {
       // a fired timer may open the next one that is already due: fire until nothing is left
       for (let round = 0; round < 100 && (await engine.runDueTimers()) > 0; round++);
     },
+    now: () => new Date(now),
     async close() {
       await engine.stop();
       await close();
@@ -53,6 +56,7 @@ function createZeebeHarness(): ConformanceHarness {
     async advance() {
       throw new Error('advance(): the clock of a real Zeebe cluster cannot be moved');
     },
+    now: () => new Date(),
     async close() {},
   };
 }

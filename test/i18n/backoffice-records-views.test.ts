@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { NSESSS_EVENT_TYPES } from '@openspis/db';
 import { FILE_KINDS, FILE_STATES, NUMBERING_METHODS, PARTY_KINDS, SETTLEMENT_KINDS } from '@openspis/workers';
+import { COMPONENT_DERIVATIONS } from '../../backoffice/src/records/records-document-page.route';
 
 /**
  * The records screens of the back-office (records-*.hbs and the layout around them) take every
@@ -42,9 +44,29 @@ const COMPUTED: Record<string, readonly string[]> = {
   'records:settlementKinds.': [...Object.keys(SETTLEMENT_KINDS), 'answered', 'withdrawn'],
   'records:lifecycle.summary.': ['settle', 'cancel', 'close', 'reopen'],
   'records:parties.': ['sender', 'addressee'],
+  'records:document.forms.': ['analog', 'electronic'],
+  'records:document.derivations.': COMPONENT_DERIVATIONS,
+  'records:document.events.': NSESSS_EVENT_TYPES,
 };
 
+/** Every `derivation: '…'` a component is stored with in the workers' code. */
+function derivationsInCode(dir: string): string[] {
+  const found = new Set<string>();
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.endsWith('.test.ts')) continue;
+    const source = fs.readFileSync(path.join(entry.parentPath, entry.name), 'utf8');
+    for (const [, value] of source.matchAll(/derivation: '([a-z-]+)'/g)) found.add(value);
+  }
+  return [...found];
+}
+
 describe('records screens of the back-office: every text from the catalogue', () => {
+  it('has a label for every way a component version comes about', () => {
+    const inCode = derivationsInCode(path.resolve(import.meta.dirname, '../../workers/src'));
+    expect(inCode.length).toBeGreaterThanOrEqual(4);
+    expect(COMPONENT_DERIVATIONS).toEqual(expect.arrayContaining(inCode));
+  });
+
   it('finds the views', () => {
     expect(views).toEqual(expect.arrayContaining(['layout.hbs', 'records-journal.hbs', 'records-centre.hbs', 'records-proposal.hbs', 'records-document-parties.hbs', 'records-dispatch.hbs']));
   });

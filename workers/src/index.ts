@@ -119,6 +119,8 @@ export { cancelDocument } from './records/disposal/cancel-document';
 export { requireFileAccess, isCreator } from './records/disposal/access';
 export { recordDispatch } from './records/dispatch/record-dispatch';
 export { recordDelivery } from './records/dispatch/record-delivery';
+export { addDispatchAddressee, removeDispatchAddressee } from './records/dispatch/dispatch-addressees';
+export { dispatchesOfDocuments, ensureDispatches, listDocumentDispatches, summariseDispatches, type DocumentDispatchRow } from './records/dispatch/document-dispatches.repository';
 export { scheduleDataBoxDeliveries, takeOverDataBoxDeliveries, ISDS_ACTOR, type DataBoxRunResult } from './records/dispatch/data-box-deliveries';
 export { requestDataBoxSend, DATA_BOX_SENDERS } from './records/dispatch/request-data-box-send';
 export { scheduleDataBoxSends, sendPendingDataBoxMessages, type DataBoxSendRunResult } from './records/dispatch/send-data-box-messages';

@@ -28,9 +28,10 @@ const views = async () => Number((await t.db('audit_log').where({ event_type: 'Z
 beforeAll(async () => {
   t = await createTestServer();
   await seedDemoUsers(t.db);
-  // a second referent of OSU and a referent of ODP, with the demo password
+  // a second referent of OSU, with the demo password
   const { password_hash } = await t.db('users').where({ username: 'referent' }).first('password_hash');
-  for (const [username, name, unit] of [['kolega', 'Karel Kolega', 'OSU'], ['kucera', 'Jan Kučera', 'ODP']]) {
+  // kucera, the demo referent of ODP, is a demo login
+  for (const [username, name, unit] of [['kolega', 'Karel Kolega', 'OSU']]) {
     const [{ id }] = await t.db('users').insert({ username, display_name: name, password_hash, org_unit: unit }).returning('id');
     await t.db('user_roles').insert({ user_id: id, role: 'referent' });
   }

@@ -8,6 +8,10 @@ export const DEMO_USERS = [
   // the Kancelář tajemníka handles the general submissions (processes/general-submission/catalogue.json: filing)
   { username: 'kancelar', displayName: 'Karel Kancelář', roles: ['referent'], orgUnit: 'KT' },
   { username: 'vedouci', displayName: 'Věra Vedoucí', roles: ['vedouci', 'referent'], orgUnit: 'OSU' },
+  // the referents of the other units, who handle the records demo's matters there (workers/src/records/demo/demo-data.ts)
+  { username: 'kucera', displayName: 'Jan Kučera', roles: ['referent'], orgUnit: 'ODP' },
+  { username: 'markova', displayName: 'Lenka Marková', roles: ['referent'], orgUnit: 'OZP' },
+  { username: 'horakova', displayName: 'Ivana Horáková', roles: ['referent'], orgUnit: 'OSV' },
   { username: 'spisovna', displayName: 'Sára Spisovna', roles: ['spisovna'], orgUnit: 'KT' },
   { username: 'posuzovatel', displayName: 'Pavel Posuzovatel', roles: ['posuzovatel'], orgUnit: 'KT' },
   { username: 'admin', displayName: 'Adam Správce', roles: ['admin'], orgUnit: null },

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Engine } from 'bpmn-engine';
 import type { Knex } from 'knex';
 import type { ActivatedJob, Incident, JobStream, Variables } from '../port';
-import { evaluateFeel, FeelError } from './feel';
+import { evaluateFeel, FeelError, timerDueAt } from './feel';
 import type { DefinitionRepository, LoadedDefinition } from './definition.repository';
 import { completeChildInParent, startPendingChildren } from './call-activities';
 import { terminateOrphanChildren } from './instance-termination';
@@ -115,6 +115,30 @@ interface CommandRun {
   finished: Set<string>;
   /** a BPMN error that no catch event of this instance catches (it may travel to the caller) */
   thrown: (ThrownError & { elementId: string }) | null;
+  /** the engine's time of this command */
+  now: Date;
+}
+
+type TimerDefinition = { type: string; _getTimers(msg: { content: Record<string, unknown> }): ResolvedTimer };
+type ResolvedTimer = { expireAt?: Date; timeout?: number; timerType?: 'timeDuration' | 'timeDate' | 'timeCycle'; [k: string]: unknown };
+
+/**
+ * bpmn-engine decides with the wall clock whether a timer is due when the timer starts or resumes:
+ * a timeDate it finds past completes at once, without the timer row the engine's clock would
+ * fire. Here the engine's clock decides that too (the same due time as the stored row), so a
+ * timeDate that is still ahead on the engine's clock waits, whatever the wall clock says.
+ */
+function onEngineClock(ed: TimerDefinition, now: () => Date): void {
+  const resolve = ed._getTimers;
+  ed._getTimers = function (msg) {
+    const timers = resolve.call(this, msg);
+    if (!(timers.expireAt instanceof Date)) return timers;
+    const at = now();
+    // a resumed timer keeps the expiry it was given when it started
+    if (!('expireAt' in msg.content) && timers.timerType) timers.expireAt = timerDueAt(at, { [timers.timerType]: String(timers[timers.timerType]) });
+    timers.timeout = timers.expireAt.getTime() - at.getTime();
+    return timers;
+  };
 }
 
 type TimerOwner = { id: string; executionId: string; parent?: { executionId?: string }; timerType?: string; [k: string]: unknown };
@@ -142,8 +166,8 @@ export class LiveInstance implements CachedEngine {
   /** the local variable scopes (variable-scopes.ts), stored with the engine state */
   scopes: Scopes = noScopes();
 
-  static newRun(vars: Variables): CommandRun {
-    return { vars, timerRequests: new Map(), events: [], failure: null, failedElement: null, finished: new Set(), thrown: null };
+  static newRun(vars: Variables, now = new Date()): CommandRun {
+    return { vars, timerRequests: new Map(), events: [], failure: null, failedElement: null, finished: new Set(), thrown: null, now };
   }
 
   constructor(readonly def: LoadedDefinition, instanceKey: string) {
@@ -240,6 +264,9 @@ export class LiveInstance implements CachedEngine {
           const model = elements.get(activity.id);
           if (model?.job && activity.type !== 'bpmn:UserTask') activity.behaviour.Service = JobService;
           if (model) attachScopes(activity as unknown as Parameters<typeof attachScopes>[0], model, { vars: () => currentRun().vars, scopes });
+          for (const ed of (activity as unknown as { eventDefinitions?: TimerDefinition[] }).eventDefinitions ?? []) {
+            if (ed.type === 'bpmn:TimerEventDefinition') onEngineClock(ed, () => currentRun().now);
+          }
         },
       },
     } as unknown as ConstructorParameters<typeof Engine>[0]);
@@ -334,7 +361,7 @@ export async function runCommand(trx: Knex.Transaction | Knex, opts: RunOptions)
   const cache = opts.node?.live as LiveEngineCache<LiveInstance> | undefined;
   const cached = command.kind !== 'start' && instance.engine_state ? cache?.take(key, instance.engine_state) ?? null : null;
   const live = cached && cached.def === def ? cached : new LiveInstance(def, key);
-  const run = (live.run = LiveInstance.newRun(vars));
+  const run = (live.run = LiveInstance.newRun(vars, now));
   const typeOf = (id: string, fallback: string) => def.parsed.elements.get(id)?.type ?? fallback;
 
   const fail = (err: unknown): never => {

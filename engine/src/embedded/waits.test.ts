@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDb, type Db } from '@openspis/db';
 import { createEmbeddedEngine, type EmbeddedEngine } from './embedded-engine';
 import { DAY, fixture, manualClock } from './test-support';
@@ -18,7 +18,8 @@ describe('timers, messages and user tasks', () => {
   const state = async (key: string) => (await engine.getProcessInstance(key))?.state;
   const start = (orderId: string) => engine.createProcessInstance({
     bpmnProcessId: 'waits',
-    variables: { orderId, wakeAt: '2026-12-02T08:00:00Z', owner: 'alice', dueAt: '2026-12-20T00:00:00Z' },
+    // the timeDate timer wakes a day after the engine's now (each test moves the shared clock on)
+    variables: { orderId, wakeAt: new Date(clock.now().getTime() + DAY).toISOString().replace('.000Z', 'Z'), owner: 'alice', dueAt: '2026-12-20T00:00:00Z' },
   });
 
   it('fires a timeDate timer from the poll loop of a new engine object, then buffers a message published early', async () => {
@@ -79,6 +80,26 @@ describe('timers, messages and user tasks', () => {
     expect(await engine.runDueTimers()).toBe(1);
     expect((await engine.getUserTask(task.userTaskKey))?.state).toBe('CANCELED');
     expect(await state(instance.processInstanceKey)).toBe('COMPLETED');
+  });
+
+  it('waits for a timeDate ahead on the engine clock even when the wall clock is past it', async () => {
+    // given a wall clock a month ahead of the engine's (as in a test, or a node whose clock is off)
+    vi.setSystemTime(clock.now().getTime() + 30 * DAY);
+    try {
+      const instance = await start('order-5');
+      // then the timer waits for the engine's time, not the wall clock's
+      expect(await db('engine_timers').where({ instance_key: instance.processInstanceKey })).toHaveLength(1);
+      await engine.publishMessage({ name: 'order-paid', correlationKey: 'order-5', timeToLive: 3 * DAY });
+      expect(await engine.searchUserTasks({ processInstanceKey: instance.processInstanceKey })).toEqual([]);
+      clock.advance(DAY - 1000);
+      expect(await engine.runDueTimers()).toBe(0);
+      clock.advance(1000);
+      expect(await engine.runDueTimers()).toBe(1);
+      expect(await engine.searchUserTasks({ processInstanceKey: instance.processInstanceKey })).toHaveLength(1);
+      await engine.cancelProcessInstance(instance.processInstanceKey);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('does not correlate a buffered message after its TTL', async () => {

@@ -9,6 +9,7 @@ import { createJobHandlers } from '../index';
 import { sealReceiptConfirmation } from '../records/files/seal-receipt-confirmation.service';
 import { registerDocument } from '../registry/register-document.service';
 import { createSealingPorts } from '../signing/seal-key-provider';
+import { createTestCa, issueCertificate, toPkcs12 } from '../signing/test-pki';
 import { insertSubmission, jobCtx, makeJob, silentLog, testConfig } from '../testing/fixtures';
 
 describe('notify.send-email', () => {
@@ -33,8 +34,14 @@ describe('notify.send-email', () => {
     // given a registered submission whose confirmation of receipt has been rendered and sealed
     const submissionId = await insertSubmission(db);
     const { jid, documentId } = await registerDocument({ db, clock, config: testConfig() }, { submissionId });
-    const sealing = createSealingPorts(testConfig({ OPENSPIS_DATA_DIR: dataDir }));
-    await sealReceiptConfirmation({ db, clock, config: testConfig({ OPENSPIS_DATA_DIR: dataDir }), sealing }, { documentId }).finally(() => sealing.close());
+    // a seal valid at the test's clock (the generated dev seal is valid from the hour it was made, which may be later)
+    const validFrom = new Date(clock().getTime() - 30 * 86_400_000);
+    const ca = createTestCa({ commonName: 'Testovací CA', notBefore: validFrom });
+    const seal = issueCertificate(ca, { commonName: 'Pečeť úřadu', kind: 'seal', notBefore: validFrom });
+    fs.writeFileSync(path.join(dataDir, 'seal.p12'), toPkcs12(seal, { password: 'heslo', chain: [ca] }));
+    const sealConfig = testConfig({ OPENSPIS_DATA_DIR: dataDir, SIGNING_PKCS12_FILE: path.join(dataDir, 'seal.p12'), SIGNING_PKCS12_PASSWORD: 'heslo' });
+    const sealing = createSealingPorts(sealConfig);
+    await sealReceiptConfirmation({ db, clock, config: sealConfig, sealing }, { documentId }).finally(() => sealing.close());
     const job = makeJob('notify.send-email', { submissionId }, { template: 'receipt-confirmation', recipient: 'applicant' });
     const handler = handlerFor();
 
