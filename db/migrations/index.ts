@@ -28,6 +28,7 @@ import * as createJournalYearClosures from './20261204600000_create_journal_year
 import * as addReceiptConfirmationPdf from './20261205300000_add_receipt_confirmation_pdf';
 import * as addDataBoxSendOptions from './20261205500000_add_data_box_send_options';
 import * as addReceiptConfirmationSending from './20261205600000_add_receipt_confirmation_sending';
+import * as createDocumentDispatches from './20261206100000_create_document_dispatches';
 import * as addFilesInVolumes from './20261206200000_add_files_in_volumes';
 import * as addUserLocale from './20261206400000_add_user_locale';
 
@@ -65,6 +66,7 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261205300000_add_receipt_confirmation_pdf': addReceiptConfirmationPdf,
   '20261205500000_add_data_box_send_options': addDataBoxSendOptions,
   '20261205600000_add_receipt_confirmation_sending': addReceiptConfirmationSending,
+  '20261206100000_create_document_dispatches': createDocumentDispatches,
   '20261206200000_add_files_in_volumes': addFilesInVolumes,
   '20261206400000_add_user_locale': addUserLocale,
 };

@@ -80,6 +80,7 @@ export function createJobHandlers(deps: { db: Knex; config: WorkersConfig; log: 
 // records management (NSESSS 2023)
 export * from './records/records.model';
 export { type RecordsPorts, pragueDay } from './records/records.ports';
+export { isIsoDay } from './records/transaction-log/prague-day';
 export { mostSevereRetention, disposalYear, formatRetention, assertNewDisposalCode } from './records/retention.service';
 export { normalizeSearchText } from './records/search-text';
 export { registerRecord, type RegisterRecordInput, type RegisterRecordResult } from './records/files/register-record.service';
@@ -118,6 +119,8 @@ export { cancelDocument } from './records/disposal/cancel-document';
 export { requireFileAccess, isCreator } from './records/disposal/access';
 export { recordDispatch } from './records/dispatch/record-dispatch';
 export { recordDelivery } from './records/dispatch/record-delivery';
+export { addDispatchAddressee, removeDispatchAddressee } from './records/dispatch/dispatch-addressees';
+export { dispatchesOfDocuments, ensureDispatches, listDocumentDispatches, summariseDispatches, type DocumentDispatchRow } from './records/dispatch/document-dispatches.repository';
 export { scheduleDataBoxDeliveries, takeOverDataBoxDeliveries, ISDS_ACTOR, type DataBoxRunResult } from './records/dispatch/data-box-deliveries';
 export { requestDataBoxSend, DATA_BOX_SENDERS } from './records/dispatch/request-data-box-send';
 export { scheduleDataBoxSends, sendPendingDataBoxMessages, type DataBoxSendRunResult } from './records/dispatch/send-data-box-messages';

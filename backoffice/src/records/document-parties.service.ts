@@ -1,5 +1,5 @@
 import { appendAuditLog } from '@openspis/db';
-import { assertRole, auditActor, canAccessFile, DomainError, findOrCreateParty, normalizeSearchText, type Actor, type PartyInput, type PartyRow } from '@openspis/workers';
+import { assertRole, auditActor, canAccessFile, DomainError, ensureDispatches, findOrCreateParty, normalizeSearchText, summariseDispatches, type Actor, type PartyInput, type PartyRow } from '@openspis/workers';
 import type { Knex } from 'knex';
 
 export type PartyRole = 'sender' | 'addressee';
@@ -82,6 +82,12 @@ export async function changeDocumentParty(
     } else {
       await trx('documents').where({ id: doc.id }).update({ addressee_party_id: party!.id });
       await trx('journal').where({ document_id: doc.id }).update({ addressee_party_id: party!.id, addressee: party!.display_name });
+      if (doc.direction === 'outgoing') {
+        // the addressee of the document is its first dispatch's; one already made keeps whom it went to
+        const [first] = await ensureDispatches(trx, doc);
+        if (first?.state === 'created') await trx('document_dispatches').where({ id: first.id }).update({ party_id: party!.id, addressee: party!.display_name });
+        await summariseDispatches(trx, doc.id);
+      }
     }
     await appendAuditLog(trx, {
       actor: auditActor(actor), eventType: 'Uprava', objectType: 'Dokument', objectId: doc.id, occurredAt: now,

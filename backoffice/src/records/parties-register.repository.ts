@@ -35,7 +35,9 @@ export interface PartyDocumentRow {
 export async function listPartyDocuments(db: Knex, actor: Actor, partyId: string, page: number, pageSize: number): Promise<Page<PartyDocumentRow>> {
   const q = db('journal as j')
     .join('documents as d', 'd.id', 'j.document_id')
-    .where((w) => w.where('d.sender_party_id', partyId).orWhere('d.addressee_party_id', partyId))
+    .where((w) => w.where('d.sender_party_id', partyId).orWhere('d.addressee_party_id', partyId)
+      // a further addressee of an outgoing document (its own dispatch)
+      .orWhereExists((x) => x.select(db.raw('1')).from('document_dispatches as x').whereRaw('x.document_id = d.id').andWhere('x.party_id', partyId)))
     .select('j.document_id', 'j.reference_number', 'j.jid', 'j.direction', 'j.received_at', 'j.subject', 'j.state', 'j.file_id', 'j.file_reference', 'j.org_unit',
       db.raw(`case when d.sender_party_id = ? then 'sender' else 'addressee' end as role`, [partyId]));
   if (!actor.roles.some((r) => WHOLE_JOURNAL.includes(r))) whereOwnUnit(q, actor, 'j.org_unit', 'j.file_id');
@@ -45,6 +47,8 @@ export async function listPartyDocuments(db: Knex, actor: Actor, partyId: string
 
 /** How many documents name the party as sender or addressee (for the merge confirmation, all units). */
 export async function countPartyDocuments(db: Knex, partyId: string): Promise<number> {
-  const r = await db('documents').where('sender_party_id', partyId).orWhere('addressee_party_id', partyId).count<{ n: string | number }[]>({ n: '*' });
+  const r = await db('documents as d').where('d.sender_party_id', partyId).orWhere('d.addressee_party_id', partyId)
+    .orWhereExists((x) => x.select(db.raw('1')).from('document_dispatches as x').whereRaw('x.document_id = d.id').andWhere('x.party_id', partyId))
+    .count<{ n: string | number }[]>({ n: '*' });
   return Number(r[0].n);
 }

@@ -95,7 +95,7 @@ describe('the dispatch list of the registry office (výpravna)', () => {
     expect(waiting.text).toContain(odpAnswer.referenceNumber);
     expect(waiting.text).toContain('Datová zpráva 81000001');
     // the state ISDS last reported is shown with it
-    await t.db('documents').where({ id: odpAnswer.documentId }).update({ data_box_status: 8 });
+    await t.db('document_dispatches').where({ document_id: odpAnswer.documentId }).update({ data_box_status: 8 });
     const undeliverable = (await get('podatelna', '/records/dispatch?stage=to-deliver&unit=ODP&lang=en').expect(200)).text;
     expect(undeliverable).toContain('Undeliverable (box made inaccessible)');
     expect(undeliverable).toContain('The data message cannot be delivered: the addressee&#x27;s box was made inaccessible.');

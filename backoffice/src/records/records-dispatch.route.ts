@@ -21,6 +21,8 @@ export interface DispatchRoutesDeps {
 export const DISPATCH_DESK: readonly string[] = ['podatelna', 'admin'];
 
 const blank = z.literal('');
+/** The addressee's dispatch a row's form is for (none: a document whose only addressee was never dispatched). */
+const dispatchId = z.union([z.uuid(), blank]).optional().transform((v) => v || null);
 const listQuery = z.object({
   stage: z.enum(['to-dispatch', 'to-deliver']).optional().or(blank),
   unit: z.string().trim().max(50).optional(),
@@ -77,6 +79,9 @@ export function addDispatchRoutes(router: Router<AppState>, deps: DispatchRoutes
     const dataBoxSending = deps.config.isds !== null;
     const rows = result.rows.map((r) => ({
       ...r,
+      // a document has a row per addressee: element ids are the dispatch's when it has several
+      rowKey: r.addressee_count > 1 && r.dispatch_id ? r.dispatch_id : r.document_id,
+      several: r.addressee_count > 1,
       sendWaiting: r.send_state === 'pending' || r.send_state === 'sending',
       // ISDS's own words when it refused the message; otherwise what went wrong, translated
       sendFailure: r.send_state !== 'failed' ? null
@@ -95,8 +100,8 @@ export function addDispatchRoutes(router: Router<AppState>, deps: DispatchRoutes
     const actor = requireDesk(deps.actorOf(ctx));
     const id = parse(z.uuid(), ctx.params.id, 'NOT_FOUND');
     const q = parse(listQuery, ctx.query);
-    const form = parseForm(z.object({ day: z.string().max(20).optional(), channel: z.enum(DISPATCH_CHANNELS).optional(), dataBoxMessageId: z.string().max(40).optional() }), ctx.request.body, 'DISPATCH_DATE_INVALID');
-    await recordDispatch(ports, actor, { documentId: id, day: form.day, channel: form.channel, dataBoxMessageId: form.dataBoxMessageId });
+    const form = parseForm(z.object({ dispatchId, day: z.string().max(20).optional(), channel: z.enum(DISPATCH_CHANNELS).optional(), dataBoxMessageId: z.string().max(40).optional() }), ctx.request.body, 'DISPATCH_DATE_INVALID');
+    await recordDispatch(ports, actor, { documentId: id, dispatchId: form.dispatchId, day: form.day, channel: form.channel, dataBoxMessageId: form.dataBoxMessageId });
     ctx.status = 303;
     ctx.redirect(listUrl(q, 'dispatched'));
   });
@@ -107,9 +112,9 @@ export function addDispatchRoutes(router: Router<AppState>, deps: DispatchRoutes
     const id = parse(z.uuid(), ctx.params.id, 'NOT_FOUND');
     const q = parse(listQuery, ctx.query);
     const text = z.string().max(200).optional();
-    const form = parseForm(z.object({ toHands: text, personalDelivery: z.enum(['1']).optional(), legalTitleLaw: text, legalTitleYear: text, legalTitleSect: text, legalTitlePar: text, legalTitlePoint: text }), ctx.request.body, 'DATA_BOX_SEND_LEGAL_TITLE_INVALID');
+    const form = parseForm(z.object({ dispatchId, toHands: text, personalDelivery: z.enum(['1']).optional(), legalTitleLaw: text, legalTitleYear: text, legalTitleSect: text, legalTitlePar: text, legalTitlePoint: text }), ctx.request.body, 'DATA_BOX_SEND_LEGAL_TITLE_INVALID');
     await requestDataBoxSend(sendPorts, actor, {
-      documentId: id, toHands: form.toHands, personalDelivery: form.personalDelivery === '1',
+      documentId: id, dispatchId: form.dispatchId, toHands: form.toHands, personalDelivery: form.personalDelivery === '1',
       legalTitle: { law: form.legalTitleLaw, year: form.legalTitleYear, sect: form.legalTitleSect, par: form.legalTitlePar, point: form.legalTitlePoint },
     });
     ctx.status = 303;
@@ -120,8 +125,8 @@ export function addDispatchRoutes(router: Router<AppState>, deps: DispatchRoutes
     const actor = requireDesk(deps.actorOf(ctx));
     const id = parse(z.uuid(), ctx.params.id, 'NOT_FOUND');
     const q = parse(listQuery, ctx.query);
-    const form = parseForm(z.object({ day: z.string().max(20).optional(), deemed: z.enum(['1']).optional() }), ctx.request.body, 'DELIVERY_DATE_INVALID');
-    await recordDelivery(ports, actor, { documentId: id, day: form.day, deemed: form.deemed === '1' });
+    const form = parseForm(z.object({ dispatchId, day: z.string().max(20).optional(), deemed: z.enum(['1']).optional() }), ctx.request.body, 'DELIVERY_DATE_INVALID');
+    await recordDelivery(ports, actor, { documentId: id, dispatchId: form.dispatchId, day: form.day, deemed: form.deemed === '1' });
     ctx.status = 303;
     ctx.redirect(listUrl(q, 'delivered'));
   });

@@ -86,7 +86,8 @@ export function addDocumentPageRoutes(router: Router<AppState>, deps: DocumentPa
       doc, entry, file, fileVisible: !!file && canAccessFile(actor, file, shares),
       people: { createdBy: person(doc.created_by), settledBy: person(doc.settled_by), cancelledBy: person(doc.cancelled_by), handler: person(entry?.handled_by) },
       sender: parties.find((p: { id: string }) => p.id === doc.sender_party_id)?.display_name ?? entry?.sender ?? doc.sender_name,
-      addressee: parties.find((p: { id: string }) => p.id === doc.addressee_party_id)?.display_name ?? entry?.addressee ?? null,
+      // an outgoing document's journal row names every addressee; the first one's party otherwise
+      addressee: (doc.direction === 'outgoing' ? entry?.addressee : null) ?? parties.find((p: { id: string }) => p.id === doc.addressee_party_id)?.display_name ?? entry?.addressee ?? null,
       components: components.map((c: { id: string; derivation: string | null; source_component_id: string | null; destroyed_at: Date | null }) => ({
         ...c, derivation: c.derivation ?? 'original', seal: sealOf.get(c.id) ?? null, source: c.source_component_id ? nameOf.get(c.source_component_id) ?? null : null, available: !c.destroyed_at,
       })),

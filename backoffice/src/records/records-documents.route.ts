@@ -1,7 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
 import { appendAuditLog } from '@openspis/db';
-import { canAccessFile, DomainError, moveDocument, PARTY_KINDS, recordDelivery, recordDispatch, searchParties, type Actor, type PartyInput } from '@openspis/workers';
+import { addDispatchAddressee, canAccessFile, DomainError, listDocumentDispatches, moveDocument, PARTY_KINDS, recordDelivery, recordDispatch, removeDispatchAddressee, searchParties, type Actor, type PartyInput } from '@openspis/workers';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../app-error';
@@ -33,6 +33,8 @@ const partyForm = z.object({
 });
 /** Channels an outgoing document leaves by (vypravení). */
 export const DISPATCH_CHANNELS = ['data-box', 'email', 'post', 'personal', 'portal'] as const;
+/** The addressee's dispatch a form is for: none on a document whose only addressee was never dispatched. */
+const dispatchField = z.union([uuid, z.literal('')]).optional().transform((v) => v || null);
 const moveForm = z.object({ toFileReference: z.string().trim().min(1).max(100), reason: z.string().max(1000) });
 
 /** A form that does not fit is a translated refusal, not a bare 400. */
@@ -81,6 +83,12 @@ export function addDocumentRoutes(router: Router<AppState>, deps: DocumentRoutes
     const actor = editor(ctx);
     const { doc, file, access } = await documentForParties(deps.db, ctx, actor);
     const q = parse(z.object({ q: z.string().trim().max(100).optional(), saved: z.enum(['1']).optional() }), ctx.query);
+    // an unsent outgoing document's addressees, each with its own dispatch, added and removed here
+    const dispatches = doc.direction === 'outgoing' ? await listDocumentDispatches(deps.db, doc.id) : [];
+    // a document whose only addressee was never dispatched has no dispatch row yet: its own addressee stands for it
+    const own = dispatches.length ? dispatches : [{ id: null, addressee: (doc.addressee_party_id ? (await deps.db('parties').where({ id: doc.addressee_party_id }).first('display_name'))?.display_name : null) ?? null, channel: doc.channel, state: 'created' }];
+    const addressees = doc.direction === 'outgoing' && doc.state === 'created' && file.state === 'open'
+      ? own.map((d) => ({ ...d, mayRemove: d.state === 'created' && own.length > 1 })) : null;
     const ids = [doc.sender_party_id, doc.addressee_party_id].filter(Boolean);
     const parties = ids.length ? await deps.db('parties').whereIn('id', ids) : [];
     const found = q.q ? await searchParties(deps.db, q.q, { limit: 20 }) : [];
@@ -88,6 +96,7 @@ export function addDocumentRoutes(router: Router<AppState>, deps: DocumentRoutes
     await deps.db.transaction((trx) => appendAuditLog(trx, { actor: `user:${actor.username}`, eventType: 'Zobrazeni', objectType: 'Dokument', objectId: doc.id, occurredAt: deps.clock() }));
     deps.page(ctx, 'records-document-parties', {
       title: ctx.state.t('records:parties.title', { jid: doc.jid }), doc, file, q, found, kinds: PARTY_KINDS, fileVisible: access === 'unit', saved: q.saved === '1',
+      addressees, channels: DISPATCH_CHANNELS,
       sender: parties.find((p) => p.id === doc.sender_party_id) ?? null, addressee: parties.find((p) => p.id === doc.addressee_party_id) ?? null,
     });
   });
@@ -112,8 +121,8 @@ export function addDocumentRoutes(router: Router<AppState>, deps: DocumentRoutes
   router.post('/documents/:id/dispatch', forms, async (ctx: Ctx) => {
     const actor = editor(ctx);
     const { doc } = await documentWithFile(deps.db, ctx, actor);
-    const form = parseForm(z.object({ day: z.string().max(20).optional(), channel: z.enum(DISPATCH_CHANNELS).optional(), dataBoxMessageId: z.string().max(40).optional() }), ctx.request.body, 'DISPATCH_DATE_INVALID');
-    await recordDispatch({ db: deps.db, clock: deps.clock }, actor, { documentId: doc.id, day: form.day, channel: form.channel, dataBoxMessageId: form.dataBoxMessageId });
+    const form = parseForm(z.object({ dispatchId: dispatchField, day: z.string().max(20).optional(), channel: z.enum(DISPATCH_CHANNELS).optional(), dataBoxMessageId: z.string().max(40).optional() }), ctx.request.body, 'DISPATCH_DATE_INVALID');
+    await recordDispatch({ db: deps.db, clock: deps.clock }, actor, { documentId: doc.id, dispatchId: form.dispatchId, day: form.day, channel: form.channel, dataBoxMessageId: form.dataBoxMessageId });
     ctx.status = 303;
     ctx.redirect(`/records/files/${doc.file_id}`);
   });
@@ -121,10 +130,29 @@ export function addDocumentRoutes(router: Router<AppState>, deps: DocumentRoutes
   router.post('/documents/:id/delivery', forms, async (ctx: Ctx) => {
     const actor = editor(ctx);
     const { doc } = await documentWithFile(deps.db, ctx, actor);
-    const form = parseForm(z.object({ day: z.string().max(20).optional(), deemed: z.enum(['1']).optional() }), ctx.request.body, 'DELIVERY_DATE_INVALID');
-    await recordDelivery({ db: deps.db, clock: deps.clock }, actor, { documentId: doc.id, day: form.day, deemed: form.deemed === '1' });
+    const form = parseForm(z.object({ dispatchId: dispatchField, day: z.string().max(20).optional(), deemed: z.enum(['1']).optional() }), ctx.request.body, 'DELIVERY_DATE_INVALID');
+    await recordDelivery({ db: deps.db, clock: deps.clock }, actor, { documentId: doc.id, dispatchId: form.dispatchId, day: form.day, deemed: form.deemed === '1' });
     ctx.status = 303;
     ctx.redirect(`/records/files/${doc.file_id}`);
+  });
+
+  // a further addressee of the parties register, with its own dispatch; back to the document's addressees
+  router.post('/documents/:id/addressees', forms, async (ctx: Ctx) => {
+    const actor = editor(ctx);
+    const { doc } = await documentWithFile(deps.db, ctx, actor);
+    const form = parseForm(z.object({ partyId: uuid, channel: z.union([z.enum(DISPATCH_CHANNELS), z.literal('')]).optional().transform((v) => v || null) }), ctx.request.body, 'PARTY_NOT_FOUND');
+    await addDispatchAddressee({ db: deps.db, clock: deps.clock }, actor, { documentId: doc.id, partyId: form.partyId, channel: form.channel });
+    ctx.status = 303;
+    ctx.redirect(`/records/documents/${doc.id}/parties?saved=1`);
+  });
+
+  router.post('/documents/:id/addressees/remove', forms, async (ctx: Ctx) => {
+    const actor = editor(ctx);
+    const { doc } = await documentWithFile(deps.db, ctx, actor);
+    const form = parseForm(z.object({ dispatchId: uuid }), ctx.request.body, 'DISPATCH_NOT_FOUND');
+    await removeDispatchAddressee({ db: deps.db, clock: deps.clock }, actor, { documentId: doc.id, dispatchId: form.dispatchId });
+    ctx.status = 303;
+    ctx.redirect(`/records/documents/${doc.id}/parties?saved=1`);
   });
 
   router.post('/documents/:id/move', forms, async (ctx: Ctx) => {

@@ -1,5 +1,5 @@
 import { appendAuditLog } from '@openspis/db';
-import { canAccessFile, HOLDABLE_STATES, isClosureTrigger, pragueDay, type Actor } from '@openspis/workers';
+import { canAccessFile, dispatchesOfDocuments, HOLDABLE_STATES, isClosureTrigger, pragueDay, type Actor, type DocumentDispatchRow } from '@openspis/workers';
 import type { Knex } from 'knex';
 import { AppError } from '../app-error';
 import type { Ctx } from '../http';
@@ -51,9 +51,10 @@ export async function showFilePage(
     : [];
   const reclassify = await reclassifySection(deps.db, ctx, actor, file, opts.reclassify);
   const handler = await handlerSection(deps.db, actor, file, opts.failure);
+  const documents = await withDispatches(deps.db, lifecycle.documents, docs);
   if (opts.status) ctx.status = opts.status;
   deps.page(ctx, 'records-file', {
-    title: file.file_reference, file, shares, shareUnits, documents: lifecycle.documents, moves, awaitsTrigger, channels: DISPATCH_CHANNELS, today: pragueDay(deps.clock()),
+    title: file.file_reference, file, shares, shareUnits, documents, moves, awaitsTrigger, channels: DISPATCH_CHANNELS, today: pragueDay(deps.clock()),
     mayHold: mayUseCentre(actor) && (file.disposal_hold || HOLDABLE_STATES.includes(file.state)),
     mayEdit, actionsColumn: mayEdit || lifecycle.file.mayAct, now: deps.clock(), userName: ctx.state.user?.displayName ?? actor.username,
     // the day of a trigger event other than the closure: the records centre or the file's handlers
@@ -63,5 +64,31 @@ export async function showFilePage(
     done: opts.failure || opts.reclassify || opts.typedFailure ? null : (doneMessage(ctx) ?? handlerDoneMessage(ctx)),
     reclassify,
     typed: await typedFileSection(deps.db, actor, file, opts.typedFailure ? {} : ctx.query, opts.typedFailure),
+  });
+}
+
+/**
+ * Each outgoing document with its addressees' dispatches, each with the form it still needs (dispatch
+ * while the document is created, delivery once dispatched). A document whose only addressee was never
+ * dispatched has no row yet: it shows as one dispatch made of the document's own columns.
+ */
+async function withDispatches<T extends { document_id: string; direction?: string | null; addressee?: string | null; channel?: string | null; dispatched_at?: Date | null; delivered_at?: Date | null }>(
+  db: Knex, rows: T[], docs: { id: string; state: string }[],
+) {
+  const outgoing = rows.filter((r) => r.direction === 'outgoing').map((r) => r.document_id);
+  const byDoc = await dispatchesOfDocuments(db, outgoing);
+  return rows.map((row) => {
+    if (row.direction !== 'outgoing') return row;
+    const state = docs.find((d) => d.id === row.document_id)?.state ?? 'created';
+    const own: Partial<DocumentDispatchRow>[] = byDoc.get(row.document_id) ?? [{
+      id: undefined, addressee: row.addressee ?? null, channel: (row.channel ?? null) as DocumentDispatchRow['channel'], dispatched_at: row.dispatched_at ?? null, delivered_at: row.delivered_at ?? null,
+      state: row.delivered_at ? 'delivered' : row.dispatched_at ? 'dispatched' : 'created', deemed: false,
+    }];
+    const dispatches = own.map((d) => ({
+      ...d, key: own.length > 1 && d.id ? d.id : row.document_id,
+      mayDispatch: state === 'created' && d.state === 'created',
+      mayDeliver: state !== 'cancelled' && d.state === 'dispatched',
+    }));
+    return { ...row, dispatches, severalAddressees: dispatches.length > 1, mayChangeAddressees: state === 'created' };
   });
 }

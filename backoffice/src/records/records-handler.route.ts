@@ -5,7 +5,8 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../app-error';
 import { parse, type AppState, type Ctx } from '../http';
-import type { LifecycleRoutesDeps, LifecycleFailure } from './records-lifecycle.route';
+import { fieldError, formText, hasAny } from './page-form';
+import { newFailure, type LifecycleRoutesDeps, type LifecycleFailure } from './records-lifecycle.route';
 
 /** assignHandler: the handlers and the administrator; the use case then lets a head of the file's unit, or a referent for their own file. */
 export const HANDLER_ASSIGNERS: readonly string[] = ['referent', 'vedouci', 'admin'];
@@ -13,8 +14,6 @@ const USERNAME_MAX = 100;
 const DONE = { handler: 'changed', 'handler-same': 'same' } as const;
 
 interface FileRow { id: string; state: string; org_unit: string | null; owner: string | null }
-
-const hasAny = (actor: Actor, roles: readonly string[]) => actor.roles.some((r) => roles.includes(r));
 
 /** Whether the file page offers this user the handler form (the use case would let them assign somebody). */
 function mayAssign(actor: Actor, file: FileRow): boolean {
@@ -52,12 +51,6 @@ export function handlerDoneMessage(ctx: Ctx): string | null {
   return done.success ? ctx.state.t(`records:handler.done.${DONE[done.data]}`) : null;
 }
 
-/** A form value as typed (a repeated or missing field is empty). */
-function text(body: unknown, name: string): string {
-  const v = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v : '';
-}
-
 /**
  * Assignment and change of a file's handler (`POST /records/files/:id/handler`) from the file page.
  * The role and the user's right to assign this file's handler are checked before the form is read
@@ -77,15 +70,11 @@ export function addHandlerRoutes(router: Router<AppState>, deps: LifecycleRoutes
     if (!canAccessFile(actor, file, shares) || !mayAssignHandler(actor, file)) throw new DomainError('FILE_ACCESS_DENIED', `${actor.username} may not assign the handler of file ${file.id}`);
 
     const t = ctx.state.t;
-    const values = { handler: text(ctx.request.body, 'handler').trim(), reason: text(ctx.request.body, 'reason').trim() };
-    const f: LifecycleFailure = { form: 'handler', values, errors: [], fields: {}, documentProblems: {} };
-    const error = (field: string, message: string) => {
-      f.errors.push({ target: field, message });
-      f.fields[field] = message;
-    };
-    if (!values.handler) error('handler-person', t('records:handler.errors.HANDLER_REQUIRED'));
-    else if (values.handler.length > USERNAME_MAX) error('handler-person', t('records:handler.errors.HANDLER_NOT_ELIGIBLE'));
-    if (values.reason.length > HANDLER_REASON_MAX) error('handler-reason', t('records:lifecycle.errors.tooLong', { max: HANDLER_REASON_MAX }));
+    const values = { handler: formText(ctx.request.body, 'handler'), reason: formText(ctx.request.body, 'reason') };
+    const f = newFailure('handler', undefined, values);
+    if (!values.handler) fieldError(f, 'handler-person', t('records:handler.errors.HANDLER_REQUIRED'));
+    else if (values.handler.length > USERNAME_MAX) fieldError(f, 'handler-person', t('records:handler.errors.HANDLER_NOT_ELIGIBLE'));
+    if (values.reason.length > HANDLER_REASON_MAX) fieldError(f, 'handler-reason', t('records:lifecycle.errors.tooLong', { max: HANDLER_REASON_MAX }));
     if (f.errors.length) return deps.showFile(ctx, file.id, { logView: false, failure: f, status: 400 });
     let changed: boolean;
     try {
@@ -94,7 +83,7 @@ export function addHandlerRoutes(router: Router<AppState>, deps: LifecycleRoutes
     } catch (err) {
       // a refused role or unit, and a file closed meanwhile (the page then has no form), go to the error page; the rest is shown with the form
       if (!(err instanceof DomainError) || ['FORBIDDEN', 'FILE_NOT_OPEN'].includes(err.code) || err.code.endsWith('_NOT_FOUND')) throw err;
-      error(err.code === 'HANDLER_REASON_TOO_LONG' ? 'handler-reason' : 'handler-person', t(`records:handler.errors.${err.code}`, { defaultValue: t('records:errors.generic') }));
+      fieldError(f, err.code === 'HANDLER_REASON_TOO_LONG' ? 'handler-reason' : 'handler-person', t(`records:handler.errors.${err.code}`, { defaultValue: t('records:errors.generic') }));
       return deps.showFile(ctx, file.id, { logView: false, failure: f, status: err.kind === 'business' ? 409 : 400 });
     }
     ctx.status = 303;

@@ -9,6 +9,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../app-error';
 import { parse, type AppState, type Ctx } from '../http';
+import { fieldError, formText, hasAny, type FormErrors } from './page-form';
 import { DOCUMENT_EDITORS } from './records-documents.route';
 
 /** settleRecordDocument and closeFile: the handlers (the use cases let the administrator too). */
@@ -27,14 +28,10 @@ const DONE = ['settled', 'cancelled', 'closed', 'reopened', 'shared', 'unshared'
 const UNIT_MAX = 50;
 
 /** A refused form of the file page: shown again with an error summary, the field messages and what was typed. */
-export interface LifecycleFailure {
+export interface LifecycleFailure extends FormErrors {
   form: 'settle' | 'cancel' | 'close' | 'reopen' | 'share' | 'handler';
   documentId?: string;
   values: { method?: string; note?: string; reason?: string; orgUnit?: string; handler?: string };
-  /** the summary: the element each message is about (a field or a document's row) */
-  errors: { target: string; message: string }[];
-  /** the message beside a field, by the field's id */
-  fields: Record<string, string>;
   /** why the file could not be closed, per document id */
   documentProblems: Record<string, string[]>;
 }
@@ -49,8 +46,6 @@ export interface LifecycleRoutesDeps {
 interface JournalRow { document_id: string; reference_number: string | null; jid: string; settled_by?: string | null; [k: string]: unknown }
 interface DocumentState { id: string; state: string; direction: string; created_by: string | null }
 interface FileRow { id: string; state: string; org_unit: string | null; owner?: string | null; kind?: string }
-
-const hasAny = (actor: Actor, roles: readonly string[]) => actor.roles.some((r) => roles.includes(r));
 
 /** Whether the lifecycle use cases let the actor handle the file (their unit's, their own, or a records role). */
 function handles(actor: Actor, file: FileRow): boolean {
@@ -121,19 +116,8 @@ export function doneMessage(ctx: Ctx): string | null {
   return done.success ? ctx.state.t(`records:lifecycle.done.${done.data}`) : null;
 }
 
-function newFailure(form: LifecycleFailure['form'], documentId: string | undefined, values: LifecycleFailure['values']): LifecycleFailure {
+export function newFailure(form: LifecycleFailure['form'], documentId: string | undefined, values: LifecycleFailure['values']): LifecycleFailure {
   return { form, documentId, values, errors: [], fields: {}, documentProblems: {} };
-}
-
-function fieldError(f: LifecycleFailure, field: string, message: string): void {
-  f.errors.push({ target: field, message });
-  f.fields[field] = message;
-}
-
-/** A form value as typed (a repeated or missing field is empty). */
-function text(body: unknown, name: string): string {
-  const v = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v : '';
 }
 
 /** Refusals the file page shows itself; a missing object or a refused role or unit goes to the error page. */
@@ -174,87 +158,83 @@ export function addLifecycleRoutes(router: Router<AppState>, deps: LifecycleRout
     if (!hasAny(actor, roles)) throw new AppError('FORBIDDEN', `${actor.username} needs one of ${roles.join(', ')}`);
     return actor;
   };
-  const refused = (f: LifecycleFailure, target: string, err: DomainError, t: Ctx['state']['t']) =>
-    fieldError(f, target, t(`records:errors.${err.code}`, { defaultValue: t('records:errors.generic') }));
   const done = (ctx: Ctx, fileId: string, what: (typeof DONE)[number], anchor = '') => {
     ctx.status = 303;
     ctx.redirect(`/records/files/${fileId}?done=${what}${anchor}`);
+  };
+  /**
+   * The end of every form of the page: with field errors the page comes back (400) and nothing runs;
+   * else the use case runs, and a refusal the page shows stands beside `field` (unless `explain` puts
+   * it elsewhere) with the page again (409 for a business rule, else 400). True when it ran.
+   */
+  const attempt = async (ctx: Ctx, fileId: string, f: LifecycleFailure, field: string, run: () => Promise<unknown>, explain?: (err: DomainError) => Promise<boolean>): Promise<boolean> => {
+    if (f.errors.length) {
+      await deps.showFile(ctx, fileId, { logView: false, failure: f, status: 400 });
+      return false;
+    }
+    try {
+      await run();
+      return true;
+    } catch (err) {
+      if (!shownOnPage(err)) throw err;
+      const t = ctx.state.t;
+      if (!(await explain?.(err))) fieldError(f, field, t(`records:errors.${err.code}`, { defaultValue: t('records:errors.generic') }));
+      await deps.showFile(ctx, fileId, { logView: false, failure: f, status: statusOf(err) });
+      return false;
+    }
+  };
+  /** A reason typed into a form: at most TEXT_MAX characters, and when `required` not empty. */
+  const checkReason = (ctx: Ctx, f: LifecycleFailure, field: string, reason: string, required: boolean) => {
+    const t = ctx.state.t;
+    if (required && !reason) fieldError(f, field, t('records:lifecycle.errors.reasonRequired'));
+    else if (reason.length > TEXT_MAX) fieldError(f, field, t('records:lifecycle.errors.tooLong', { max: TEXT_MAX }));
   };
 
   router.post('/documents/:id/settle', forms, async (ctx: Ctx) => {
     const actor = role(ctx, SETTLERS);
     const { doc, file } = await documentFor(ctx, actor, true);
     const t = ctx.state.t;
-    const values = { method: text(ctx.request.body, 'method'), note: text(ctx.request.body, 'note').trim() };
+    const values = { method: formText(ctx.request.body, 'method'), note: formText(ctx.request.body, 'note') };
     const f = newFailure('settle', doc.id, values);
     if (!SETTLEMENT_METHODS.includes(values.method as SettlementKind)) fieldError(f, `settle-method-${doc.id}`, t('records:lifecycle.errors.methodRequired'));
     if (values.note.length > TEXT_MAX) fieldError(f, `settle-note-${doc.id}`, t('records:lifecycle.errors.tooLong', { max: TEXT_MAX }));
-    if (f.errors.length) return deps.showFile(ctx, file.id, { logView: false, failure: f, status: 400 });
-    try {
-      await settleRecordDocument(ports, actor, { documentId: doc.id, method: values.method as SettlementKind, note: values.note || null });
-    } catch (err) {
-      if (!shownOnPage(err)) throw err;
-      refused(f, `settle-method-${doc.id}`, err, t);
-      return deps.showFile(ctx, file.id, { logView: false, failure: f, status: statusOf(err) });
-    }
-    done(ctx, file.id, 'settled', `#doc-${doc.id}`);
+    const settled = await attempt(ctx, file.id, f, `settle-method-${doc.id}`, () =>
+      settleRecordDocument(ports, actor, { documentId: doc.id, method: values.method as SettlementKind, note: values.note || null }));
+    if (settled) done(ctx, file.id, 'settled', `#doc-${doc.id}`);
   });
 
   router.post('/documents/:id/cancel', forms, async (ctx: Ctx) => {
     const actor = role(ctx, CANCELLERS);
     const { doc, file } = await documentFor(ctx, actor, false);
-    const t = ctx.state.t;
-    const values = { reason: text(ctx.request.body, 'reason').trim() };
+    const values = { reason: formText(ctx.request.body, 'reason') };
     const f = newFailure('cancel', doc.id, values);
-    if (!values.reason) fieldError(f, `cancel-reason-${doc.id}`, t('records:lifecycle.errors.reasonRequired'));
-    else if (values.reason.length > TEXT_MAX) fieldError(f, `cancel-reason-${doc.id}`, t('records:lifecycle.errors.tooLong', { max: TEXT_MAX }));
-    if (f.errors.length) return deps.showFile(ctx, file.id, { logView: false, failure: f, status: 400 });
-    try {
-      await cancelDocument(ports, actor, { documentId: doc.id, reason: values.reason });
-    } catch (err) {
-      if (!shownOnPage(err)) throw err;
-      refused(f, `cancel-reason-${doc.id}`, err, t);
-      return deps.showFile(ctx, file.id, { logView: false, failure: f, status: statusOf(err) });
+    checkReason(ctx, f, `cancel-reason-${doc.id}`, values.reason, true);
+    if (await attempt(ctx, file.id, f, `cancel-reason-${doc.id}`, () => cancelDocument(ports, actor, { documentId: doc.id, reason: values.reason }))) {
+      done(ctx, file.id, 'cancelled', `#doc-${doc.id}`);
     }
-    done(ctx, file.id, 'cancelled', `#doc-${doc.id}`);
   });
 
   router.post('/files/:id/close', forms, async (ctx: Ctx) => {
     const actor = role(ctx, SETTLERS);
     const file = await fileFor(ctx, actor, parse(z.uuid(), ctx.params.id, 'NOT_FOUND'), true);
-    const t = ctx.state.t;
-    const values = { reason: text(ctx.request.body, 'reason').trim() };
+    const values = { reason: formText(ctx.request.body, 'reason') };
     const f = newFailure('close', undefined, values);
-    if (values.reason.length > TEXT_MAX) fieldError(f, 'close-reason', t('records:lifecycle.errors.tooLong', { max: TEXT_MAX }));
-    if (f.errors.length) return deps.showFile(ctx, file.id, { logView: false, failure: f, status: 400 });
-    try {
-      await closeFile(ports, actor, { fileId: file.id, reason: values.reason || null });
-    } catch (err) {
-      if (!shownOnPage(err)) throw err;
-      if (err.code === 'FILE_INCOMPLETE') await explainIncomplete(deps.db, f, file.id, (err as DomainError & { problems: CloseFileProblems }).problems, t);
-      else refused(f, 'close-reason', err, t);
-      return deps.showFile(ctx, file.id, { logView: false, failure: f, status: statusOf(err) });
-    }
-    done(ctx, file.id, 'closed');
+    checkReason(ctx, f, 'close-reason', values.reason, false);
+    const incomplete = async (err: DomainError) => {
+      if (err.code !== 'FILE_INCOMPLETE') return false;
+      await explainIncomplete(deps.db, f, file.id, (err as DomainError & { problems: CloseFileProblems }).problems, ctx.state.t);
+      return true;
+    };
+    if (await attempt(ctx, file.id, f, 'close-reason', () => closeFile(ports, actor, { fileId: file.id, reason: values.reason || null }), incomplete)) done(ctx, file.id, 'closed');
   });
 
   router.post('/files/:id/reopen', forms, async (ctx: Ctx) => {
     const actor = role(ctx, REOPENERS);
     const file = await fileFor(ctx, actor, parse(z.uuid(), ctx.params.id, 'NOT_FOUND'), true);
-    const t = ctx.state.t;
-    const values = { reason: text(ctx.request.body, 'reason').trim() };
+    const values = { reason: formText(ctx.request.body, 'reason') };
     const f = newFailure('reopen', undefined, values);
-    if (!values.reason) fieldError(f, 'reopen-reason', t('records:lifecycle.errors.reasonRequired'));
-    else if (values.reason.length > TEXT_MAX) fieldError(f, 'reopen-reason', t('records:lifecycle.errors.tooLong', { max: TEXT_MAX }));
-    if (f.errors.length) return deps.showFile(ctx, file.id, { logView: false, failure: f, status: 400 });
-    try {
-      await reopenFile(ports, actor, { fileId: file.id, reason: values.reason });
-    } catch (err) {
-      if (!shownOnPage(err)) throw err;
-      refused(f, 'reopen-reason', err, t);
-      return deps.showFile(ctx, file.id, { logView: false, failure: f, status: statusOf(err) });
-    }
-    done(ctx, file.id, 'reopened');
+    checkReason(ctx, f, 'reopen-reason', values.reason, true);
+    if (await attempt(ctx, file.id, f, 'reopen-reason', () => reopenFile(ports, actor, { fileId: file.id, reason: values.reason }))) done(ctx, file.id, 'reopened');
   });
 
   /** The file for sharing: one the user sees, and whose own unit they belong to (or an administrator). */
@@ -268,25 +248,17 @@ export function addLifecycleRoutes(router: Router<AppState>, deps: LifecycleRout
     const actor = role(ctx, SHARERS);
     const file = await sharedFileFor(ctx, actor);
     const t = ctx.state.t;
-    const values = { orgUnit: text(ctx.request.body, 'orgUnit').trim() };
+    const values = { orgUnit: formText(ctx.request.body, 'orgUnit') };
     const f = newFailure('share', undefined, values);
     if (!values.orgUnit) fieldError(f, 'share-unit', t('records:lifecycle.errors.unitRequired'));
     else if (values.orgUnit.length > UNIT_MAX) fieldError(f, 'share-unit', t('records:errors.SHARE_UNIT_INVALID'));
-    if (f.errors.length) return deps.showFile(ctx, file.id, { logView: false, failure: f, status: 400 });
-    try {
-      await shareFile(ports, actor, { fileId: file.id, orgUnit: values.orgUnit });
-    } catch (err) {
-      if (!shownOnPage(err)) throw err;
-      refused(f, 'share-unit', err, t);
-      return deps.showFile(ctx, file.id, { logView: false, failure: f, status: statusOf(err) });
-    }
-    done(ctx, file.id, 'shared', '#share-heading');
+    if (await attempt(ctx, file.id, f, 'share-unit', () => shareFile(ports, actor, { fileId: file.id, orgUnit: values.orgUnit }))) done(ctx, file.id, 'shared', '#share-heading');
   });
 
   router.post('/files/:id/unshare', forms, async (ctx: Ctx) => {
     const actor = role(ctx, SHARERS);
     const file = await sharedFileFor(ctx, actor);
-    const orgUnit = text(ctx.request.body, 'orgUnit').trim();
+    const orgUnit = formText(ctx.request.body, 'orgUnit');
     // withdrawing a share that is not there (any more) changes nothing
     if (orgUnit && orgUnit.length <= UNIT_MAX) await unshareFile(ports, actor, { fileId: file.id, orgUnit });
     done(ctx, file.id, 'unshared', '#share-heading');

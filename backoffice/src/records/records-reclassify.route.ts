@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../app-error';
 import { parse, type AppState, type Ctx } from '../http';
+import { fieldError, formText, hasAny, type FormErrors } from './page-form';
 
 /** reclassifyFile: the administrator, the records centre and heads of units (the use case then lets a head only their unit's open files). */
 export const RECLASSIFY_ROLES: readonly string[] = RECLASSIFIERS;
@@ -17,10 +18,8 @@ const CLASS_CODE_MAX = 50;
 const RESULTS = ['changed', 'unchanged'] as const;
 
 /** A refused change of class: shown again on the file page with an error summary, the field messages and what was typed. */
-export interface ReclassifyFailure {
+export interface ReclassifyFailure extends FormErrors {
   values: { classCode: string; reason: string };
-  errors: { target: string; message: string }[];
-  fields: Record<string, string>;
 }
 
 export interface ReclassifyRoutesDeps {
@@ -29,8 +28,6 @@ export interface ReclassifyRoutesDeps {
   actorOf: (ctx: Ctx) => Actor;
   showFile: (ctx: Ctx, fileId: string, opts: { logView: boolean; reclassify?: ReclassifyFailure; status?: number }) => Promise<void>;
 }
-
-const hasAny = (actor: Actor, roles: readonly string[]) => actor.roles.some((r) => roles.includes(r));
 
 /**
  * What the file page's "change of class" section needs: whether the user may use it, the leaf
@@ -62,12 +59,6 @@ export async function reclassifySection(db: Knex, ctx: Ctx, actor: Actor, file: 
   };
 }
 
-/** A form value as typed (a repeated or missing field is empty). */
-function text(body: unknown, name: string): string {
-  const v = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v.trim() : '';
-}
-
 /** The field a refusal of the use case is about. */
 const fieldOf = (code: string) => (code.startsWith('REASON_') ? 'reclassify-reason' : 'reclassify-class');
 
@@ -91,16 +82,12 @@ export function addReclassifyRoutes(router: Router<AppState>, deps: ReclassifyRo
       throw new DomainError('FILE_ACCESS_DENIED', `${actor.username} may not change the class of file ${file.id}`);
     }
     const t = ctx.state.t;
-    const values = { classCode: text(ctx.request.body, 'classCode'), reason: text(ctx.request.body, 'reason') };
+    const values = { classCode: formText(ctx.request.body, 'classCode'), reason: formText(ctx.request.body, 'reason') };
     const f: ReclassifyFailure = { values, errors: [], fields: {} };
-    const fieldError = (field: string, message: string) => {
-      f.errors.push({ target: field, message });
-      f.fields[field] = message;
-    };
-    if (!values.classCode) fieldError('reclassify-class', t('records:errors.FILE_CLASS_REQUIRED'));
-    else if (values.classCode.length > CLASS_CODE_MAX) fieldError('reclassify-class', t('records:errors.FILE_CLASS_NOT_FOUND'));
-    if (!values.reason) fieldError('reclassify-reason', t('records:lifecycle.errors.reasonRequired'));
-    else if (values.reason.length > RECLASSIFY_REASON_MAX) fieldError('reclassify-reason', t('records:lifecycle.errors.tooLong', { max: RECLASSIFY_REASON_MAX }));
+    if (!values.classCode) fieldError(f, 'reclassify-class', t('records:errors.FILE_CLASS_REQUIRED'));
+    else if (values.classCode.length > CLASS_CODE_MAX) fieldError(f, 'reclassify-class', t('records:errors.FILE_CLASS_NOT_FOUND'));
+    if (!values.reason) fieldError(f, 'reclassify-reason', t('records:lifecycle.errors.reasonRequired'));
+    else if (values.reason.length > RECLASSIFY_REASON_MAX) fieldError(f, 'reclassify-reason', t('records:lifecycle.errors.tooLong', { max: RECLASSIFY_REASON_MAX }));
     if (f.errors.length) return deps.showFile(ctx, file.id, { logView: false, reclassify: f, status: 400 });
     let changed: boolean;
     try {
@@ -109,7 +96,7 @@ export function addReclassifyRoutes(router: Router<AppState>, deps: ReclassifyRo
       if (!(err instanceof DomainError) || ['FORBIDDEN', 'FILE_ACCESS_DENIED', 'FILE_NOT_FOUND'].includes(err.code)) throw err;
       // a file whose page has no such form (closed for a head of unit, in the records centre): the records error page says why
       if (!mayReclassifyFile(actor, (await deps.db('files').where({ id: file.id }).first()) as CaseFileRow)) throw err;
-      fieldError(fieldOf(err.code), t(`records:errors.${err.code}`, { defaultValue: t('records:errors.generic') }));
+      fieldError(f, fieldOf(err.code), t(`records:errors.${err.code}`, { defaultValue: t('records:errors.generic') }));
       return deps.showFile(ctx, file.id, { logView: false, reclassify: f, status: err.kind === 'business' ? 409 : 400 });
     }
     ctx.status = 303;

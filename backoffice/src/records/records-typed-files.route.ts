@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../app-error';
 import { parse, type AppState, type Ctx } from '../http';
+import { formText, hasAny } from './page-form';
 import type { PageFn } from './records-centre.route';
 import { REOPENERS, SETTLERS } from './records-lifecycle.route';
 import { orgUnits } from './register-options';
@@ -36,14 +37,8 @@ interface TypedFileForm {
   parts: { code: string; title: string }[];
 }
 
-const hasAny = (actor: Actor, roles: readonly string[]) => actor.roles.some((r) => roles.includes(r));
 const isAdmin = (actor: Actor) => actor.roles.includes('admin');
 
-/** A form value as typed (a repeated or missing field is empty). */
-function text(body: unknown, name: string): string {
-  const v = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v.trim() : '';
-}
 
 /** The classes of the plan valid today that are meant for typed files. */
 async function typedClasses(db: Knex, day: string): Promise<{ code: string; title: string }[]> {
@@ -193,9 +188,9 @@ export function addTypedFileRoutes(router: Router<AppState>, deps: TypedFileRout
     const t = ctx.state.t;
     const body = ctx.request.body;
     const values: TypedFileForm = {
-      classCode: text(body, 'classCode'), subject: text(body, 'subject'), reference: text(body, 'reference'),
-      orgUnit: isAdmin(actor) ? text(body, 'orgUnit') : actor.orgUnit ?? '',
-      parts: Array.from({ length: PART_ROWS }, (_, i) => ({ code: text(body, `part-code-${i + 1}`), title: text(body, `part-title-${i + 1}`) })),
+      classCode: formText(body, 'classCode'), subject: formText(body, 'subject'), reference: formText(body, 'reference'),
+      orgUnit: isAdmin(actor) ? formText(body, 'orgUnit') : actor.orgUnit ?? '',
+      parts: Array.from({ length: PART_ROWS }, (_, i) => ({ code: formText(body, `part-code-${i + 1}`), title: formText(body, `part-title-${i + 1}`) })),
     };
     const errors: { target: string; message: string }[] = [];
     const err = (target: string, key: string, opts?: Record<string, unknown>) => errors.push({ target, message: t(`records:typed.errors.${key}`, opts) });
@@ -250,8 +245,8 @@ export function addTypedFileRoutes(router: Router<AppState>, deps: TypedFileRout
     if (!typed || !part) throw new AppError('NOT_FOUND');
     const shares: string[] = await deps.db('file_shares').where({ file_id: id }).pluck('org_unit');
     if (!canAccessFile(actor, typed, shares)) throw new DomainError('FILE_ACCESS_DENIED', `${actor.username} may not handle typed file ${id}`);
-    const subject = text(ctx.request.body, 'subject');
-    const expected = z.coerce.number().int().min(0).max(100000).safeParse(text(ctx.request.body, 'volumes'));
+    const subject = formText(ctx.request.body, 'subject');
+    const expected = z.coerce.number().int().min(0).max(100000).safeParse(formText(ctx.request.body, 'volumes'));
     if (!subject || subject.length > SUBJECT_MAX) throw new DomainError('VOLUME_SUBJECT_REQUIRED', 'a volume needs a subject');
     const r = await openVolume(ports, actor, { partId, subject, expectedVolumes: expected.success ? expected.data : undefined });
     ctx.status = 303;

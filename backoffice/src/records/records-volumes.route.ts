@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../app-error';
 import { parse, type AppState, type Ctx } from '../http';
+import { formText } from './page-form';
 import { REOPENERS, SETTLERS } from './records-lifecycle.route';
 import { TYPED_FILE_OPENERS, type TypedFailure } from './records-typed-files.route';
 
@@ -18,12 +19,6 @@ export interface VolumeRoutesDeps {
   config: WorkersConfig;
   actorOf: (ctx: Ctx) => Actor;
   showFile: (ctx: Ctx, fileId: string, opts: { logView: boolean; typedFailure?: TypedFailure; status?: number }) => Promise<void>;
-}
-
-/** A form value as typed (a repeated or missing field is empty). */
-function text(body: unknown, name: string): string {
-  const v = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v.trim() : '';
 }
 
 /** The names a refusal lists (open files, volumes or parts), for its message. */
@@ -43,7 +38,7 @@ interface Action {
 }
 
 const reasonField = (target: string, required: boolean) => (body: unknown, t: Ctx['state']['t']) => {
-  const reason = text(body, 'reason');
+  const reason = formText(body, 'reason');
   const errors = [];
   if (required && !reason) errors.push({ target, message: t('records:lifecycle.errors.reasonRequired') });
   else if (reason.length > TEXT_MAX) errors.push({ target, message: t('records:lifecycle.errors.tooLong', { max: TEXT_MAX }) });
@@ -92,11 +87,11 @@ export function addVolumeRoutes(router: Router<AppState>, deps: VolumeRoutesDeps
   route('/volumes/:id/files', 'volume', {
     roles: TYPED_FILE_OPENERS, form: 'volume-file', target: () => 'volume-file-subject',
     read: (body, t) => {
-      const subject = text(body, 'subject');
+      const subject = formText(body, 'subject');
       const errors = [];
       if (!subject) errors.push({ target: 'volume-file-subject', message: t('records:typed.volume.errors.subjectRequired') });
       else if (subject.length > TEXT_MAX) errors.push({ target: 'volume-file-subject', message: t('records:lifecycle.errors.tooLong', { max: TEXT_MAX }) });
-      return { values: { subject, count: text(body, 'files') }, errors };
+      return { values: { subject, count: formText(body, 'files') }, errors };
     },
     run: async (actor, { fileId }, values) => {
       // the count of files the form saw: a form sent twice opens one file
@@ -110,7 +105,7 @@ export function addVolumeRoutes(router: Router<AppState>, deps: VolumeRoutesDeps
     roles: SETTLERS, form: 'volume-close', target: () => 'volume-close-reason',
     read: (body, t) => {
       const r = reasonField('volume-close-reason', false)(body, t);
-      const next = text(body, 'next');
+      const next = formText(body, 'next');
       if (next.length > TEXT_MAX) r.errors.push({ target: 'volume-close-next', message: t('records:lifecycle.errors.tooLong', { max: TEXT_MAX }) });
       return { values: { ...r.values, next }, errors: r.errors };
     },

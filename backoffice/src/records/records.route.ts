@@ -1,6 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import { DomainError, FILE_STATES, recordTriggerEvent, searchFiles, searchJournal, type Actor, type WorkersConfig } from '@openspis/workers';
+import { dispatchesOfDocuments, DomainError, FILE_STATES, recordTriggerEvent, searchFiles, searchJournal, type Actor, type WorkersConfig } from '@openspis/workers';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../app-error';
@@ -123,7 +123,13 @@ export function recordsRouter(deps: RecordsDeps): Router<AppState> {
     const result = await searchJournal(deps.db, actorOf(ctx), q, { page: q.page ?? 1, pageSize: 25 });
     // the registry office registers for every unit and corrects the parties of what it registered
     const mayCorrectParties = actorOf(ctx).roles.includes('podatelna');
-    page(ctx, 'records-journal', { title: ctx.state.t('records:journal.title'), mayCentre: mayUseCentre(actorOf(ctx)), mayDispatch: mayUseDispatch(actorOf(ctx)), mayCorrectParties, q, rows: result.rows, pager: pageLinks(ctx, result.page, result.hasNext) });
+    // an outgoing document's addressees: the first, and how many more (the year's printout names them all)
+    const dispatches = await dispatchesOfDocuments(deps.db, result.rows.filter((r) => r.direction === 'outgoing').map((r) => r.document_id));
+    const rows = result.rows.map((r) => {
+      const names = (dispatches.get(r.document_id) ?? []).map((d) => d.addressee).filter(Boolean);
+      return { ...r, addresseeFirst: names[0] ?? r.addressee ?? null, addresseeMore: Math.max(0, names.length - 1) };
+    });
+    page(ctx, 'records-journal', { title: ctx.state.t('records:journal.title'), mayCentre: mayUseCentre(actorOf(ctx)), mayDispatch: mayUseDispatch(actorOf(ctx)), mayCorrectParties, q, rows, pager: pageLinks(ctx, result.page, result.hasNext) });
   });
 
   router.get('/files', async (ctx: Ctx) => {

@@ -1,4 +1,4 @@
-import { PARTY_KINDS, type PartyInput, type PartyKind } from '@openspis/workers';
+import { isIsoDay, PARTY_KINDS, type PartyInput, type PartyKind } from '@openspis/workers';
 
 /**
  * Reading the registration forms (records-register.route.ts): the raw fields as the clerk typed them
@@ -90,11 +90,9 @@ export function pragueTime(at: Date): string {
   return new Date(pragueWall(at)).toISOString().slice(11, 16);
 }
 
-/** A calendar day `YYYY-MM-DD` that exists, or null. */
+/** A calendar day `YYYY-MM-DD` that exists, from 1990 on, or null. */
 export function validDay(v: string): string | null {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return null;
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v && v >= '1990-01-01' ? v : null;
+  return isIsoDay(v) && v >= '1990-01-01' ? v : null;
 }
 
 /** The instant of a Prague day and wall-clock time (`HH:MM`), or null when either is not valid. */

@@ -1,5 +1,3 @@
-import { recordDelivery } from '../dispatch/record-delivery';
-import { recordDispatch } from '../dispatch/record-dispatch';
 import { cancelDocument } from '../disposal/cancel-document';
 import { closeFile } from '../disposal/close-file';
 import { settleRecordDocument } from '../disposal/settle-record-document';
@@ -7,6 +5,7 @@ import { registerRecord } from '../files/register-record.service';
 import type { PartyInput } from '../parties/parties.service';
 import type { Channel } from '../records.model';
 import type { WorkerPorts } from '../../shared/ports';
+import { addFurtherAddressees, deliverToAll, dispatchToAll } from './demo-addressees';
 import { handler, INCOMING_CHANNELS, MATTERS, ORGS, pdfa, person, PODATELNA } from './demo-data';
 import { workday, type DemoTimeline } from './demo-timeline';
 
@@ -79,12 +78,16 @@ export function planEverydayFile(ctx: DemoContext, n: number, receivedAt: Date, 
         direction: 'outgoing', subject: answer, channel: way, form: way === 'post' ? 'analog' : 'electronic', addressee: sender, fileId: first.fileId, handler: officer.username,
         components: way === 'post' ? [] : [{ fileName: 'odpoved.pdf', mediaType: 'application/pdf', content: pdfa(`${answer} – ${subject} (${n})`) }],
       });
+      // every other decision goes also to further parties of the proceeding: an authority, sometimes a company
+      if (answer.startsWith('Rozhodnutí') && n % 2 === 0) {
+        await addFurtherAddressees(ports, officer, reply.documentId, n % 4 === 0 ? [ORGS[5 + (n % 3)], ORGS[4]] : [ORGS[5 + (n % 3)]]);
+      }
       timeline.at(workday(timeline.clock(), timing.dispatchAfter ?? 1 + Math.floor(random() * 3), minute), async () => {
-        await recordDispatch(ports, PODATELNA, { documentId: reply.documentId });
+        await dispatchToAll(ports, PODATELNA, reply.documentId);
         // a data message is delivered when opened, or deemed so after ten days; a letter in a few days
         const deemed = way === 'data-box' && random() < 0.3;
         timeline.at(workday(timeline.clock(), timing.deliverAfter ?? (deemed ? 10 : 2 + Math.floor(random() * 4)), minute), async () => {
-          await recordDelivery(ports, PODATELNA, { documentId: reply.documentId, deemed });
+          await deliverToAll(ports, PODATELNA, reply.documentId, deemed);
           timeline.at(workday(timeline.clock(), 1, minute), async () => {
             await settleRecordDocument(ports, officer, { documentId: first.documentId, method: 'by-document' });
             await close();

@@ -4,8 +4,8 @@ import { registerRecord } from '../files/register-record.service';
 import { closeVolume } from '../disposal/close-volume';
 import { createTypedFile, openVolume } from '../files/typed-file.service';
 import { openVolumeFile } from '../files/volume-file.service';
-import { recordDelivery } from '../dispatch/record-delivery';
-import { recordDispatch } from '../dispatch/record-dispatch';
+import { addFurtherAddressees, deliverToAll, dispatchToAll } from './demo-addressees';
+import type { PartyInput } from '../parties/parties.service';
 import { handler, ORGS, pdfa, PODATELNA } from './demo-data';
 import type { DemoContext } from './demo-everyday';
 import { dayOf, workday } from './demo-timeline';
@@ -99,6 +99,7 @@ export function planTypedFiles(ctx: DemoContext, from: number, to: number): void
   });
   const osu = handler('OSU');
   const builder = ORGS[3];
+  const NEIGHBOUR: PartyInput = { kind: 'person', givenName: 'Věra', familyName: 'Horáková', street: 'Sokolovská 47', city: 'Karlovy Vary', postcode: '36005' };
   timeline.at(dayOf(to, 4, 14, 150), async () => {
     const typed = await createTypedFile(ports, osu, {
       classCode: '5.3', subject: 'Stavba: Bytový dům Sokolovská 45, Karlovy Vary', reference: `STAV-${to}-045`, orgUnit: 'OSU',
@@ -123,8 +124,10 @@ export function planTypedFiles(ctx: DemoContext, from: number, to: number): void
         });
         if (direction === 'incoming' && fileId === permit.fileId) request = r.documentId;
         if (direction === 'outgoing') {
-          timeline.at(workday(timeline.clock(), 1, 90), async () => void (await recordDispatch(ports, PODATELNA, { documentId: r.documentId })));
-          timeline.at(workday(timeline.clock(), 4, 90), async () => void (await recordDelivery(ports, PODATELNA, { documentId: r.documentId })));
+          // the building permit goes to every party of the proceeding: the builder, the neighbour, the fire brigade
+          await addFurtherAddressees(ports, osu, r.documentId, [NEIGHBOUR, ORGS[7]]);
+          timeline.at(workday(timeline.clock(), 1, 90), async () => void (await dispatchToAll(ports, PODATELNA, r.documentId)));
+          timeline.at(workday(timeline.clock(), 4, 90), async () => void (await deliverToAll(ports, PODATELNA, r.documentId)));
           // the permit delivered, the request is settled by it, the file closes, and with it the volume; the part's next volume opens
           timeline.at(workday(timeline.clock(), 6, 90), async () => {
             await settleRecordDocument(ports, osu, { documentId: request, method: 'by-document' });

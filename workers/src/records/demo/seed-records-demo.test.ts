@@ -86,6 +86,18 @@ describe('the records demo', () => {
     expect(await db('documents').where({ direction: 'incoming', state: 'settled' }).first()).toBeTruthy();
   });
 
+  it('has decisions to two and three addressees, each with its own dispatch, delivered on the last delivery', async () => {
+    const counts: { document_id: string; n: string | number }[] = await db('document_dispatches').groupBy('document_id').select('document_id').count({ n: '*' });
+    const several = counts.filter((c) => Number(c.n) > 1);
+    expect(new Set(several.map((c) => Number(c.n)))).toEqual(new Set([2, 3]));
+    const delivered = await db('documents').whereIn('id', several.map((c) => c.document_id)).where({ state: 'delivered' }).select('id', 'delivered_at');
+    expect(delivered.length).toBeGreaterThan(0);
+    for (const d of delivered) {
+      const last = await db('document_dispatches').where({ document_id: d.id }).max({ at: 'delivered_at' }).first();
+      expect(new Date(d.delivered_at)).toEqual(new Date(last!.at));
+    }
+  });
+
   it('files documents under each plan version: twelve years ago, last year and this year', async () => {
     const plans = await db('files as f').join('file_classes as c', 'c.id', 'f.class_id').join('file_plans as p', 'p.id', 'c.plan_id').distinct('p.identifier').pluck('p.identifier');
     expect(plans.sort()).toEqual(['MMKV-SP-2014', 'MMKV-SP-2025', 'MMKV-SP-2026']);

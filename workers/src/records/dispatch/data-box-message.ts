@@ -12,13 +12,14 @@ export const DATA_BOX_MAX_BYTES = 50 * 1024 * 1024;
 const BOX_ID = /^[a-z0-9]{7}$/;
 
 /** The addressee's own reference number: the incoming document this answers, or the last one the addressee sent into the file, that gave one. */
-async function recipientReference(trx: Knex | Knex.Transaction, doc: { in_reply_to: string | null; file_id: string; addressee_party_id: string }): Promise<string | null> {
+async function recipientReference(trx: Knex | Knex.Transaction, doc: { in_reply_to: string | null; file_id: string }, partyId: string | null): Promise<string | null> {
   if (doc.in_reply_to) {
     const replied = await trx('documents').where({ id: doc.in_reply_to }).first('sender_reference');
     if (replied?.sender_reference) return replied.sender_reference;
   }
+  if (!partyId) return null;
   const incoming = await trx('documents')
-    .where({ file_id: doc.file_id, direction: 'incoming', sender_party_id: doc.addressee_party_id }).whereNotNull('sender_reference')
+    .where({ file_id: doc.file_id, direction: 'incoming', sender_party_id: partyId }).whereNotNull('sender_reference')
     .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).first('sender_reference');
   return incoming?.sender_reference ?? null;
 }
@@ -29,18 +30,21 @@ function upTo50(value: string | null, what: string): string | null {
 }
 
 /**
- * The data message that carries an outgoing document (dispatched by data box) to the data box of its
- * addressee: the matter as dmAnnotation, our reference number and file reference as the sender's,
+ * The data message that carries an outgoing document to the data box of one of its addressees (the
+ * dispatch `dispatchId`, by data box; without it the document's first): the matter as dmAnnotation, our reference number and file reference as the sender's,
  * the addressee's own reference number (from the document it answers) as the recipient's, and the
  * document's components as files — the first one the main, MIME types by content — and what the
  * request asked to be set (`options`: to the hands of, personal delivery, legal title). `withContent`
  * false only checks that it can be made (no file bytes read). Refusals are DATA_BOX_SEND_*.
  */
-export async function buildDataBoxMessage(trx: Knex | Knex.Transaction, documentId: string, opts: { withContent: boolean; options?: DataBoxSendOptions }): Promise<OutgoingMessage> {
+export async function buildDataBoxMessage(trx: Knex | Knex.Transaction, documentId: string, opts: { withContent: boolean; options?: DataBoxSendOptions; dispatchId?: string }): Promise<OutgoingMessage> {
   const doc = await trx('documents').where({ id: documentId }).first();
   if (!doc) throw new DomainError('DOCUMENT_NOT_FOUND', `document ${documentId} does not exist`);
-  if (doc.channel !== 'data-box') throw new DomainError('DATA_BOX_SEND_CHANNEL', `document ${doc.jid} is dispatched by ${doc.channel ?? 'nothing'}`, 'business');
-  const party = doc.addressee_party_id ? await trx('parties').where({ id: doc.addressee_party_id }).first('data_box_id') : null;
+  const dispatch = await trx('document_dispatches').where({ document_id: doc.id }).modify((q) => (opts.dispatchId ? q.where({ id: opts.dispatchId }) : q.orderBy('position'))).first('party_id', 'channel');
+  const channel = dispatch ? dispatch.channel : doc.channel;
+  const partyId: string | null = dispatch ? dispatch.party_id : doc.addressee_party_id;
+  if (channel !== 'data-box') throw new DomainError('DATA_BOX_SEND_CHANNEL', `document ${doc.jid} is dispatched by ${channel ?? 'nothing'}`, 'business');
+  const party = partyId ? await trx('parties').where({ id: partyId }).first('data_box_id') : null;
   const boxId = party?.data_box_id?.trim().toLowerCase() ?? '';
   if (!BOX_ID.test(boxId)) throw new DomainError('DATA_BOX_SEND_NO_BOX', `the addressee of ${doc.jid} has no valid data box ID`, 'business');
   const components = await listMessageComponents(trx, doc.id);
@@ -61,7 +65,7 @@ export async function buildDataBoxMessage(trx: Knex | Knex.Transaction, document
     annotation: Array.from(String(doc.subject).replace(/\s+/g, ' ').trim()).slice(0, 255).join(''),
     senderRefNumber: upTo50(doc.reference_number, 'the reference number'),
     senderIdent: upTo50(file?.file_reference ?? null, 'the file reference'),
-    recipientRefNumber: upTo50(doc.file_id ? await recipientReference(trx, doc) : null, "the addressee's reference number"),
+    recipientRefNumber: upTo50(doc.file_id ? await recipientReference(trx, doc, partyId) : null, "the addressee's reference number"),
     recipientIdent: null,
     toHands: opts.options?.toHands ?? null,
     personalDelivery: opts.options?.personalDelivery ?? false,

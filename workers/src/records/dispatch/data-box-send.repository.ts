@@ -6,6 +6,8 @@ import type { DataBoxSendOptions } from './request-data-box-send';
 export type DataBoxSendState = 'pending' | 'sending' | 'sent' | 'failed';
 
 export interface DataBoxSendRow {
+  /** the addressee's dispatch the request sends */
+  dispatch_id: string;
   document_id: string;
   state: DataBoxSendState;
   requested_by: string;
@@ -37,44 +39,44 @@ export function sendOptionsOf(row: DataBoxSendRow): DataBoxSendOptions {
   };
 }
 
-export async function findSend(trx: Knex | Knex.Transaction, documentId: string): Promise<DataBoxSendRow | undefined> {
-  return trx('data_box_sends').where({ document_id: documentId }).first();
+export async function findSend(trx: Knex | Knex.Transaction, dispatchId: string): Promise<DataBoxSendRow | undefined> {
+  return trx('data_box_sends').where({ dispatch_id: dispatchId }).first();
 }
 
 /** A new request, or a failed one asked for again: pending, with no trace of the failure. */
-export async function putPendingSend(trx: Knex.Transaction, row: { documentId: string; requestedBy: string; at: Date; options: DataBoxSendOptions }): Promise<void> {
+export async function putPendingSend(trx: Knex.Transaction, row: { dispatchId: string; documentId: string; requestedBy: string; at: Date; options: DataBoxSendOptions }): Promise<void> {
   const { toHands, personalDelivery, legalTitle } = row.options;
   const fresh = {
     state: 'pending', requested_by: row.requestedBy, requested_at: row.at, claimed_at: null, error_code: null, isds_status_code: null, isds_status_message: null,
     to_hands: toHands, personal_delivery: personalDelivery, legal_title_law: legalTitle?.law ?? null, legal_title_year: legalTitle?.year ?? null,
     legal_title_sect: legalTitle?.sect ?? null, legal_title_par: legalTitle?.par ?? null, legal_title_point: legalTitle?.point ?? null,
   };
-  await trx('data_box_sends').insert({ document_id: row.documentId, ...fresh }).onConflict('document_id').merge(fresh);
+  await trx('data_box_sends').insert({ dispatch_id: row.dispatchId, document_id: row.documentId, ...fresh }).onConflict('dispatch_id').merge(fresh);
 }
 
 /** The oldest pending requests. */
 export async function listPendingSends(db: Knex, limit: number): Promise<DataBoxSendRow[]> {
-  return db('data_box_sends').where({ state: 'pending' }).orderBy([{ column: 'requested_at' }, { column: 'document_id' }]).limit(limit);
+  return db('data_box_sends').where({ state: 'pending' }).orderBy([{ column: 'requested_at' }, { column: 'dispatch_id' }]).limit(limit);
 }
 
 /** Takes a pending request for this run; false when another node (or run) took it first. */
-export async function claimSend(db: Knex, documentId: string, at: Date): Promise<boolean> {
-  const n = await db('data_box_sends').where({ document_id: documentId, state: 'pending' }).update({ state: 'sending', claimed_at: at, attempts: db.raw('attempts + 1') });
+export async function claimSend(db: Knex, dispatchId: string, at: Date): Promise<boolean> {
+  const n = await db('data_box_sends').where({ dispatch_id: dispatchId, state: 'pending' }).update({ state: 'sending', claimed_at: at, attempts: db.raw('attempts + 1') });
   return n === 1;
 }
 
 /** Back to pending: ISDS certainly did not take the message (the connection or the login was refused). */
-export async function releaseSend(db: Knex, documentId: string): Promise<void> {
-  await db('data_box_sends').where({ document_id: documentId, state: 'sending' }).update({ state: 'pending', claimed_at: null });
+export async function releaseSend(db: Knex, dispatchId: string): Promise<void> {
+  await db('data_box_sends').where({ dispatch_id: dispatchId, state: 'sending' }).update({ state: 'pending', claimed_at: null });
 }
 
-export async function failSend(db: Knex | Knex.Transaction, documentId: string, f: { code: string; isdsCode?: string | null; isdsMessage?: string | null }): Promise<void> {
-  await db('data_box_sends').where({ document_id: documentId, state: 'sending' })
+export async function failSend(db: Knex | Knex.Transaction, dispatchId: string, f: { code: string; isdsCode?: string | null; isdsMessage?: string | null }): Promise<void> {
+  await db('data_box_sends').where({ dispatch_id: dispatchId, state: 'sending' })
     .update({ state: 'failed', error_code: f.code, isds_status_code: f.isdsCode ?? null, isds_status_message: f.isdsMessage ?? null });
 }
 
-export async function markSent(trx: Knex.Transaction, documentId: string, dmId: string, at: Date): Promise<void> {
-  await trx('data_box_sends').where({ document_id: documentId }).update({ state: 'sent', dm_id: dmId, sent_at: at, error_code: null, isds_status_code: null, isds_status_message: null });
+export async function markSent(trx: Knex.Transaction, dispatchId: string, dmId: string, at: Date): Promise<void> {
+  await trx('data_box_sends').where({ dispatch_id: dispatchId }).update({ state: 'sent', dm_id: dmId, sent_at: at, error_code: null, isds_status_code: null, isds_status_message: null });
 }
 
 /**

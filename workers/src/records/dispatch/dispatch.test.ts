@@ -61,8 +61,8 @@ describe('dispatch and delivery of outgoing documents (vypravení, doručení)',
     expect(new Date(journal.delivered_at).toISOString()).toBe('2015-04-14T12:00:00.000Z');
     const log = await db('audit_log').where({ object_id: answerId }).orderBy('id');
     expect(log.map((e) => [e.event_type, e.actor, details(e)])).toEqual([
-      ['Vypraveno', 'user:podatelna', { jid: journal.jid, dispatchedAt: '2015-04-02T12:00:00.000Z', channel: 'post' }],
-      ['Doruceno', 'user:referent', { jid: journal.jid, deliveredAt: '2015-04-14T12:00:00.000Z', deemed: true }],
+      ['Vypraveno', 'user:podatelna', { jid: journal.jid, dispatchId: expect.any(String), addresseeParty: null, dispatchedAt: '2015-04-02T12:00:00.000Z', channel: 'post' }],
+      ['Doruceno', 'user:referent', { jid: journal.jid, dispatchId: expect.any(String), addresseeParty: null, deliveredAt: '2015-04-14T12:00:00.000Z', deemed: true }],
     ]);
     expect(await closeFile(ports(), referent, { fileId: file.fileId })).toMatchObject({ disposalYear: 2021 });
   });

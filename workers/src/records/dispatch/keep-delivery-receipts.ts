@@ -16,11 +16,11 @@ export const DELIVERY_RECEIPT_MEDIA_TYPE = 'application/vnd.software602.filler.f
 
 /**
  * Keeps the signed delivery receipt (doručenka: GetSignedDeliveryInfo, a CMS SignedData as ISDS
- * signed it — a `.zfo`) of each document whose delivery was taken over from ISDS, as a component of
+ * signed it — a `.zfo`) of each addressee's dispatch whose delivery was taken over from ISDS, as a component of
  * the document derived from the main file it carried (`derivation = 'delivery-receipt'`, so closure
  * and the SIP treat it like a verification report), logged as Zalozeni of the component by
- * `system:isds`. Once per document: the document is locked and the receipt looked for again before
- * it is stored. Its signature is verified first: a receipt whose signature fails (altered content, a
+ * `system:isds`, and named by the dispatch. Once per dispatch: the document is locked and the
+ * dispatch's receipt looked for again before it is stored. Its signature is verified first: a receipt whose signature fails (altered content, a
  * broken or revoked signature) is not kept as proof of delivery; one that verifies, or whose
  * certificate cannot be chained to the trust anchors (indeterminate), is kept with that verdict in
  * its derivation details. A receipt ISDS does not give now, or gives with a failed signature, is
@@ -29,12 +29,12 @@ export const DELIVERY_RECEIPT_MEDIA_TYPE = 'application/vnd.software602.filler.f
  */
 export async function keepDeliveryReceipts(ports: DataBoxDeliveryPorts, log: pino.Logger, opts: { batch?: number } = {}): Promise<{ kept: string[]; failed: number }> {
   const now = ports.clock();
-  const waiting: { id: string; jid: string; data_box_message_id: string; data_box_status: number }[] = await ports.db('documents as d')
-    .where({ 'd.state': 'delivered', 'd.channel': 'data-box' }).whereNotNull('d.data_box_message_id')
-    .whereIn('d.data_box_status', [...DELIVERED_STATUSES]).andWhere('d.delivered_at', '>', new Date(now.getTime() - KEPT_BY_ISDS_MS))
-    .whereNotExists((q) => q.select(ports.db.raw('1')).from('components as c').whereRaw('c.document_id = d.id').andWhere('c.derivation', 'delivery-receipt'))
-    .orderBy([{ column: 'd.delivered_at' }, { column: 'd.id' }]).limit(opts.batch ?? 100)
-    .select('d.id', 'd.jid', 'd.data_box_message_id', 'd.data_box_status');
+  const waiting: { id: string; dispatch_id: string; jid: string; data_box_message_id: string; data_box_status: number }[] = await ports.db('document_dispatches as x')
+    .join('documents as d', 'd.id', 'x.document_id')
+    .where({ 'x.state': 'delivered', 'x.channel': 'data-box' }).whereNotNull('x.data_box_message_id').whereNull('x.delivery_receipt_component_id')
+    .whereIn('x.data_box_status', [...DELIVERED_STATUSES]).andWhere('x.delivered_at', '>', new Date(now.getTime() - KEPT_BY_ISDS_MS))
+    .orderBy([{ column: 'x.delivered_at' }, { column: 'x.id' }]).limit(opts.batch ?? 100)
+    .select('d.id', 'x.id as dispatch_id', 'd.jid', 'x.data_box_message_id', 'x.data_box_status');
   const result = { kept: [] as string[], failed: 0 };
   const anchors = waiting.length && ports.trustAnchorsDir ? loadTrustAnchors(ports.trustAnchorsDir) : [];
   for (const doc of waiting) {
@@ -58,7 +58,8 @@ export async function keepDeliveryReceipts(ports: DataBoxDeliveryPorts, log: pin
     const at = ports.clock();
     const kept = await ports.db.transaction(async (trx) => {
       await trx('documents').where({ id: doc.id }).forUpdate().first('id');
-      if (await trx('components').where({ document_id: doc.id, derivation: 'delivery-receipt' }).first('id')) return false;
+      const dispatch = await trx('document_dispatches').where({ id: doc.dispatch_id }).first('delivery_receipt_component_id');
+      if (!dispatch || dispatch.delivery_receipt_component_id) return false;
       const [main] = await listMessageComponents(trx, doc.id);
       const blob = await putBlob(trx, signed);
       const id = randomUUID();
@@ -67,9 +68,10 @@ export async function keepDeliveryReceipts(ports: DataBoxDeliveryPorts, log: pin
         size: blob.size, version: 1, format: 'zfo', source_component_id: main?.id ?? null, derivation: 'delivery-receipt',
         derivation_details: JSON.stringify({ dataBoxMessageId: doc.data_box_message_id, messageStatus: doc.data_box_status, signature, signer: checks[0]?.signer?.subject ?? null, verifiedAt: at.toISOString() }), created_at: at,
       });
+      await trx('document_dispatches').where({ id: doc.dispatch_id }).update({ delivery_receipt_component_id: id });
       await appendAuditLog(trx, {
         actor: ISDS_ACTOR, eventType: 'Zalozeni', objectType: 'Komponenta', objectId: id, occurredAt: at,
-        details: { documentId: doc.id, jid: doc.jid, deliveryReceiptOf: doc.data_box_message_id, sha256: blob.sha256, signature },
+        details: { documentId: doc.id, dispatchId: doc.dispatch_id, jid: doc.jid, deliveryReceiptOf: doc.data_box_message_id, sha256: blob.sha256, signature },
       });
       return true;
     });

@@ -6,6 +6,7 @@ import { auditActor, type Actor } from '../records.model';
 import { buildDataBoxMessage } from './data-box-message';
 import { findSend, putPendingSend, type DataBoxSendState } from './data-box-send.repository';
 import { lockOutgoing } from './dispatch-access';
+import { ensureDispatches, pickDispatch } from './document-dispatches.repository';
 
 /** Who sends through the office's data box: the dispatch desk (výpravna) of the registry office, and the administrator. */
 export const DATA_BOX_SENDERS = ['podatelna', 'admin'] as const;
@@ -49,8 +50,8 @@ export function readSendOptions(input: DataBoxSendInput): DataBoxSendOptions {
 }
 
 /**
- * "Send by data box": the registry office asks for an outgoing document dispatched by data box to be
- * sent to its addressee's data box. Only records the request (`data_box_sends`, pending) once the
+ * "Send by data box": the registry office asks for an outgoing document to be sent to the data box of
+ * one of its addressees (the dispatch `dispatchId`, by data box; without it the only one waiting). Only records the request (`data_box_sends`, pending) once the
  * message can be made (buildDataBoxMessage); the periodic sender (sendPendingDataBoxMessages) sends
  * it and records the dispatch. Asking again while it is pending or being sent changes nothing (a
  * second click, a repeated post); a failed request is asked for again, with what is set now. With
@@ -60,20 +61,22 @@ export function readSendOptions(input: DataBoxSendInput): DataBoxSendOptions {
 export async function requestDataBoxSend(
   ports: Pick<WorkerPorts, 'db' | 'clock' | 'config'>,
   actor: Actor,
-  input: { documentId: string } & DataBoxSendInput,
-): Promise<{ state: DataBoxSendState; requested: boolean }> {
+  input: { documentId: string; dispatchId?: string | null } & DataBoxSendInput,
+): Promise<{ state: DataBoxSendState; requested: boolean; dispatchId: string }> {
   assertRole(actor, DATA_BOX_SENDERS);
   if (!ports.config.isds) throw new DomainError('ISDS_NOT_CONFIGURED', 'ISDS_URL is not set', 'business');
   const options = readSendOptions(input);
   const now = ports.clock();
   return ports.db.transaction(async (trx) => {
     const { doc, file } = await lockOutgoing(trx, actor, input.documentId);
-    const existing = await findSend(trx, doc.id);
-    if (existing && (existing.state === 'pending' || existing.state === 'sending')) return { state: existing.state, requested: false };
-    if (doc.state !== 'created') throw new DomainError('DISPATCH_STATE', `document ${doc.jid} is ${doc.state}`, 'business');
+    const rows = await ensureDispatches(trx, doc);
+    const dispatch = input.dispatchId ? pickDispatch(rows, input.dispatchId, 'created', doc.jid) : rows.find((r) => r.state === 'created' && r.channel === 'data-box') ?? pickDispatch(rows, null, 'created', doc.jid);
+    const existing = await findSend(trx, dispatch.id);
+    if (existing && (existing.state === 'pending' || existing.state === 'sending')) return { state: existing.state, requested: false, dispatchId: dispatch.id };
+    if (doc.state !== 'created' || dispatch.state !== 'created') throw new DomainError('DISPATCH_STATE', `document ${doc.jid} is ${doc.state}`, 'business');
     if (file.state !== 'open') throw new DomainError('FILE_NOT_OPEN', `file ${file.file_reference} is ${file.state}`, 'business');
-    await buildDataBoxMessage(trx, doc.id, { withContent: false });
-    await putPendingSend(trx, { documentId: doc.id, requestedBy: auditActor(actor), at: now, options });
-    return { state: 'pending', requested: true };
+    await buildDataBoxMessage(trx, doc.id, { withContent: false, dispatchId: dispatch.id });
+    await putPendingSend(trx, { dispatchId: dispatch.id, documentId: doc.id, requestedBy: auditActor(actor), at: now, options });
+    return { state: 'pending', requested: true, dispatchId: dispatch.id };
   });
 }

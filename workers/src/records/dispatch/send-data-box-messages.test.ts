@@ -76,8 +76,8 @@ describe('sending outgoing documents through the data box (CreateMessage against
   it('sends the document once as a data message with its files, envelope and references, and records the dispatch with the new dmID', async () => {
     // given: the registry office asks twice (a double click); a hand-made dispatch meanwhile is refused
     const a = await answer();
-    expect(await requestDataBoxSend(ports(), podatelna, { documentId: a.id })).toEqual({ state: 'pending', requested: true });
-    expect(await requestDataBoxSend(ports(), podatelna, { documentId: a.id })).toEqual({ state: 'pending', requested: false });
+    expect(await requestDataBoxSend(ports(), podatelna, { documentId: a.id })).toEqual({ state: 'pending', requested: true, dispatchId: expect.any(String) });
+    expect(await requestDataBoxSend(ports(), podatelna, { documentId: a.id })).toEqual({ state: 'pending', requested: false, dispatchId: expect.any(String) });
     await expect(recordDispatch(ports(), podatelna, { documentId: a.id, channel: 'data-box' })).rejects.toMatchObject({ code: 'DISPATCH_DATA_BOX_PENDING' });
     expect(await doc(a.id)).toMatchObject({ state: 'created', data_box_message_id: null });
     expect(creates()).toEqual([]);
@@ -104,7 +104,7 @@ describe('sending outgoing documents through the data box (CreateMessage against
     expect(await doc(a.id)).toMatchObject({ state: 'dispatched', channel: 'data-box', data_box_message_id: dmId, dispatched_at: now });
     expect(new Date((await db('journal').where({ document_id: a.id }).first()).dispatched_at)).toEqual(now);
     const logged = await db('audit_log').where({ object_id: a.id, event_type: 'Vypraveno' });
-    expect(logged.map((e) => [e.actor, details(e)])).toEqual([['user:podatelna', { jid: a.jid, dispatchedAt: now.toISOString(), channel: 'data-box', dataBoxMessageId: dmId }]]);
+    expect(logged.map((e) => [e.actor, details(e)])).toEqual([['user:podatelna', { jid: a.jid, dispatchId: expect.any(String), addresseeParty: expect.any(String), dispatchedAt: now.toISOString(), channel: 'data-box', dataBoxMessageId: dmId }]]);
     expect(await send(a.id)).toMatchObject({ state: 'sent', dm_id: dmId, attempts: 1, error_code: null });
 
     // asking again now is refused; the delivery is then taken over from ISDS for this very message
@@ -133,7 +133,7 @@ describe('sending outgoing documents through the data box (CreateMessage against
     // person, for personal delivery, under § 19 (1) of the Code of Administrative Procedure
     peer.refusedBoxes.delete('zzz9999');
     const options = { toHands: '  Ing. Jana   Nováková ', personalDelivery: true, legalTitle: { law: '500', year: '2004', sect: '§ 19', par: '1', point: '' } };
-    expect(await requestDataBoxSend(ports(), podatelna, { documentId: a.id, ...options })).toEqual({ state: 'pending', requested: true });
+    expect(await requestDataBoxSend(ports(), podatelna, { documentId: a.id, ...options })).toEqual({ state: 'pending', requested: true, dispatchId: expect.any(String) });
     expect(await send(a.id)).toMatchObject({ state: 'pending', error_code: null, isds_status_code: null, to_hands: 'Ing. Jana Nováková', personal_delivery: true, legal_title_law: 500, legal_title_year: 2004 });
     expect((await sendPendingDataBoxMessages(ports(), log)).sent).toEqual([a.id]);
 

@@ -33,7 +33,8 @@ function neverReachedIsds(err: DomainError): boolean {
 }
 
 /**
- * Sends the pending "send by data box" requests (CreateMessage), the oldest first, at most `batch`:
+ * Sends the pending "send by data box" requests (CreateMessage), one per addressee's dispatch, the
+ * oldest first, at most `batch`:
  * each is taken by one node only (pending → sending), and ISDS's answer is recorded — its new dmID in
  * one transaction with the dispatch (document `dispatched` now, journal day, Vypraveno by the clerk
  * who asked, the message's ID for the delivery take-over), a refusal (dmStatusCode other than 0000)
@@ -47,14 +48,14 @@ export async function sendPendingDataBoxMessages(ports: DataBoxSendPorts, log: p
   const interrupted = await failInterruptedSends(ports.db, new Date(ports.clock().getTime() - INTERRUPTED_AFTER_MS));
   if (interrupted) log.warn({ count: interrupted }, 'data-box sends interrupted by a crash failed: their outcome is unknown');
   for (const row of await listPendingSends(ports.db, opts.batch ?? 20)) {
-    if (!(await claimSend(ports.db, row.document_id, ports.clock()))) continue;
+    if (!(await claimSend(ports.db, row.dispatch_id, ports.clock()))) continue;
     let message: OutgoingMessage;
     try {
-      message = await buildDataBoxMessage(ports.db, row.document_id, { withContent: true, options: sendOptionsOf(row) });
+      message = await buildDataBoxMessage(ports.db, row.document_id, { withContent: true, options: sendOptionsOf(row), dispatchId: row.dispatch_id });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       // changed since it was asked for (cancelled, the addressee lost the box): nothing was sent
-      await failSend(ports.db, row.document_id, { code: err.code });
+      await failSend(ports.db, row.dispatch_id, { code: err.code });
       result.failed.push(row.document_id);
       continue;
     }
@@ -63,7 +64,7 @@ export async function sendPendingDataBoxMessages(ports: DataBoxSendPorts, log: p
       dmId = await ports.isds.createMessage(message);
     } catch (err) {
       if (err instanceof IsdsStatusError) {
-        await failSend(ports.db, row.document_id, { code: err.code, isdsCode: err.statusCode, isdsMessage: err.statusMessage });
+        await failSend(ports.db, row.dispatch_id, { code: err.code, isdsCode: err.statusCode, isdsMessage: err.statusMessage });
         log.warn({ documentId: row.document_id, isdsCode: err.statusCode }, 'ISDS refused a data message');
         result.failed.push(row.document_id);
         continue;
@@ -71,21 +72,22 @@ export async function sendPendingDataBoxMessages(ports: DataBoxSendPorts, log: p
       const code = err instanceof DomainError ? err.code : 'ISDS_FAULT';
       log.warn({ err, code, documentId: row.document_id }, 'data message not sent');
       if (err instanceof DomainError && neverReachedIsds(err)) {
-        await releaseSend(ports.db, row.document_id);
+        await releaseSend(ports.db, row.dispatch_id);
         result.deferred += 1;
         break; // the others would fail the same way
       }
-      await failSend(ports.db, row.document_id, { code });
+      await failSend(ports.db, row.dispatch_id, { code });
       result.failed.push(row.document_id);
       continue;
     }
     const now = ports.clock();
     await ports.db.transaction(async (trx) => {
       const doc = await trx('documents').where({ id: row.document_id }).forUpdate().first();
+      const dispatch = await trx('document_dispatches').where({ id: row.dispatch_id }).first();
       // the request keeps a manual dispatch away; a document cancelled meanwhile keeps its state
-      if (doc?.state === 'created') await applyDispatch(trx, { id: doc.id, jid: doc.jid }, { at: now, channel: 'data-box', dmId, actor: row.requested_by, now });
-      else log.warn({ documentId: row.document_id, dmId, state: doc?.state }, 'data message sent for a document no longer waiting for dispatch');
-      await markSent(trx, row.document_id, dmId, now);
+      if (doc?.state === 'created' && dispatch?.state === 'created') await applyDispatch(trx, { id: doc.id, jid: doc.jid }, dispatch, { at: now, channel: 'data-box', dmId, actor: row.requested_by, now });
+      else log.warn({ documentId: row.document_id, dispatchId: row.dispatch_id, dmId, state: doc?.state }, 'data message sent for a document no longer waiting for dispatch');
+      await markSent(trx, row.dispatch_id, dmId, now);
     });
     log.info({ documentId: row.document_id, dmId }, 'data message sent');
     result.sent.push(row.document_id);

@@ -1,6 +1,5 @@
 import type pino from 'pino';
-import { DomainError } from '../../shared/domain-error';
-import { runPeriodically } from '../../shared/periodic';
+import { runPeriodically, untilFirstFailure } from '../../shared/periodic';
 import { createMailTransport, type MailTransport } from '../../notify/mail-transport';
 import { listUnsealedReceipts, RECEIPT_CATCH_UP_MS } from './receipt-confirmation.repository';
 import { sealReceiptConfirmation, type SealReceiptConfirmationPorts } from './seal-receipt-confirmation.service';
@@ -19,19 +18,10 @@ export const RECEIPT_GRACE_MS = 10 * 60_000;
 export async function sealPendingReceiptConfirmations(ports: SealReceiptConfirmationPorts, log: pino.Logger, opts: { batch?: number } = {}): Promise<string[]> {
   const now = ports.clock().getTime();
   const pending = await listUnsealedReceipts(ports.db, new Date(now - RECEIPT_GRACE_MS), new Date(now - RECEIPT_CATCH_UP_MS), opts.batch ?? 20);
-  const sealed: string[] = [];
-  for (const documentId of pending) {
-    try {
-      const r = await sealReceiptConfirmation(ports, { documentId });
-      log.info({ documentId, sealedComponentId: r.sealedComponentId, created: r.created }, 'confirmation of receipt sealed by the catch-up');
-      sealed.push(documentId);
-    } catch (err) {
-      // an unusable seal key needs a person; the next run tries again
-      log.error({ err, documentId, code: err instanceof DomainError ? err.code : undefined }, 'could not seal the confirmation of receipt');
-      break;
-    }
-  }
-  return sealed;
+  return untilFirstFailure(pending, async (documentId) => {
+    const r = await sealReceiptConfirmation(ports, { documentId });
+    log.info({ documentId, sealedComponentId: r.sealedComponentId, created: r.created }, 'confirmation of receipt sealed by the catch-up');
+  }, { log, context: (documentId) => ({ documentId }), message: 'could not seal the confirmation of receipt' });
 }
 
 /** One run of the catch-up: seal what is left, then send the sealed confirmations of e-mails to their senders. */

@@ -1,7 +1,6 @@
 import type pino from 'pino';
 import { pragueYear } from '../../registry/reference-number.service';
-import { DomainError } from '../../shared/domain-error';
-import { runPeriodically } from '../../shared/periodic';
+import { runPeriodically, untilFirstFailure } from '../../shared/periodic';
 import { closeJournalYear, JOURNAL_YEAR_ACTOR, type CloseJournalYearPorts } from './close-journal-year.service';
 import { unclosedYears, unsealedClosureYears } from './journal-year.repository';
 
@@ -20,19 +19,10 @@ export async function closePendingJournalYears(ports: CloseJournalYearPorts, log
   if (older.length) log.warn({ years: older }, 'registry journal years left open: close them with npm run cli -- journal close-year <YYYY>');
   const unsealed = await unsealedClosureYears(ports.db, ports.config.officeCode);
   const years = [...new Set([...unsealed, ...unclosed.filter((y) => y === thisYear - 1)])].sort((a, b) => a - b);
-  const closed: number[] = [];
-  for (const year of years) {
-    try {
-      const r = await closeJournalYear(ports, JOURNAL_YEAR_ACTOR, { year });
-      log.info({ year, entries: r.entries, lastSeq: r.lastSeq, documentId: r.documentId, created: r.created, sealed: r.sealed }, 'registry journal year closed');
-      closed.push(year);
-    } catch (err) {
-      // a missing file-plan class or an unusable seal key needs a person; the next run tries again
-      log.error({ err, year, code: err instanceof DomainError ? err.code : undefined }, 'could not close the registry journal year');
-      break;
-    }
-  }
-  return closed;
+  return untilFirstFailure(years, async (year) => {
+    const r = await closeJournalYear(ports, JOURNAL_YEAR_ACTOR, { year });
+    log.info({ year, entries: r.entries, lastSeq: r.lastSeq, documentId: r.documentId, created: r.created, sealed: r.sealed }, 'registry journal year closed');
+  }, { log, context: (year) => ({ year }), message: 'could not close the registry journal year' });
 }
 
 /** Runs the closure at start-up and then every `intervalMs` (hourly, as the transaction-log seals); returns a stop function. */

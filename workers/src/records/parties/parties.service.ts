@@ -187,6 +187,7 @@ export async function mergeParties(db: Knex, actor: Actor, input: { keepId: stri
       + (await trx('documents').where({ addressee_party_id: dup.id }).update({ addressee_party_id: keep.id }));
     await trx('journal').where({ sender_party_id: dup.id }).update({ sender_party_id: keep.id });
     await trx('journal').where({ addressee_party_id: dup.id }).update({ addressee_party_id: keep.id });
+    await trx('document_dispatches').where({ party_id: dup.id }).update({ party_id: keep.id });
     await trx('parties').where({ id: dup.id }).update({ merged_into: keep.id, updated_at: at });
     try {
       await trx('parties').where({ id: keep.id }).update({

@@ -2,6 +2,7 @@ import type {
   SipCaseFile, SipComponent, SipDisposalDecision, SipDocument, SipExternalParty, SipFileClass, SipFilePlan, SipInput,
   SipInternalPerson, SipOrganisation, SipPart, SipRetention, SipTypedFile,
 } from './sip.model';
+import { pragueDay } from '../records.ports';
 import { el, optional, type XmlElement } from './xml-writer';
 
 /** XML IDs (xs:ID, NCName) of the entities; METS refers to them from structMap and fileSec. */
@@ -16,19 +17,14 @@ export const xmlId = {
   component: (c: SipComponent) => `komp-${c.id}`,
 };
 
-/** The calendar date in Prague (the office's time zone), as xs:date. */
-export function pragueDate(d: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Prague', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
-}
-
 /** xs:dateTime without milliseconds, UTC. */
 export function isoDateTime(d: Date): string {
   return `${d.toISOString().slice(0, 19)}Z`;
 }
 
-/** tDatum: the date, with the exact moment in the `datum` attribute. */
+/** tDatum: the calendar date in Prague (the office's time zone) as xs:date, with the exact moment in the `datum` attribute. */
 export function datum(name: string, d: Date): XmlElement {
-  return el(`nsesss:${name}`, { datum: isoDateTime(d) }, pragueDate(d));
+  return el(`nsesss:${name}`, { datum: isoDateTime(d) }, pragueDay(d));
 }
 
 /** tDatum for a date without a time of day. */

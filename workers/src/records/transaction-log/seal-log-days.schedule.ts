@@ -1,10 +1,9 @@
 import type pino from 'pino';
-import { DomainError } from '../../shared/domain-error';
 import { pragueDay } from '../records.ports';
 import { firstEntryTime, listLogDays } from './log-day.repository';
 import { nextDay } from './prague-day';
 import { sealTransactionLogDay, TRANSACTION_LOG_ACTOR, type SealLogDayPorts } from './seal-log-day.service';
-import { runPeriodically } from '../../shared/periodic';
+import { runPeriodically, untilFirstFailure } from '../../shared/periodic';
 
 /** How far back one run catches up on days left unsealed (a node that was down for a while). */
 export const CATCH_UP_DAYS = 31;
@@ -22,20 +21,12 @@ export async function sealPendingLogDays(ports: SealLogDayPorts, log: pino.Logge
   back.setUTCDate(back.getUTCDate() - CATCH_UP_DAYS);
   let day = [pragueDay(first), back.toISOString().slice(0, 10)].sort()[1];
   const done = new Set((await listLogDays(ports.db, day, today)).filter((d) => d.sealed_component_id).map((d) => d.day));
-  const sealed: string[] = [];
-  for (; day < today; day = nextDay(day)) {
-    if (done.has(day)) continue;
-    try {
-      const r = await sealTransactionLogDay(ports, TRANSACTION_LOG_ACTOR, { day });
-      log.info({ day, events: r.events, documentId: r.documentId, created: r.created, sealed: r.sealed }, 'transaction log day sealed');
-      sealed.push(day);
-    } catch (err) {
-      // an altered entry or an unusable seal key needs a person; the next run tries again
-      log.error({ err, day, code: err instanceof DomainError ? err.code : undefined }, 'could not seal the transaction log day');
-      break;
-    }
-  }
-  return sealed;
+  const pending: string[] = [];
+  for (; day < today; day = nextDay(day)) if (!done.has(day)) pending.push(day);
+  return untilFirstFailure(pending, async (d) => {
+    const r = await sealTransactionLogDay(ports, TRANSACTION_LOG_ACTOR, { day: d });
+    log.info({ day: d, events: r.events, documentId: r.documentId, created: r.created, sealed: r.sealed }, 'transaction log day sealed');
+  }, { log, context: (d) => ({ day: d }), message: 'could not seal the transaction log day' });
 }
 
 /** Runs the catch-up at start-up and then every `intervalMs` (hourly); returns a stop function. */
