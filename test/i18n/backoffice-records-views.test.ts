@@ -44,6 +44,7 @@ const COMPUTED: Record<string, readonly string[]> = {
   'records:settlementKinds.': [...Object.keys(SETTLEMENT_KINDS), 'answered', 'withdrawn'],
   'records:lifecycle.summary.': ['settle', 'cancel', 'close', 'reopen'],
   'records:parties.': ['sender', 'addressee'],
+  'records:dispatch.states.': ['created', 'dispatched', 'delivered'],
   'records:document.forms.': ['analog', 'electronic'],
   'records:document.derivations.': COMPONENT_DERIVATIONS,
   'records:document.events.': NSESSS_EVENT_TYPES,
