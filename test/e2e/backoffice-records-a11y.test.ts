@@ -81,7 +81,8 @@ beforeAll(async () => {
   // a second answer sent through the data box, which ISDS reports undeliverable: the dispatch list's second stage shows its message and state
   const sent = await registerRecord(ports, { username: 'referent', roles: ['referent'], orgUnit: 'OSU' }, { direction: 'outgoing', subject: 'Výzva k doplnění', channel: 'data-box', form: 'electronic', fileId: open.fileId });
   await recordDispatch(ports, podatelna, { documentId: sent.documentId, channel: 'data-box', dataBoxMessageId: '81000001' });
-  await db('documents').where({ id: sent.documentId }).update({ data_box_status: 8 });
+  // ISDS reported the message undeliverable (status 8): the state of the addressee's dispatch
+  await db('document_dispatches').where({ document_id: sent.documentId }).update({ data_box_status: 8 });
   // shared with another unit: the file page lists the share with its withdraw button
   await shareFile(ports, { username: 'referent', roles: ['referent'], orgUnit: 'OSU' }, { fileId: open.fileId, orgUnit: 'ODP' });
   foreign = await registerRecord(ports, podatelna, { direction: 'incoming', subject: 'Výtluk v ulici Moskevská', channel: 'post', form: 'analog', classCode: '7.4', orgUnit: 'ODP' });
