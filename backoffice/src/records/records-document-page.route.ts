@@ -27,11 +27,16 @@ export const HISTORY_LIMIT = 200;
  * and the dispatch desk for outgoing documents (the registry office prints and sends them).
  */
 export async function mayReadDocument(db: Knex, actor: Actor, doc: { file_id: string | null; created_by: string; direction: string }): Promise<boolean> {
-  if (doc.created_by === `user:${actor.username}`) return true;
-  if (doc.direction === 'outgoing' && actor.roles.some((r) => DISPATCH_DESK.includes(r))) return true;
-  const file = doc.file_id ? await db('files').where({ id: doc.file_id }).first('id', 'org_unit') : null;
+  return (await documentAccess(db, actor, doc)).may;
+}
+
+/** `mayReadDocument` with what it read: the document's file and whether the user sees that file (the page links to it only then). */
+async function documentAccess(db: Knex, actor: Actor, doc: { file_id: string | null; created_by: string; direction: string }) {
+  const file = doc.file_id ? await db('files').where({ id: doc.file_id }).first('id', 'file_reference', 'subject', 'org_unit', 'state') : null;
   const shares: string[] = file ? await db('file_shares').where({ file_id: file.id }).pluck('org_unit') : [];
-  return canAccessFile(actor, file ?? { org_unit: null }, shares);
+  const fileVisible = canAccessFile(actor, file ?? { org_unit: null }, shares);
+  const may = doc.created_by === `user:${actor.username}` || (doc.direction === 'outgoing' && actor.roles.some((r) => DISPATCH_DESK.includes(r))) || fileVisible;
+  return { may, file, fileVisible: !!file && fileVisible };
 }
 
 /** Users' display names for the log's actors (`user:<name>`); machine actors keep their names. */
@@ -55,10 +60,10 @@ export function addDocumentPageRoutes(router: Router<AppState>, deps: DocumentPa
     const id = parse(z.uuid(), ctx.params.id, 'NOT_FOUND');
     const doc = await deps.db('documents').where({ id }).first();
     if (!doc) throw new AppError('NOT_FOUND');
-    if (!(await mayReadDocument(deps.db, actor, doc))) throw new AppError('FORBIDDEN');
-    const [entry, file, components, seals, moves, parties] = await Promise.all([
+    const { may, file, fileVisible } = await documentAccess(deps.db, actor, doc);
+    if (!may) throw new AppError('FORBIDDEN');
+    const [entry, components, seals, moves, parties] = await Promise.all([
       deps.db('journal').where({ document_id: id }).first(),
-      doc.file_id ? deps.db('files').where({ id: doc.file_id }).first('id', 'file_reference', 'subject', 'org_unit', 'state') : null,
       deps.db('components').where({ document_id: id }).orderBy([{ column: 'created_at' }, { column: 'version' }])
         .select('id', 'file_name', 'media_type', 'size', 'version', 'format', 'derivation', 'source_component_id', 'created_at', 'destroyed_at'),
       deps.db('component_seals').where({ document_id: id }).select('sealed_component_id', 'level', 'signer_subject', 'qualified', 'signing_time', 'timestamp_time'),
@@ -79,11 +84,10 @@ export function addDocumentPageRoutes(router: Router<AppState>, deps: DocumentPa
     const person = (u: string | null | undefined) => (u ? names.get(u.includes(':') ? u : `user:${u}`) ?? u : null);
     const sealOf = new Map(seals.map((s: { sealed_component_id: string }) => [s.sealed_component_id, s]));
     const nameOf = new Map(components.map((c: { id: string; file_name: string; version: number }) => [c.id, `${c.file_name} (v${c.version})`]));
-    const shares: string[] = file ? await deps.db('file_shares').where({ file_id: file.id }).pluck('org_unit') : [];
     await deps.db.transaction((trx) => appendAuditLog(trx, { actor: `user:${actor.username}`, eventType: 'Zobrazeni', objectType: 'Dokument', objectId: id, occurredAt: deps.clock() }));
     deps.page(ctx, 'records-document', {
       title: ctx.state.t('records:document.title', { reference: entry?.reference_number ?? doc.jid }),
-      doc, entry, file, fileVisible: !!file && canAccessFile(actor, file, shares),
+      doc, entry, file, fileVisible,
       people: { createdBy: person(doc.created_by), settledBy: person(doc.settled_by), cancelledBy: person(doc.cancelled_by), handler: person(entry?.handled_by) },
       sender: parties.find((p: { id: string }) => p.id === doc.sender_party_id)?.display_name ?? entry?.sender ?? doc.sender_name,
       // an outgoing document's journal row names every addressee; the first one's party otherwise
